@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "org"
+urlpatterns = [
+    path("", views.directory, name="directory"),
+    path("pegawai/<int:pk>/", views.profile, name="profile"),
+    path("unit/<str:code>/", views.unit_detail, name="unit"),
+]

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PayslipsConfig(AppConfig):
+    name = "hr.payslips"
+    label = "payslips"
+    verbose_name = _("Payslips")

@@ -1,0 +1,79 @@
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+
+from intranet.core.background import enqueue
+
+from .models import Notification, OutboxEmail
+
+logger = logging.getLogger(__name__)
+
+
+def notify(recipient, kind: str, title: str, body: str = "", url: str = "", email: bool = True) -> Notification:
+    """Store an in-app notification for `recipient` and, if they have an address, queue an e-mail in the outbox.
+    Call it inside the transaction of the event it reports: both rows commit or neither does."""
+    with transaction.atomic():
+        note = Notification.objects.create(recipient=recipient, kind=kind, title=title[:255], body=body, url=url)
+        if email and recipient.email:
+            text = body + (f"\n\n{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}{url}" if url else "")
+            row = OutboxEmail.objects.create(
+                notification=note, to=recipient.email, subject=title[:255], body=text, next_attempt_at=timezone.now()
+            )
+            from .tasks import deliver_outbox_email
+
+            enqueue(deliver_outbox_email, row.pk)
+    return note
+
+
+def _backoff(attempts: int) -> dt.timedelta:
+    return dt.timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 6 * 3600))
+
+
+def deliver_outbox_email(outbox_id: int) -> bool:
+    """Send one queued e-mail exactly once. Returns True when it is (now or already) sent."""
+    with transaction.atomic():
+        row = OutboxEmail.objects.select_for_update().filter(pk=outbox_id).first()
+        if row is None or row.status != OutboxEmail.Status.PENDING:
+            return row is not None and row.status == OutboxEmail.Status.SENT
+        row.attempts += 1
+        try:
+            EmailMessage(
+                subject=row.subject,
+                body=row.body,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[row.to],
+                headers={"Message-ID": row.message_id},
+            ).send(fail_silently=False)
+        except Exception as exc:  # mail server down or refusing: keep the row and retry later
+            row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if row.attempts >= settings.SERAMBI_OUTBOX_MAX_ATTEMPTS:
+                row.status = OutboxEmail.Status.FAILED
+            row.next_attempt_at = timezone.now() + _backoff(row.attempts)
+            row.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+            logger.warning("outbox e-mail %s failed (attempt %s): %s", row.pk, row.attempts, row.last_error)
+            return False
+        row.status = OutboxEmail.Status.SENT
+        row.sent_at = timezone.now()
+        row.last_error = ""
+        row.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+        return True
+
+
+def due_outbox_ids(limit: int = 500) -> list[int]:
+    return list(
+        OutboxEmail.objects.filter(status=OutboxEmail.Status.PENDING, next_attempt_at__lte=timezone.now())
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def mark_read(*, user, notification_id: int | None = None) -> int:
+    """Mark one (or, with None, all) of the user's notifications read. Returns how many changed."""
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_id is not None:
+        qs = qs.filter(pk=notification_id)
+    return qs.update(read_at=timezone.now())

@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+
+from intranet.core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    # The language switch works on the login page too.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("akun/", include("intranet.accounts.urls")),
+    path("notifikasi/", include("intranet.notifications.urls")),
+    path("direktori/", include("hr.org.urls")),
+    path("cuti/", include("hr.leave.urls")),
+    path("slip-gaji/", include("hr.payslips.urls")),
+    path("dokumen/", include("hr.documents.urls")),
+    path("cari/", include("cms.search.urls")),
+    path(settings.DJANGO_ADMIN_PATH, admin.site.urls),
+    path(settings.WAGTAIL_ADMIN_PATH, include(wagtailadmin_urls)),
+    # Wagtail's page tree last: it catches every remaining path.
+    path("", include(wagtail_urls)),
+]

@@ -1,0 +1,46 @@
+import pytest
+
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    """Each test writes private and public files to its own temporary folder."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+        },
+    }
+    from django.core.files.storage import storages
+
+    storages._storages.clear()
+    yield
+    storages._storages.clear()
+
+
+@pytest.fixture
+def org(db):
+    """A small ministry: KEM → DJ1 (Eselon I) → DIR1 (Eselon II) → SUB1 (Eselon III) and DIR2 beside DIR1,
+    each with a head position."""
+    kem = factories.unit("KEM", "Kementerian Contoh", level=0)
+    dj1 = factories.unit("DJ1", "Direktorat Jenderal Satu", parent=kem)
+    dir1 = factories.unit("DIR1", "Direktorat Satu", parent=dj1)
+    dir2 = factories.unit("DIR2", "Direktorat Dua", parent=dj1)
+    sub1 = factories.unit("SUB1", "Subdirektorat Satu", parent=dir1)
+    for u, esl in ((kem, "I.a"), (dj1, "I.a"), (dir1, "II.a"), (dir2, "II.a"), (sub1, "III.a")):
+        factories.head_position(u, esl)
+    return {u.code: _fresh(u) for u in (kem, dj1, dir1, dir2, sub1)}
+
+
+def _fresh(u):
+    u.refresh_from_db()
+    return u
+
+
+@pytest.fixture
+def employee_factory(db):
+    return factories.EmployeeFactory

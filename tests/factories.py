@@ -1,0 +1,90 @@
+"""factory_boy factories shared by every test module. Build an org tree with `unit(...)`, people with EmployeeFactory."""
+
+import datetime as dt
+import itertools
+
+import factory
+from django.contrib.auth.models import Group
+
+from hr.org.models import Employee, HRScope, OrgUnit, Position
+from hr.org.nip import build_nip
+from intranet.accounts.models import User
+from intranet.accounts.roles import Role
+
+_seq = itertools.count(1)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.go.id")
+    password = factory.django.Password("correct-horse-battery")
+
+
+def unit(code: str, name: str = "", parent: OrgUnit | None = None, level: int | None = None, **kw) -> OrgUnit:
+    """Create an org unit under `parent` (or as a root)."""
+    fields = {"code": code, "name_id": name or f"Unit {code}", "name_en": name or f"Unit {code}", **kw}
+    if parent is None:
+        return OrgUnit.add_root(level=level if level is not None else 0, **fields)
+    parent.refresh_from_db()
+    return parent.add_child(level=level if level is not None else min(parent.level + 1, 4), **fields)
+
+
+class PositionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Position
+
+    name_id = factory.Sequence(lambda n: f"Pelaksana {n}")
+    name_en = factory.Sequence(lambda n: f"Officer {n}")
+    kind = Position.Kind.EXECUTOR
+
+
+def head_position(org_unit: OrgUnit, eselon: str = "III.a") -> Position:
+    pos = Position.objects.create(
+        unit=org_unit,
+        name_id=f"Kepala {org_unit.name_id}",
+        name_en=f"Head of {org_unit.name_en}",
+        kind=Position.Kind.STRUCTURAL,
+        eselon=eselon,
+    )
+    org_unit.head_position = pos
+    org_unit.save(update_fields=["head_position"])
+    return pos
+
+
+def make_nip(birth=dt.date(1985, 3, 14), start=dt.date(2010, 2, 1), gender="F") -> str:
+    return build_nip(birth_date=birth, cpns_start=start, gender=gender, sequence=next(_seq) % 999 + 1)
+
+
+class EmployeeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Employee
+
+    user = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Pegawai Nomor {n}")
+    gender = "F"
+    birth_date = dt.date(1985, 3, 14)
+    tmt_cpns = dt.date(2010, 2, 1)
+    nip = factory.LazyAttribute(lambda o: make_nip(o.birth_date, o.tmt_cpns, o.gender))
+    employment_type = Employee.EmploymentType.PNS
+    golongan = "III/a"
+    work_email = factory.LazyAttribute(lambda o: f"{o.user.username if o.user else 'x'}@example.go.id")
+
+    @factory.post_generation
+    def roles(obj, create, extracted, **kwargs):
+        if obj.user is not None:
+            grant_roles(obj.user, Role.EMPLOYEE, *(extracted or ()))
+
+
+def grant_roles(user, *roles: Role) -> None:
+    for role in roles:
+        user.groups.add(Group.objects.get(name=role.value))
+    user.__dict__.pop("_serambi_roles", None)
+
+
+def give_scope(user, org_unit: OrgUnit, kind: str = HRScope.Kind.HR) -> HRScope:
+    grant_roles(user, Role.HR_OFFICER if kind == HRScope.Kind.HR else Role.PAYROLL_OFFICER)
+    return HRScope.objects.create(user=user, unit=org_unit, kind=kind)
