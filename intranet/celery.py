@@ -13,7 +13,14 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 BEAT_SCHEDULE = {
+    "accounts-ldap-sync": {"task": "accounts.ldap_sync", "schedule": max(float(os.environ.get("LDAP_SYNC_INTERVAL") or 3600), 60.0)},
     "notifications-sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": 60.0},
     "wagtail-publish-scheduled": {"task": "core.publish_scheduled", "schedule": crontab(minute="*")},
+    "training-send-reminders": {"task": "training.send_reminders", "schedule": crontab(hour=7, minute=0)},
+    "cms-review-reminders": {"task": "cms.review_reminders", "schedule": crontab(hour=7, minute=15)},
+    "documents-revoke-expired-grants": {"task": "documents.revoke_expired_grants", "schedule": crontab(minute="*/5")},
+    "leave-allocate-year": {"task": "leave.allocate_year", "schedule": crontab(month_of_year=1, day_of_month=1, hour=0, minute=30)},
+    "leave-send-reminders": {"task": "leave.send_reminders", "schedule": crontab(hour=7, minute=30, day_of_week="mon-fri")},
+    "leave-seed-calendar": {"task": "leave.seed_calendar", "schedule": crontab(month_of_year=11, day_of_month=1, hour=1, minute=0)},
 }
 app.conf.beat_schedule = BEAT_SCHEDULE

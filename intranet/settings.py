@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "intranet.core.context_processors.site",
                 "intranet.notifications.context_processors.unread",
+                "cms.home.context_processors.site_alert",
             ],
         },
     }
@@ -228,6 +229,7 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))  # for the file-based backend
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="serambi@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -274,3 +276,71 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# Passwords belong to the directory; local break-glass passwords are changed by administrators, not by e-mail links.
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAILUSERS_PASSWORD_ENABLED = True
+
+# --- documents ---
+DOCUMENTS_MAX_UPLOAD_BYTES = env.int("DOCUMENTS_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+DOCUMENTS_PAGE_SIZE = env.int("DOCUMENTS_PAGE_SIZE", default=25)
+DOCUMENTS_MAX_GRANT_DAYS = env.int("DOCUMENTS_MAX_GRANT_DAYS", default=365)
+# Optional antivirus: clamd over a unix socket (DOCUMENTS_CLAMD_SOCKET) or TCP (DOCUMENTS_CLAMD_HOST/PORT).
+DOCUMENTS_CLAMD_SOCKET = env.str("DOCUMENTS_CLAMD_SOCKET", default="")
+DOCUMENTS_CLAMD_HOST = env.str("DOCUMENTS_CLAMD_HOST", default="")
+DOCUMENTS_CLAMD_PORT = env.int("DOCUMENTS_CLAMD_PORT", default=3310)
+DOCUMENTS_CLAMD_TIMEOUT = env.float("DOCUMENTS_CLAMD_TIMEOUT", default=15.0)
+DOCUMENTS_CLAMD_FAIL_CLOSED = env.bool("DOCUMENTS_CLAMD_FAIL_CLOSED", default=True)  # scanner down: refuse uploads
+# Sangat Rahasia files need a recent second factor once 2FA exists (off until then: see selectors.second_factor_recent).
+DOCUMENTS_REQUIRE_SECOND_FACTOR = env.bool("DOCUMENTS_REQUIRE_SECOND_FACTOR", default=False)
+DOCUMENTS_SECOND_FACTOR_MAX_AGE = env.int("DOCUMENTS_SECOND_FACTOR_MAX_AGE", default=15 * 60)
+
+# --- payslips -------------------------------------------------------------------------------------------------------
+# PDF password some agencies require: "" (none), "birth_date" (the employee's birth date DDMMYYYY) or "nip".
+SERAMBI_PAYSLIP_PDF_PASSWORD = env.str("SERAMBI_PAYSLIP_PDF_PASSWORD", default="")
+SERAMBI_PAYSLIP_MAX_UPLOAD_MB = env.int("SERAMBI_PAYSLIP_MAX_UPLOAD_MB", default=40)
+
+# --- cms ------------------------------------------------------------------------------------------------------------
+SERAMBI_REVIEW_REMINDER_DAYS = env.int("SERAMBI_REVIEW_REMINDER_DAYS", default=14)  # remind page owners this early
+# Renditions small enough for slow links in regional offices.
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = env.int("WAGTAILIMAGES_MAX_UPLOAD_SIZE", default=5 * 1024 * 1024)
+WAGTAILIMAGES_JPEG_QUALITY = 70
+WAGTAILIMAGES_WEBP_QUALITY = 65
+
+# --- directory (LDAP) -----------------------------------------------------------------------------------------------
+# Login and sync against OpenLDAP or Active Directory (intranet/accounts/ldap/). Off unless LDAP_SERVER_URIS is set.
+LDAP_SERVER_URIS = env.list("LDAP_SERVER_URIS", default=[])  # failover order, e.g. ldaps://dc1:636,ldaps://dc2:636
+LDAP_ENABLED = env.bool("LDAP_ENABLED", default=bool(LDAP_SERVER_URIS))
+LDAP_PRESET = env.str("LDAP_PRESET", default="openldap")  # openldap | ad
+LDAP_BIND_DN = env.str("LDAP_BIND_DN", default="")  # service account (read-only)
+LDAP_BIND_PASSWORD = env.str("LDAP_BIND_PASSWORD", default="")
+LDAP_BASE_DN = env.str("LDAP_BASE_DN", default="")
+LDAP_USER_BASE_DN = env.str("LDAP_USER_BASE_DN", default="")  # default: LDAP_BASE_DN
+LDAP_GROUP_BASE_DN = env.str("LDAP_GROUP_BASE_DN", default="")  # default: LDAP_BASE_DN
+LDAP_USER_FILTER = env.str("LDAP_USER_FILTER", default="")  # login filter with {login}; default from the preset
+LDAP_USER_OBJECT_FILTER = env.str("LDAP_USER_OBJECT_FILTER", default="")  # which entries are users; preset default
+LDAP_GROUP_OBJECT_FILTER = env.str("LDAP_GROUP_OBJECT_FILTER", default="")
+LDAP_ATTRIBUTE_MAP = env.dict("LDAP_ATTRIBUTE_MAP", default={})  # e.g. nip=employeeID,unit=departmentNumber
+LDAP_REQUIRED_GROUP = env.str("LDAP_REQUIRED_GROUP", default="")  # DN; only its (nested) members may log in
+LDAP_DENY_GROUP = env.str("LDAP_DENY_GROUP", default="")  # DN; its members may not log in
+LDAP_NESTED_GROUPS = env.bool("LDAP_NESTED_GROUPS", default=True)
+LDAP_DEFAULT_ROLES = env.list("LDAP_DEFAULT_ROLES", default=["Pegawai"])  # granted to every allowed directory user
+# JSON list: [{"group": "cn=sdm,ou=groups,dc=...", "role": "HR_OFFICER", "scope_unit": "DJ1.1"}, ...]; seeds the
+# mapping table (editable in the admin) — rows are created when missing, never overwritten.
+LDAP_GROUP_ROLE_MAP = env.json("LDAP_GROUP_ROLE_MAP", default=[])
+LDAP_START_TLS = env.bool("LDAP_START_TLS", default=False)  # or use ldaps:// URIs
+LDAP_CA_FILE = env.str("LDAP_CA_FILE", default="")  # PEM bundle; default: the system trust store
+# Verification is on by default; this turns it off, and a warning is logged at every start-up.
+LDAP_INSECURE_SKIP_TLS_VERIFY = env.bool("LDAP_INSECURE_SKIP_TLS_VERIFY", default=False)
+LDAP_CONNECT_TIMEOUT = env.float("LDAP_CONNECT_TIMEOUT", default=5.0)
+LDAP_RECEIVE_TIMEOUT = env.float("LDAP_RECEIVE_TIMEOUT", default=10.0)
+LDAP_PAGE_SIZE = max(env.int("LDAP_PAGE_SIZE", default=1000), 500)
+LDAP_SYNC_INTERVAL = env.int("LDAP_SYNC_INTERVAL", default=3600)  # seconds between beat syncs; 0 = no beat sync
+if LDAP_ENABLED:
+    AUTHENTICATION_BACKENDS = ["intranet.accounts.ldap.backend.DirectoryBackend", *AUTHENTICATION_BACKENDS]
+
+# --- leave ----------------------------------------------------------------------------------------------------------
+SERAMBI_LEAVE_OFFICIAL_LEVEL = env.int("SERAMBI_LEAVE_OFFICIAL_LEVEL", default=2)  # 2 = Eselon II unit head decides
+SERAMBI_LEAVE_DOCUMENT_MAX_BYTES = env.int("SERAMBI_LEAVE_DOCUMENT_MAX_BYTES", default=5 * 1024 * 1024)
+SERAMBI_LEAVE_REMINDER_WORKING_DAYS = env.int("SERAMBI_LEAVE_REMINDER_WORKING_DAYS", default=3)
+SERAMBI_LEAVE_LETTER_PREFIX = env.str("SERAMBI_LEAVE_LETTER_PREFIX", default="KP.08.01")

@@ -2,11 +2,15 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 
 from intranet.core.views import healthz
+
+# One login form for everything (directory backend, lockout, 2FA): the admins' own login pages redirect to it.
+to_login = login_not_required(RedirectView.as_view(pattern_name="accounts:login", query_string=True))
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -19,6 +23,13 @@ urlpatterns = [
     path("slip-gaji/", include("hr.payslips.urls")),
     path("dokumen/", include("hr.documents.urls")),
     path("cari/", include("cms.search.urls")),
+    # Section landing pages are Wagtail pages; these named routes serve them so the navigation can reverse them.
+    path("berita/", include("cms.news.urls")),
+    path("pelatihan/", include("cms.training.urls")),
+    path("kebijakan/", include("cms.policies.urls")),
+    path(settings.DJANGO_ADMIN_PATH + "login/", to_login, name="django_admin_login"),
+    path(settings.WAGTAIL_ADMIN_PATH + "login/", to_login, name="wagtail_admin_login"),
+    path("_util/login/", to_login, name="wagtail_frontend_login"),
     path(settings.DJANGO_ADMIN_PATH, admin.site.urls),
     path(settings.WAGTAIL_ADMIN_PATH, include(wagtailadmin_urls)),
     # Wagtail's page tree last: it catches every remaining path.

@@ -18,6 +18,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.go.id")
@@ -62,6 +63,7 @@ def make_nip(birth=dt.date(1985, 3, 14), start=dt.date(2010, 2, 1), gender="F") 
 class EmployeeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Employee
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     name = factory.Sequence(lambda n: f"Pegawai Nomor {n}")

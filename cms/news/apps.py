@@ -6,3 +6,6 @@ class NewsConfig(AppConfig):
     name = "cms.news"
     label = "news"
     verbose_name = _("News")
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -6,3 +6,6 @@ class PoliciesConfig(AppConfig):
     name = "cms.policies"
     label = "policies"
     verbose_name = _("Policies")
+
+    def ready(self):
+        from . import signals  # noqa: F401

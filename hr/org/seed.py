@@ -205,11 +205,11 @@ def _build_people(ctx, units: list[OrgUnit]) -> None:
 
     # Who goes where: one head per unit, the rest spread over sections.
     placements = [(u, heads[u.pk]) for u in units]
-    staff_total = max(ctx.employees - len(placements), len(sections))
+    # The first section (where the named demo accounts live) gets six staff; the rest go round the sections.
+    staff_total = max(ctx.employees - len(placements), len(sections) + 6)
     for i in range(staff_total):
-        u = sections[i % len(sections)]
+        u = sections[0] if i < 6 else sections[(i - 6) % len(sections)]
         placements.append((u, rng.choice(staff_positions[u.pk])))
-    placements = placements[: max(ctx.employees, len(units) + len(sections))]
 
     password = make_password(DEMO_PASSWORD)  # hashed once, shared by every demo account
     used_nips: set[str] = set()

@@ -2,6 +2,9 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from .ldap.backend import PROBLEM_ATTR, UNAVAILABLE
+from .ldap.provisioning import Access
+
 
 class LoginForm(AuthenticationForm):
     username = forms.CharField(
@@ -15,4 +18,20 @@ class LoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _("The username or password is incorrect."),
         "inactive": _("This account is disabled. Contact your HR officer."),
+        Access.DISABLED: _("This account is disabled in the office directory. Contact your HR officer."),
+        Access.NOT_IN_REQUIRED_GROUP: _(
+            "Your directory account is not allowed to use Serambi. Ask your HR officer to add you to the Serambi users group."
+        ),
+        Access.DENIED_GROUP: _("Your directory account is blocked from Serambi. Contact your HR officer."),
+        UNAVAILABLE: _(
+            "The directory service is unavailable right now. Please try again in a few minutes; "
+            "if it persists, contact the IT helpdesk."
+        ),
     }
+
+    def get_invalid_login_error(self):
+        """One generic message for a wrong password or an unknown user; a clear one for everything else."""
+        problem = getattr(self.request, PROBLEM_ATTR, None)
+        if problem in self.error_messages and problem != "invalid_login":
+            return forms.ValidationError(self.error_messages[problem], code=problem)
+        return super().get_invalid_login_error()

@@ -2,6 +2,8 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .roles import Role
+
 
 class CaseInsensitiveUserManager(UserManager):
     """Directory usernames are case-folded: `JDoe` and `jdoe` are one account."""
@@ -34,3 +36,114 @@ class User(AbstractUser):
     @property
     def is_directory_account(self) -> bool:
         return self.source == self.Source.DIRECTORY
+
+
+class DirectoryGroupMapping(models.Model):
+    """A directory group (by DN) grants a role, optionally with an HR/payroll unit scope. Editable in the admin;
+    rows from the LDAP_GROUP_ROLE_MAP setting are created when missing (never overwritten)."""
+
+    class ScopeKind(models.TextChoices):
+        NONE = "", _("No scope")
+        HR = "hr", _("HR officer")
+        PAYROLL = "payroll", _("Payroll officer")
+
+    group_dn = models.CharField(
+        _("directory group DN"), max_length=512, help_text=_("e.g. cn=sdm,ou=groups,dc=kemencontoh,dc=go,dc=id")
+    )
+    role = models.CharField(_("role"), max_length=64, choices=Role.choices)
+    scope_unit = models.ForeignKey(
+        "org.OrgUnit",
+        verbose_name=_("scope unit (with sub-units)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Only for the HR officer and payroll officer roles."),
+    )
+    scope_kind = models.CharField(_("scope kind"), max_length=8, choices=ScopeKind.choices, blank=True, default="")
+    active = models.BooleanField(_("active"), default=True)
+    from_settings = models.BooleanField(_("seeded from settings"), default=False, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("directory group mapping")
+        verbose_name_plural = _("directory group mappings")
+        ordering = ["group_dn", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["group_dn", "role", "scope_unit", "scope_kind"], name="dirmap_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.group_dn} → {self.get_role_display()}"
+
+    def save(self, *args, **kwargs):
+        from .ldap.config import normalize_dn
+
+        self.group_dn = normalize_dn(self.group_dn)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        scoped_roles = {Role.HR_OFFICER: self.ScopeKind.HR, Role.PAYROLL_OFFICER: self.ScopeKind.PAYROLL}
+        if self.scope_unit_id and self.role not in scoped_roles:
+            raise ValidationError({"scope_unit": _("Only the HR officer and payroll officer roles have a unit scope.")})
+        if self.scope_unit_id:
+            self.scope_kind = scoped_roles[self.role]
+        elif self.scope_kind:
+            raise ValidationError({"scope_unit": _("Choose the unit the scope covers.")})
+
+
+class RoleGrant(models.Model):
+    """Records that the directory (not an administrator) put `user` into role group `group`, so the membership can
+    be removed when the directory group membership is gone. Memberships without a grant are manual and left alone."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="directory_role_grants"
+    )
+    group = models.ForeignKey("auth.Group", verbose_name=_("role"), on_delete=models.CASCADE, related_name="+")
+    granted_at = models.DateTimeField(_("granted"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role granted by the directory")
+        verbose_name_plural = _("roles granted by the directory")
+        constraints = [models.UniqueConstraint(fields=["user", "group"], name="rolegrant_unique")]
+
+    def __str__(self):
+        return f"{self.user} — {self.group}"
+
+
+class DirectoryAccount(models.Model):
+    """Directory attributes with no home on User or Employee (title, unit code, manager), as last seen."""
+
+    user = models.OneToOneField(
+        User, verbose_name=_("user"), primary_key=True, on_delete=models.CASCADE, related_name="directory_account"
+    )
+    nip = models.CharField(_("NIP"), max_length=32, blank=True, default="")
+    title = models.CharField(_("title"), max_length=255, blank=True, default="")
+    unit_code = models.CharField(_("unit code"), max_length=64, blank=True, default="")
+    phone = models.CharField(_("phone"), max_length=64, blank=True, default="")
+    manager_dn = models.CharField(_("manager DN"), max_length=512, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("directory account")
+        verbose_name_plural = _("directory accounts")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class UserSession(models.Model):
+    """Session keys per user, recorded at login, so deactivation can end a user's sessions at once with any
+    session engine that has server-side storage (database, cache, cached_db, file)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    session_key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("user session")
+        verbose_name_plural = _("user sessions")
+
+    def __str__(self):
+        return f"{self.user_id}: {self.session_key[:6]}…"

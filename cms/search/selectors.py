@@ -1,0 +1,110 @@
+"""One search across pages, people and documents, filtered per user (view restrictions + audience).
+
+Pages are searched with Wagtail's search backend (PostgreSQL: full text with the `indonesian` configuration, so
+stemmed forms match; SQLite: FTS5), always over a queryset that the privacy and audience rules have already cut
+down, so a title the user may not see can never appear.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Subquery
+from django.utils.translation import gettext_lazy as _
+from wagtail.search.backends import get_search_backend
+
+from cms.home.audience import audience_q
+from cms.home.pages import active_locale_code
+from cms.home.privacy import visible_q
+
+MAX_PAGE_HITS = 200
+
+
+@dataclass
+class Group:
+    key: str
+    label: str
+    hits: list = field(default_factory=list)
+    total: int = 0
+
+
+def _page_models():
+    from cms.home.models import StandardPage
+    from cms.news.models import NewsPage
+    from cms.policies.models import PolicyPage
+    from cms.training.models import CoursePage
+
+    return [
+        ("news", _("News"), NewsPage),
+        ("training", _("Training"), CoursePage),
+        ("policies", _("Policies"), PolicyPage),
+        ("pages", _("Pages"), StandardPage),
+    ]
+
+
+def pages_visible_to(user, model):
+    """Live pages of `model` (every locale) that `user` may see and is targeted by."""
+    return model.objects.live().filter(audience_q(model, user)).filter(visible_q(user))
+
+
+def search_pages(user, model, query: str) -> list:
+    allowed = pages_visible_to(user, model).values("pk")
+    qs = model.objects.live().filter(pk__in=Subquery(allowed))
+    results = list(get_search_backend().search(query, qs)[:MAX_PAGE_HITS])
+    # one hit per translation group, preferring the reader's language, then Indonesian
+    code = active_locale_code()
+    best: dict = {}
+    for page in results:
+        current = best.get(page.translation_key)
+        lang = page.locale.language_code if page.locale_id else ""
+        if current is None or (lang == code and current.locale.language_code != code):
+            best[page.translation_key] = page
+    seen, ordered = set(), []
+    for page in results:
+        chosen = best[page.translation_key]
+        if chosen.pk not in seen:
+            seen.add(chosen.pk)
+            ordered.append(chosen)
+    return ordered
+
+
+def _documents_selector():
+    try:
+        module = importlib.import_module("hr.documents.selectors")
+    except ImportError:
+        return None
+    return getattr(module, "documents_visible_to", None)
+
+
+def search_documents(user, query: str):
+    selector = _documents_selector()
+    if selector is None:
+        return None
+    qs = selector(user)
+    for word in query.split()[:6]:
+        qs = qs.filter(title__icontains=word)
+    return qs
+
+
+def search_all(user, query: str) -> list[Group]:
+    from hr.org.selectors import directory_search
+
+    groups = []
+    for key, label, model in _page_models():
+        hits = search_pages(user, model, query)
+        groups.append(Group(key=key, label=label, hits=hits, total=len(hits)))
+    people = directory_search(query=query)
+    groups.append(Group(key="people", label=_("People"), hits=people, total=people.count()))
+    docs = None
+    try:
+        docs = search_documents(user, query)
+    except Exception:  # noqa: BLE001 - a documents app in flux must not break search
+        docs = None
+    if docs is not None:
+        groups.append(Group(key="documents", label=_("Documents"), hits=docs, total=docs.count()))
+    return groups
+
+
+__all__ = ["search_all", "search_pages", "pages_visible_to", "settings"]

@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""Serambi's two first-run commands, for a fresh machine with only Python 3.11+:
+
+    python3 dev.py up      # venv, install, migrate (SQLite under var/), demo data once, serve on 127.0.0.1:8000
+    python3 dev.py test    # venv, install with test extras, run the whole test suite (the command CI runs)
+
+Both are idempotent: a second run reuses the virtual environment, the database and the demo data.
+Other verbs: `install` (only set up), `seed` (only demo data), `bench` (benchmarks under tests/perf).
+"""
+
+import os
+import secrets
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+PY = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+VAR = Path(os.environ.get("SERAMBI_VAR_DIR", ROOT / "var"))
+HOST = os.environ.get("SERAMBI_HOST", "127.0.0.1")
+PORT = os.environ.get("SERAMBI_PORT", "8000")
+
+
+def run(*cmd, **kw):
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    return subprocess.run([str(c) for c in cmd], check=True, cwd=ROOT, **kw)
+
+
+def requirements(extras=()):
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    reqs = list(project["dependencies"])
+    for extra in extras:
+        reqs += project.get("optional-dependencies", {}).get(extra, [])
+    return reqs
+
+
+def install(extras=()):
+    if sys.version_info < (3, 11):
+        sys.exit("Serambi needs Python 3.11 or newer.")
+    if not PY.exists():
+        run(sys.executable, "-m", "venv", VENV)
+    stamp = VENV / ".serambi-installed"
+    wanted = "\n".join(sorted(requirements(extras)))
+    if stamp.exists() and stamp.read_text() == wanted:
+        return
+    run(PY, "-m", "pip", "install", "--disable-pip-version-check", "-q", "--upgrade", "pip")
+    run(PY, "-m", "pip", "install", "--disable-pip-version-check", "-q", *requirements(extras))
+    stamp.write_text(wanted)
+
+
+def dev_env():
+    """The embedded default: DEBUG on, SQLite under var/, no broker (background work inline), console e-mail.
+    A random SECRET_KEY is made once and kept in var/ so sessions survive restarts."""
+    VAR.mkdir(parents=True, exist_ok=True)
+    key_file = VAR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    env = dict(os.environ)
+    env.setdefault("DEBUG", "true")
+    env.setdefault("SECRET_KEY", key_file.read_text().strip())
+    env.setdefault("SERAMBI_VAR_DIR", str(VAR))
+    return env
+
+
+def manage(*args, env=None):
+    run(PY, "manage.py", *args, env=env or dev_env())
+
+
+def up():
+    install()
+    env = dev_env()
+    manage("migrate", "--noinput", "-v", "0", env=env)
+    marker = VAR / ".demo-seeded"
+    if not marker.exists():
+        manage("seed_demo", "--employees", os.environ.get("SERAMBI_DEMO_EMPLOYEES", "300"), env=env)
+        marker.write_text("ok")
+    else:
+        manage("seed_demo", "--only", "hr.org", env=env)  # prints the demo accounts again (idempotent, writes nothing)
+    print(f"\nSerambi is starting: open http://{HOST}:{PORT}/ and log in with an account above.", flush=True)
+    print("Stop with Ctrl+C.\n", flush=True)
+    os.execve(str(PY), [str(PY), "manage.py", "runserver", f"{HOST}:{PORT}", "--insecure"], env)
+
+
+def test(args):
+    install(extras=("test",))
+    env = dict(os.environ)
+    env.setdefault("SERAMBI_VAR_DIR", str(VAR / "test"))
+    cmd = [str(PY), "-m", "pytest", *args]
+    print("+", " ".join(cmd), flush=True)
+    sys.exit(subprocess.run(cmd, cwd=ROOT, env=env).returncode)
+
+
+def main(argv):
+    verb = argv[1] if len(argv) > 1 else "up"
+    if verb == "up":
+        up()
+    elif verb == "test":
+        test(argv[2:])
+    elif verb == "install":
+        install(extras=("test",))
+    elif verb == "seed":
+        install()
+        manage("migrate", "--noinput", "-v", "0")
+        manage("seed_demo", *argv[2:])
+    elif verb == "bench":
+        install(extras=("test", "bench"))
+        env = dict(os.environ)
+        sys.exit(subprocess.run([str(PY), "-m", "pytest", "tests/perf", "-s", "-p", "no:cacheprovider",
+                                 "-o", "addopts=", *argv[2:]], cwd=ROOT, env=env).returncode)
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv)

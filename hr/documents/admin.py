@@ -1,0 +1,53 @@
+from django.contrib import admin
+
+from .models import AccessRequest, Category, Document, DocumentVersion
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    """Document categories are editable data (dc:type)."""
+
+    list_display = (
+        "name_id",
+        "name_en",
+        "code",
+        "for_personnel_files",
+        "for_unit_documents",
+        "employee_may_upload",
+        "sort_order",
+        "active",
+    )
+    list_editable = ("sort_order", "active")
+    search_fields = ("name_id", "name_en", "code")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Documents, versions and requests change only through services (audited); the admin shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Document)
+class DocumentAdmin(ReadOnlyAdmin):
+    list_display = ("title", "number", "category", "classification", "subject_employee", "owner_unit", "created_at")
+    list_filter = ("classification", "category")
+    search_fields = ("title", "number")
+    raw_id_fields = ("subject_employee", "owner_unit")
+
+
+@admin.register(DocumentVersion)
+class DocumentVersionAdmin(ReadOnlyAdmin):
+    list_display = ("document", "number", "original_name", "content_type", "size", "uploaded_at")
+
+
+@admin.register(AccessRequest)
+class AccessRequestAdmin(ReadOnlyAdmin):
+    list_display = ("document", "requester", "status", "created_at", "decided_at")
+    list_filter = ("status",)

@@ -1,0 +1,467 @@
+"""HTTP for HR documents: thin — parse, call a selector or service, render. Every read is audited; what a user may
+not know exists answers 404, what they may see but not do answers 403 (both audited as denied)."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hr.org.selectors import employee_for_user
+from intranet.accounts.roles import Role
+from intranet.audit.models import AuditEntry
+from intranet.core.permissions import role_required, staff_member
+from intranet.core.private_files import private_file_response, private_storage, safe_filename
+
+from . import selectors, services
+from .forms import (
+    AccessRequestForm,
+    DecideForm,
+    DocumentCreateForm,
+    FilterForm,
+    LookupForm,
+    ShareForm,
+    SubmitForm,
+    VerifyForm,
+    VersionForm,
+)
+from .models import Classification, Document, DocumentVersion
+from .services import DocumentError
+from .watermark import watermark_pdf, watermark_text
+
+DENIED = AuditEntry.Outcome.DENIED
+
+
+def _render(request, template: str, context: dict):
+    context.setdefault("is_hr", selectors.is_hr_officer(request.user))
+    return render(request, template, context)
+
+
+def _deny_unknown(request, pk: int, action: str):
+    """Audit an attempt on a document the user may not see, then answer 404."""
+    doc = Document.objects.filter(pk=pk).select_related("subject_employee").first()
+    services.audit_document(
+        action=action,
+        document=doc,
+        document_id=pk,
+        request=request,
+        outcome=DENIED,
+        details={"reason": "not visible"} if doc is not None else {"reason": "no such document"},
+    )
+    raise Http404
+
+
+def _visible_or_404(request, pk: int, action: str) -> Document:
+    try:
+        return selectors.visible_document(request.user, pk)
+    except Http404:
+        _deny_unknown(request, pk, action)
+
+
+def _forbid(request, doc: Document, action: str, reason: str):
+    services.audit_document(action=action, document=doc, request=request, outcome=DENIED, details={"reason": reason})
+    raise PermissionDenied
+
+
+@staff_member
+def index(request):
+    """Documents the user may see: own personnel file, unit documents, shared ones, Biasa for all."""
+    form = FilterForm(request.GET or None)
+    filters = {}
+    if form.is_valid():
+        filters = {
+            "query": form.cleaned_data.get("q") or "",
+            "category": form.cleaned_data.get("category"),
+            "classification": form.cleaned_data.get("classification"),
+            "kind": form.cleaned_data.get("kind") or "",
+        }
+    results = selectors.search_documents(request.user, **filters)
+    page = Paginator(results, settings.DOCUMENTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    params = {k: v for k, v in request.GET.items() if k != "page" and v}
+    return _render(
+        request,
+        "documents/index.html",
+        {
+            "form": form,
+            "page": page,
+            "querystring": urlencode(params),
+        },
+    )
+
+
+@staff_member
+def detail(request, pk: int):
+    doc = _visible_or_404(request, pk, "document.view")
+    user = request.user
+    perms = selectors.effective_perms(user, doc, request)
+    held = selectors.held_perms(user, doc)
+    services.audit_document(action="document.view", document=doc, request=request)
+    context = {
+        "doc": doc,
+        "perms": perms,
+        "needs_second_factor": "download" in held and "download" not in perms,
+        "versions": list(selectors.versions_for(user, doc, request)),
+        "dublin_core": doc.dublin_core(),
+        "can_verify": selectors.can_verify(user, doc),
+    }
+    if "share" in perms:
+        context["grants"] = selectors.grants_on(doc)["grants"]
+        context["share_form"] = ShareForm()
+    if "change" in perms:
+        context["version_form"] = VersionForm()
+    if "download" not in held:
+        context["request_form"] = AccessRequestForm()
+    if context["can_verify"]:
+        context["verify_form"] = VerifyForm(prefix=f"v{doc.pk}")
+    return _render(request, "documents/detail.html", context)
+
+
+def _send(request, doc: Document, version: DocumentVersion, action: str) -> HttpResponse:
+    stem = safe_filename(doc.number or doc.title, default="dokumen")
+    download_name = f"{stem}-v{version.number}.{version.extension}"
+    watermarked = doc.is_watermarked and version.content_type == "application/pdf"
+    if watermarked:
+        user = request.user
+        emp = employee_for_user(user)
+        text = watermark_text(
+            name=emp.full_name if emp else (user.get_full_name() or user.get_username()),
+            nip=emp.nip if emp else "",
+            when=timezone.localtime().strftime("%d-%m-%Y %H:%M:%S %Z"),
+            label=Classification(doc.classification).label.split(" (")[0].upper(),
+        )
+        with private_storage().open(version.storage_name, "rb") as fh:
+            body = watermark_pdf(fh.read(), text)
+        response = HttpResponse(body, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{safe_filename(download_name)}"'
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+    else:
+        response = private_file_response(
+            name=version.storage_name, download_name=download_name, content_type=version.content_type
+        )
+    services.audit_document(
+        action=action,
+        document=doc,
+        request=request,
+        details={"version": version.number, "watermarked": watermarked, "sha256": version.sha256},
+    )
+    return response
+
+
+@staff_member
+def download(request, pk: int):
+    doc = _visible_or_404(request, pk, "document.download")
+    if doc.current_version is None or not selectors.can_download(request.user, doc, request):
+        _forbid(request, doc, "document.download", "no download permission")
+    return _send(request, doc, doc.current_version, "document.download")
+
+
+@staff_member
+def version_download(request, pk: int, number: int):
+    doc = _visible_or_404(request, pk, "document.version_download")
+    if not selectors.can_download(request.user, doc, request):
+        _forbid(request, doc, "document.version_download", "no download permission")
+    version = selectors.version_for_download(request.user, doc, number, request)
+    return _send(request, doc, version, "document.version_download")
+
+
+@role_required(Role.HR_OFFICER)
+def create(request):
+    """HR officers file a document for an employee or a unit in their scope."""
+    form = DocumentCreateForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            doc = services.document_create(
+                created_by=request.user,
+                title=data["title"],
+                category=data["category"],
+                classification=data["classification"],
+                file=data["file"],
+                subject_employee=data["subject_employee"],
+                owner_unit=data["owner_unit"],
+                number=data["number"],
+                document_date=data["document_date"],
+                issuer=data["issuer"],
+                keywords=data["keywords"],
+                description=data["description"],
+                language=data["language"],
+                request=request,
+            )
+        except DocumentError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The document was filed."))
+            return redirect("documents:detail", pk=doc.pk)
+    return _render(request, "documents/form.html", {"form": form, "title": _("File a document"), "multipart": True})
+
+
+@staff_member
+@require_POST
+def new_version(request, pk: int):
+    doc = _visible_or_404(request, pk, "document.new_version")
+    if not selectors.can_change(request.user, doc):
+        _forbid(request, doc, "document.new_version", "no change permission")
+    form = VersionForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.version_add(
+                document=doc,
+                user=request.user,
+                file=form.cleaned_data["file"],
+                note=form.cleaned_data["note"],
+                request=request,
+            )
+        except DocumentError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("A new version was uploaded."))
+    else:
+        messages.error(request, _("Choose a file to upload."))
+    return redirect("documents:detail", pk=doc.pk)
+
+
+@staff_member
+@require_POST
+def share(request, pk: int):
+    doc = _visible_or_404(request, pk, "document.grant")
+    if not selectors.can_share(request.user, doc):
+        _forbid(request, doc, "document.grant", "no share permission")
+    form = ShareForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.grant_access(
+                document=doc,
+                granted_by=request.user,
+                perms=set(data["perms"]),
+                expires_at=data["expires_at"],
+                user=data["grantee_user"],
+                group=data["group"],
+                request=request,
+            )
+        except DocumentError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Access granted."))
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("documents:detail", pk=doc.pk)
+
+
+@staff_member
+@require_POST
+def revoke(request, pk: int):
+    doc = _visible_or_404(request, pk, "document.revoke")
+    if not selectors.can_share(request.user, doc):
+        _forbid(request, doc, "document.revoke", "no share permission")
+    kind, grantee_id = request.POST.get("kind"), request.POST.get("id", "")
+    if kind not in ("user", "group") or not grantee_id.isdigit():
+        raise Http404
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    model = get_user_model() if kind == "user" else Group
+    grantee = model.objects.filter(pk=int(grantee_id)).first()
+    if grantee is None:
+        raise Http404
+    try:
+        services.revoke_access(
+            document=doc,
+            revoked_by=request.user,
+            user=grantee if kind == "user" else None,
+            group=grantee if kind == "group" else None,
+            request=request,
+        )
+    except DocumentError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Access revoked."))
+    return redirect("documents:detail", pk=doc.pk)
+
+
+@staff_member
+def lookup(request):
+    """Find a document by its exact number; if it exists but cannot be opened, access can be requested."""
+    form = LookupForm(request.GET or None)
+    results = []
+    if form.is_valid():
+        number = form.cleaned_data["number"]
+        for doc in selectors.find_by_number(request.user, number):
+            results.append(
+                {
+                    "doc": doc,
+                    "visible": selectors.can_view(request.user, doc),
+                    "downloadable": selectors.can_download(request.user, doc, request),
+                    "form": AccessRequestForm(initial={"number": number}),
+                }
+            )
+        services.audit_document(
+            action="document.lookup",
+            request=request,
+            document_id="",
+            details={"number": number[:120], "found": len(results)},
+        )
+    return _render(request, "documents/lookup.html", {"form": form, "results": results})
+
+
+@staff_member
+@require_POST
+def request_access(request, pk: int):
+    number = request.POST.get("number", "")
+    try:
+        doc = selectors.requestable_document(request.user, pk, number)
+    except Http404:
+        _deny_unknown(request, pk, "document.access_request")
+    form = AccessRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.access_request_create(
+                document=doc, requester=request.user, reason=form.cleaned_data["reason"], request=request
+            )
+        except DocumentError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Your request was sent."))
+    else:
+        messages.error(request, _("Say why you need the document."))
+    return redirect("documents:requests")
+
+
+@staff_member
+def requests(request):
+    return _render(
+        request,
+        "documents/requests.html",
+        {
+            "to_decide": [
+                {"req": r, "form": DecideForm(prefix=f"r{r.pk}")}
+                for r in selectors.requests_to_decide(request.user)[:100]
+            ],
+            "mine": selectors.my_requests(request.user)[:100],
+        },
+    )
+
+
+@staff_member
+@require_POST
+def decide(request, pk: int):
+    req = selectors.decidable_request(request.user, pk)
+    form = DecideForm(request.POST, prefix=f"r{pk}")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.access_request_decide(
+                access_request=req,
+                decided_by=request.user,
+                approve=data["decision"] == "approve",
+                expires_at=data.get("expires_at"),
+                note=data.get("note") or "",
+                request=request,
+            )
+        except DocumentError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Decision recorded."))
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("documents:requests")
+
+
+@staff_member
+def mine(request):
+    """My personnel file, my submissions and their verification state."""
+    emp = employee_for_user(request.user)
+    docs = selectors.my_personnel_file(request.user)
+    return _render(
+        request,
+        "documents/mine.html",
+        {"employee": emp, "docs": docs[:200], "can_submit": emp is not None and emp.active},
+    )
+
+
+@staff_member
+def submit(request):
+    emp = employee_for_user(request.user)
+    if emp is None or not emp.active:
+        raise Http404
+    form = SubmitForm(
+        request.POST or None, request.FILES or None, categories=selectors.uploadable_categories(request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            doc = services.employee_submit(
+                user=request.user,
+                title=data["title"],
+                category=data["category"],
+                file=data["file"],
+                number=data["number"],
+                document_date=data["document_date"],
+                issuer=data["issuer"],
+                request=request,
+            )
+        except DocumentError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Your document was submitted for HR verification."))
+            return redirect("documents:detail", pk=doc.pk)
+    return _render(
+        request,
+        "documents/form.html",
+        {
+            "form": form,
+            "title": _("Submit a document for my personnel file"),
+            "intro": _("An HR officer responsible for your unit will verify it."),
+            "multipart": True,
+        },
+    )
+
+
+@staff_member
+def access_log(request):
+    """Who opened my personnel file: every view, download, share and denied attempt on documents about me."""
+    page = Paginator(selectors.access_log_for_subject(request.user), 50).get_page(request.GET.get("page"))
+    return _render(request, "documents/access_log.html", {"page": page})
+
+
+@role_required(Role.HR_OFFICER)
+def verification(request):
+    docs = selectors.pending_verifications(request.user)
+    return _render(
+        request,
+        "documents/verification.html",
+        {"items": [{"doc": d, "form": VerifyForm(prefix=f"v{d.pk}")} for d in docs[:100]]},
+    )
+
+
+@staff_member
+@require_POST
+def verify(request, pk: int):
+    doc = _visible_or_404(request, pk, "document.verify")
+    if not selectors.can_verify(request.user, doc):
+        _forbid(request, doc, "document.verify", "not awaiting this user's verification")
+    form = VerifyForm(request.POST, prefix=f"v{pk}")
+    if form.is_valid():
+        try:
+            services.document_verify(
+                document=doc,
+                user=request.user,
+                approve=form.cleaned_data["decision"] == "verify",
+                note=form.cleaned_data.get("note") or "",
+                request=request,
+            )
+        except DocumentError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Decision recorded."))
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    if request.POST.get("next") == "queue":
+        return redirect("documents:verification")
+    return redirect("documents:detail", pk=doc.pk)

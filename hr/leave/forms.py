@@ -1,0 +1,99 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import ApprovalStep, LeaveRequest, LeaveType
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class LeaveTypeField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class LeaveRequestForm(forms.Form):
+    leave_type = LeaveTypeField(
+        label=_("Leave type"), queryset=LeaveType.objects.filter(active=True, requestable=True), empty_label=None
+    )
+    start_date = forms.DateField(label=_("From"), widget=DateInput())
+    end_date = forms.DateField(label=_("Until"), widget=DateInput())
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    address_during_leave = forms.CharField(
+        label=_("Address during leave"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    phone_during_leave = forms.RegexField(
+        label=_("Phone during leave"),
+        max_length=40,
+        regex=r"^[0-9+()\- .]{6,40}$",
+        error_messages={"invalid": _("Enter a phone number (digits, spaces, + - . ( ) only).")},
+    )
+    document = forms.FileField(
+        label=_("Supporting document"),
+        required=False,
+        help_text=_("PDF, JPG or PNG, at most 5 MB. Required e.g. for sick leave longer than one day."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
+    )
+    emergency = forms.BooleanField(
+        label=_("Emergency: ask the head of office for temporary permission first"),
+        required=False,
+        help_text=_("Only for leave for important reasons."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The end date is before the start date."))
+        return data
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[(o.value, o.label) for o in ApprovalStep.DECISIONS],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required unless you approve."),
+    )
+    proposed_start = forms.DateField(label=_("Proposed from"), required=False, widget=DateInput())
+    proposed_end = forms.DateField(label=_("Proposed until"), required=False, widget=DateInput())
+
+    def clean(self):
+        data = super().clean()
+        outcome = data.get("outcome")
+        if outcome and outcome != ApprovalStep.Outcome.APPROVE and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Give a reason for this outcome."))
+        if outcome == ApprovalStep.Outcome.CHANGE and not (data.get("proposed_start") and data.get("proposed_end")):
+            self.add_error("proposed_start", _("Give the proposed new dates."))
+        return data
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AdjustmentForm(forms.Form):
+    employee = forms.IntegerField(widget=forms.HiddenInput)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    days = forms.IntegerField(label=_("Days (+/-)"), min_value=-99, max_value=99)
+    reason = forms.CharField(label=_("Reason"), max_length=255)
+
+
+class HRFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *LeaveRequest.Status.choices]
+    )
+    leave_type = LeaveTypeField(
+        label=_("Leave type"), required=False, queryset=LeaveType.objects.all(), empty_label=_("All types")
+    )
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)

@@ -1,0 +1,318 @@
+"""Every read about leave that involves permission or scope. A request is visible to its employee, to whoever must act
+on it today, to everyone who has acted on it, and to HR officers whose scope covers the employee's unit. Anything
+else answers 404."""
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from hr.org.models import Employee, OrgUnit
+from hr.org.selectors import employee_for_user, scope_q, scope_units, unit_in_scope
+
+from .models import ApprovalStep, LeaveLetter, LeaveRequest, LeaveType, LedgerEntry
+from .services import current_authority, held_positions
+
+REQUEST_RELATED = ("employee", "employee__unit", "employee__position", "leave_type")
+
+
+@dataclass
+class Balance:
+    leave_type: LeaveType
+    year: int
+    total: int = 0
+    held: int = 0
+    entries: list = field(default_factory=list)
+
+    @property
+    def available(self) -> int:
+        return self.total - self.held
+
+
+def balances(employee: Employee, year: int | None = None) -> list[Balance]:
+    """Every ledger balance of the employee for `year` with its entries ("why do I have 14 days?"). Three queries."""
+    year = year or timezone.localdate().year
+    types = list(LeaveType.objects.filter(active=True, uses_ledger=True))
+    result = {t.pk: Balance(leave_type=t, year=year) for t in types}
+    for entry in LedgerEntry.objects.filter(employee=employee, year=year, leave_type__in=types).order_by(
+        "created_at", "pk"
+    ):
+        bal = result[entry.leave_type_id]
+        bal.total += entry.days
+        bal.entries.append(entry)
+    for r in LeaveRequest.objects.filter(
+        employee=employee, status__in=LeaveRequest.PENDING, start_date__year=year, leave_type__in=types
+    ).only("leave_type_id", "days", "proposed_days"):
+        result[r.leave_type_id].held += r.hold_days
+    return list(result.values())
+
+
+def my_requests(employee: Employee) -> QuerySet[LeaveRequest]:
+    return LeaveRequest.objects.filter(employee=employee).select_related(*REQUEST_RELATED).order_by("-start_date", "-pk")
+
+
+def _hr_q(user) -> Q | None:
+    return scope_q(user, prefix="employee__unit__")
+
+
+def _actor_q(me: Employee, today: dt.date) -> Q:
+    positions = held_positions(me, today)
+    awaiting = Q(status__in=[LeaveRequest.Status.AWAITING_SUPERIOR, LeaveRequest.Status.AWAITING_OFFICIAL])
+    q = awaiting & (Q(route_position_id__in=positions) | Q(route_employee=me))
+    emergency = Q(
+        emergency=True,
+        temporary_permission_at__isnull=True,
+        status__in=LeaveRequest.PENDING,
+        official_position_id__in=positions,
+    )
+    return q | emergency
+
+
+def awaiting_action(user, today: dt.date | None = None) -> QuerySet[LeaveRequest]:
+    """Requests waiting for the user's opinion, decision or temporary permission today (Plt/Plh included)."""
+    me = employee_for_user(user)
+    if me is None:
+        return LeaveRequest.objects.none()
+    today = today or timezone.localdate()
+    return (
+        LeaveRequest.objects.filter(_actor_q(me, today))
+        .exclude(employee=me)
+        .select_related(*REQUEST_RELATED)
+        .order_by("start_date", "pk")
+    )
+
+
+def recently_decided_by(user, limit: int = 10) -> list[ApprovalStep]:
+    me = employee_for_user(user)
+    if me is None:
+        return []
+    return list(
+        ApprovalStep.objects.filter(actor=me, stage__in=[ApprovalStep.Stage.SUPERIOR, ApprovalStep.Stage.OFFICIAL])
+        .select_related("request", "request__employee", "request__leave_type")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def visible_request(user, pk: int) -> LeaveRequest:
+    """The request if the user may see it, else 404."""
+    req = (
+        LeaveRequest.objects.select_related(*REQUEST_RELATED, "employee__user", "official_position", "route_position")
+        .filter(pk=pk)
+        .first()
+    )
+    if req is None or not can_view(user, req):
+        raise Http404
+    return req
+
+
+def can_view(user, req: LeaveRequest) -> bool:
+    if not user.is_authenticated:
+        return False
+    if req.employee.user_id == user.pk:
+        return True
+    if unit_in_scope(user, req.employee.unit):
+        return True
+    me = employee_for_user(user)
+    if me is None:
+        return False
+    if ApprovalStep.objects.filter(request=req, actor=me).exists():
+        return True
+    return can_act(user, req)
+
+
+def can_act(user, req: LeaveRequest, today: dt.date | None = None) -> bool:
+    """Whether the user must give the opinion/decision now (on today's org structure and delegations)."""
+    me = employee_for_user(user)
+    if me is None or me.pk == req.employee_id:
+        return False
+    _stage, authority = current_authority(req, today or timezone.localdate())
+    return authority is not None and authority.employee.pk == me.pk
+
+
+def can_permit(user, req: LeaveRequest, today: dt.date | None = None) -> bool:
+    from hr.org.selectors import authority_holder
+
+    if not (req.emergency and req.is_pending and req.temporary_permission_at is None and req.official_position_id):
+        return False
+    me = employee_for_user(user)
+    authority = authority_holder(req.official_position, today or timezone.localdate())
+    return me is not None and authority is not None and authority.employee.pk == me.pk and me.pk != req.employee_id
+
+
+def request_steps(req: LeaveRequest) -> list[ApprovalStep]:
+    return list(req.steps.select_related("actor", "acting_for", "acting_for__position").order_by("created_at", "pk"))
+
+
+def visible_letter(user, pk: int) -> LeaveLetter:
+    """The letter of a visible request (employee, decision makers, HR in scope), else 404."""
+    req = visible_request(user, pk)
+    letter = LeaveLetter.objects.filter(request=req).first()
+    if letter is None or not letter.file_name:
+        raise Http404
+    return letter
+
+
+# --- unit absences ---------------------------------------------------------------------------------------------------
+def unit_overlaps(requests: list[LeaveRequest]) -> dict[int, tuple[int, int]]:
+    """For each request: (colleagues in the same unit away on overlapping days, unit staff). Two queries for any
+    number of requests."""
+    if not requests:
+        return {}
+    unit_ids = {r.employee.unit_id for r in requests}
+    staff = dict(
+        Employee.objects.filter(unit_id__in=unit_ids, active=True)
+        .values("unit_id")
+        .annotate(n=Count("pk"))
+        .values_list("unit_id", "n")
+    )
+    lo = min(r.start_date for r in requests)
+    hi = max(r.end_date for r in requests)
+    absences = list(
+        LeaveRequest.objects.filter(
+            employee__unit_id__in=unit_ids,
+            status=LeaveRequest.Status.APPROVED,
+            start_date__lte=hi,
+            end_date__gte=lo,
+        ).values_list("employee_id", "employee__unit_id", "start_date", "end_date")
+    )
+    out = {}
+    for r in requests:
+        away = {
+            emp
+            for emp, unit_id, s, e in absences
+            if unit_id == r.employee.unit_id and emp != r.employee_id and s <= r.end_date and e >= r.start_date
+        }
+        out[r.pk] = (len(away), staff.get(r.employee.unit_id, 0))
+    return out
+
+
+# --- team calendar ---------------------------------------------------------------------------------------------------
+def calendar_units(user, today: dt.date | None = None) -> list[OrgUnit]:
+    """Units whose calendar the user may see: their own unit, units whose head authority they hold today, HR scope."""
+    me = employee_for_user(user)
+    units: dict[int, OrgUnit] = {}
+    if me is not None:
+        units[me.unit_id] = me.unit
+        positions = held_positions(me, today or timezone.localdate())
+        for u in OrgUnit.objects.filter(head_position_id__in=positions):
+            units[u.pk] = u
+    for u in scope_units(user):
+        units[u.pk] = u
+    return sorted(units.values(), key=lambda u: u.path)
+
+
+def sees_leave_types(user, unit: OrgUnit, today: dt.date | None = None) -> bool:
+    """Heads (and their Plt/Plh) and HR in scope see the leave type; colleagues only see 'away' (health data)."""
+    me = employee_for_user(user)
+    if unit_in_scope(user, unit):
+        return True
+    if me is None:
+        return False
+    return unit.head_position_id in held_positions(me, today or timezone.localdate())
+
+
+@dataclass
+class MonthGrid:
+    year: int
+    month: int
+    days: list[dt.date]
+    rows: list[tuple[Employee, list[str]]]
+    working: set
+
+
+def month_grid(unit: OrgUnit, year: int, month: int, show_types: bool) -> MonthGrid:
+    """Active staff of the unit (no sub-units) × days of the month, each cell the leave code or ''. Four queries."""
+    from . import workdays
+
+    last = calendar.monthrange(year, month)[1]
+    first_day, last_day = dt.date(year, month, 1), dt.date(year, month, last)
+    days = [first_day + dt.timedelta(days=i) for i in range(last)]
+    cal = workdays.year_calendar(year)
+    working = {d for d in days if cal.is_working_day(d)}
+    staff = list(Employee.objects.filter(unit=unit, active=True).order_by("sort_name", "pk")[:200])
+    leaves = defaultdict(list)
+    for r in LeaveRequest.objects.filter(
+        employee__in=staff, status=LeaveRequest.Status.APPROVED, start_date__lte=last_day, end_date__gte=first_day
+    ).select_related("leave_type"):
+        leaves[r.employee_id].append(r)
+    rows = []
+    for emp in staff:
+        cells = []
+        for d in days:
+            hit = next((r for r in leaves[emp.pk] if r.start_date <= d <= r.end_date), None)
+            cells.append((hit.leave_type.code if show_types else "x") if hit else "")
+        rows.append((emp, cells))
+    return MonthGrid(year=year, month=month, days=days, rows=rows, working=working)
+
+
+# --- HR --------------------------------------------------------------------------------------------------------------
+def hr_requests(user, *, status: str = "", leave_type: int | None = None, unit: OrgUnit | None = None, year=None):
+    q = _hr_q(user)
+    if q is None:
+        return LeaveRequest.objects.none()
+    qs = LeaveRequest.objects.filter(q).select_related(*REQUEST_RELATED)
+    if status:
+        qs = qs.filter(status=status)
+    if leave_type:
+        qs = qs.filter(leave_type_id=leave_type)
+    if unit is not None:
+        qs = qs.filter(employee__unit__path__startswith=unit.path)
+    if year:
+        qs = qs.filter(start_date__year=year)
+    return qs.order_by("-start_date", "-pk")
+
+
+def hr_employee(user, pk: int) -> Employee:
+    q = scope_q(user)
+    if q is None:
+        raise Http404
+    emp = Employee.objects.filter(q, pk=pk).select_related("unit").first()
+    if emp is None:
+        raise Http404
+    return emp
+
+
+def hr_balances(user, year: int, unit: OrgUnit | None = None):
+    """Annual balances of employees in scope: (employee, total, held). One query (annotated)."""
+    q = scope_q(user)
+    if q is None:
+        return Employee.objects.none()
+    annual = LeaveType.objects.filter(uses_ledger=True, active=True).order_by("sort_order").first()
+    qs = Employee.objects.filter(q, active=True).select_related("unit")
+    if unit is not None:
+        qs = qs.filter(unit__path__startswith=unit.path)
+    if annual is None:
+        return qs.order_by("sort_name")
+    total = (
+        LedgerEntry.objects.filter(employee=OuterRef("pk"), leave_type=annual, year=year)
+        .values("employee")
+        .annotate(s=Sum("days"))
+        .values("s")
+    )
+    pending = LeaveRequest.objects.filter(
+        employee=OuterRef("pk"), leave_type=annual, status__in=LeaveRequest.PENDING, start_date__year=year
+    )
+    return qs.annotate(balance=total, has_pending=Exists(pending)).order_by("sort_name", "pk")
+
+
+# --- iCal ------------------------------------------------------------------------------------------------------------
+def feed_requests(user) -> list[LeaveRequest]:
+    """Approved leave of the feed owner and, for a superior, of their direct reports and the units they head."""
+    me = employee_for_user(user)
+    if me is None:
+        return []
+    from hr.org.selectors import direct_reports
+
+    team = list(direct_reports(me).values_list("pk", flat=True))
+    horizon = timezone.localdate() - dt.timedelta(days=366)
+    return list(
+        LeaveRequest.objects.filter(
+            Q(employee=me) | Q(employee_id__in=team), status=LeaveRequest.Status.APPROVED, end_date__gte=horizon
+        )
+        .select_related("employee", "leave_type")
+        .order_by("start_date")[:2000]
+    )

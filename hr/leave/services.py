@@ -1,0 +1,932 @@
+"""Every write about leave. Keyword-only, one transaction each, row locks where writes could race.
+
+Locking: every service that changes a balance or a request locks the employee's row first (`Employee` is the
+"balance account": one row per person that already exists), then the request. One lock order everywhere, so two
+services never deadlock, and two concurrent submissions for the same person are serialised: the second one sees the
+first one's hold. Pending requests hold their days (computed from the pending requests, not posted to the ledger), so the
+ledger contains only real movements.
+
+Routing: the direct superior is `superior_of(employee, date)` and the authorised official (pejabat yang berwenang) is the
+head of the nearest unit at or above the employee's unit whose level is at most SERAMBI_LEAVE_OFFICIAL_LEVEL (default 2,
+Eselon II: the director) — or the next one up when the employee heads that unit. Both are resolved **on the decision
+date** through `authority_holder`, so a Plt/Plh in office that day decides and is recorded as acting for the position.
+When the superior and the official are the same person there is one step.
+"""
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from hr.org.models import Employee, OrgUnit, Position
+from hr.org.selectors import Authority, authority_holder, superior_of, unit_in_scope
+from intranet.core.private_files import private_storage
+
+from . import workdays
+from .models import (
+    ApprovalStep,
+    CalendarFeedToken,
+    LeaveLetter,
+    LeaveRequest,
+    LeaveType,
+    LedgerEntry,
+    LetterCounter,
+    years_of_service,
+)
+
+logger = logging.getLogger(__name__)
+
+Status = LeaveRequest.Status
+Outcome = ApprovalStep.Outcome
+Stage = ApprovalStep.Stage
+Kind = LedgerEntry.Kind
+
+ALLOWED_DOCUMENTS = {"application/pdf": b"%PDF-", "image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
+
+
+class LeaveError(Exception):
+    """A domain rule refused the action; `message` is translated and shown to the user, `field` names the form field."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+# --- documents -------------------------------------------------------------------------------------------------------
+def sniff_document(upload) -> str:
+    """Content type of an uploaded supporting document from its first bytes (never the name or the browser's word)."""
+    limit = _setting("SERAMBI_LEAVE_DOCUMENT_MAX_BYTES", 5 * 1024 * 1024)
+    if upload.size > limit:
+        raise LeaveError(
+            _("The document is too large (at most %(mb)s MB).") % {"mb": limit // (1024 * 1024)}, "document"
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    for content_type, magic in ALLOWED_DOCUMENTS.items():
+        if head.startswith(magic):
+            return content_type
+    raise LeaveError(_("The document must be a PDF, JPG or PNG file."), "document")
+
+
+# --- routing ---------------------------------------------------------------------------------------------------------
+def official_position_for(employee: Employee) -> Position | None:
+    """Head position of the nearest unit at or above the employee's with level ≤ the configured level, skipping the unit
+    the employee heads themself."""
+    level = _setting("SERAMBI_LEAVE_OFFICIAL_LEVEL", OrgUnit.Level.ESELON_II)
+    chain = [*employee.unit.get_ancestors().select_related("head_position"), employee.unit]
+    for unit in reversed(chain):
+        if unit.level <= level and unit.head_position_id and unit.head_position_id != employee.position_id:
+            return unit.head_position
+    return None
+
+
+def _route_of(employee: Employee, authority: Authority) -> tuple[Position | None, Employee | None]:
+    """Store a superior as a position (resolved again on the decision date) or, for an explicit supervisor, a person."""
+    if authority.delegation is not None:
+        return authority.delegation.position, None
+    if employee.supervisor_id and authority.employee.pk == employee.supervisor_id:
+        return None, authority.employee
+    if authority.employee.position_id:
+        return authority.employee.position, None
+    return None, authority.employee
+
+
+def current_authority(request: LeaveRequest, on_date: dt.date) -> tuple[str, Authority | None]:
+    """Who must act on a pending request on `on_date`: ("superior"|"official", authority)."""
+    if request.status == Status.AWAITING_SUPERIOR:
+        return Stage.SUPERIOR, superior_of(request.employee, on_date)
+    if request.status == Status.AWAITING_OFFICIAL and request.official_position_id:
+        return Stage.OFFICIAL, authority_holder(request.official_position, on_date)
+    return "", None
+
+
+def held_positions(employee: Employee, on_date: dt.date) -> list[int]:
+    """Positions whose authority `employee` exercises on `on_date`: delegated to them (Plt/Plh), and their own unless it
+    is delegated to someone else that day. Two queries."""
+    from hr.org.models import Delegation
+
+    active = Delegation.objects.filter(start_date__lte=on_date, end_date__gte=on_date, acting__active=True)
+    ids = set(active.filter(acting=employee).values_list("position_id", flat=True))
+    if employee.position_id and not active.filter(position_id=employee.position_id).exists():
+        ids.add(employee.position_id)
+    return sorted(ids)
+
+
+# --- balances --------------------------------------------------------------------------------------------------------
+def ledger_balance(employee_id: int, leave_type_id: int, year: int) -> int:
+    return (
+        LedgerEntry.objects.filter(employee_id=employee_id, leave_type_id=leave_type_id, year=year).aggregate(
+            s=Sum("days")
+        )["s"]
+        or 0
+    )
+
+
+def pending_hold(employee_id: int, leave_type_id: int, year: int, exclude_pk: int | None = None) -> int:
+    qs = LeaveRequest.objects.filter(
+        employee_id=employee_id,
+        leave_type_id=leave_type_id,
+        status__in=LeaveRequest.PENDING,
+        start_date__year=year,
+    )
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return sum(r.hold_days for r in qs.only("days", "proposed_days"))
+
+
+def available_days(employee_id: int, leave_type_id: int, year: int, exclude_pk: int | None = None) -> int:
+    return ledger_balance(employee_id, leave_type_id, year) - pending_hold(employee_id, leave_type_id, year, exclude_pk)
+
+
+def _lock_employee(employee_id: int) -> Employee:
+    return Employee.objects.select_for_update().get(pk=employee_id)
+
+
+def _lock_request(request_id: int) -> LeaveRequest:
+    """Lock the employee's row, then the request's (one lock order for every service)."""
+    employee_id = LeaveRequest.objects.filter(pk=request_id).values_list("employee_id", flat=True).first()
+    if employee_id is None:
+        raise LeaveError(_("This leave request does not exist."))
+    _lock_employee(employee_id)
+    return (
+        LeaveRequest.objects.select_for_update(of=("self",))
+        .select_related("employee", "employee__unit", "employee__user", "leave_type", "official_position")
+        .get(pk=request_id)
+    )
+
+
+# --- yearly allocation -----------------------------------------------------------------------------------------------
+@dataclass
+class AllocationSummary:
+    year: int
+    employees: int = 0
+    allocated: int = 0
+    already_allocated: int = 0
+    not_eligible: int = 0
+    carried_days: int = 0
+    expired_days: int = 0
+
+
+def _eligible(leave_type: LeaveType, employment_type: str, gender: str) -> bool:
+    if leave_type.eligible_employment_types and employment_type not in leave_type.eligible_employment_types:
+        return False
+    return not (leave_type.gender and gender != leave_type.gender)
+
+
+def ledger_types():
+    return LeaveType.objects.filter(active=True, uses_ledger=True, yearly_entitlement__gt=0)
+
+
+def allocate_year(*, year: int, employee_ids: list[int] | None = None, progress=None) -> AllocationSummary:
+    """Post the yearly allocation of every ledger leave type, and the carry-over/expiry of last year's remainder.
+    Idempotent: an employee already allocated for (type, year) is skipped, and a unique constraint backs it up.
+
+    Carry-over (cuti tahunan): at most `carry_over_max` in total (12 + 6 = 18); `carry_over_extended_max` (24) when the
+    employee took none of this leave in the previous `carry_over_extended_after_years` years; with a deferral credit
+    already in the new year the total cap is `deferral_max` (24) including it. The rest of last year expires."""
+    summary = AllocationSummary(year=year)
+    types = list(ledger_types())
+    emps = Employee.objects.filter(active=True)
+    if employee_ids is not None:
+        emps = emps.filter(pk__in=employee_ids)
+    people = list(emps.values_list("pk", "tmt_cpns", "employment_type", "gender").order_by("pk"))
+    summary.employees = len(people)
+    year_end = dt.date(year, 12, 31)
+    batch = 5000
+    for lt in types:
+        ledger = LedgerEntry.objects.filter(leave_type=lt)
+        if employee_ids is not None:
+            ledger = ledger.filter(employee_id__in=employee_ids)
+        done = set(ledger.filter(year=year, kind=Kind.ALLOCATION).values_list("employee_id", flat=True))
+        remainder = dict(
+            ledger.filter(year=year - 1).values("employee_id").annotate(s=Sum("days")).values_list("employee_id", "s")
+        )
+        deferred = dict(
+            ledger.filter(year=year, kind=Kind.DEFERRAL, days__gt=0)
+            .values("employee_id")
+            .annotate(s=Sum("days"))
+            .values_list("employee_id", "s")
+        )
+        took_leave = set(
+            ledger.filter(
+                year__gte=year - lt.carry_over_extended_after_years,
+                year__lt=year,
+                kind__in=[Kind.USAGE, Kind.REVERSAL],
+            )
+            .values("employee_id", "year")
+            .annotate(s=Sum("days"))
+            .filter(s__lt=0)
+            .values_list("employee_id", flat=True)
+        )
+        rows: list[LedgerEntry] = []
+        entitlement = lt.yearly_entitlement
+        for i, (pk, tmt, employment_type, gender) in enumerate(people, 1):
+            if progress and i % batch == 0:
+                progress(batch)
+            if pk in done:
+                summary.already_allocated += 1
+                continue
+            service = year_end.year - tmt.year - ((12, 31) < (tmt.month, tmt.day))
+            if service < lt.min_service_years or not _eligible(lt, employment_type, gender):
+                summary.not_eligible += 1
+                continue
+            summary.allocated += 1
+            rows.append(LedgerEntry(employee_id=pk, leave_type=lt, year=year, kind=Kind.ALLOCATION, days=entitlement))
+            rest = remainder.get(pk, 0)
+            if rest > 0:
+                credit = deferred.get(pk, 0)
+                if credit:
+                    cap = lt.deferral_max
+                elif pk in took_leave:
+                    cap = lt.carry_over_max
+                else:
+                    cap = lt.carry_over_extended_max
+                carry = max(0, min(rest, cap - entitlement - credit))
+                if carry:  # moves out of last year and into this one: each year's sum stays meaningful
+                    rows.append(
+                        LedgerEntry(
+                            employee_id=pk,
+                            leave_type=lt,
+                            year=year - 1,
+                            kind=Kind.CARRY_OVER,
+                            days=-carry,
+                            reason=f"carried to {year}",
+                        )
+                    )
+                    rows.append(
+                        LedgerEntry(
+                            employee_id=pk,
+                            leave_type=lt,
+                            year=year,
+                            kind=Kind.CARRY_OVER,
+                            days=carry,
+                            reason=f"carried from {year - 1}",
+                        )
+                    )
+                    summary.carried_days += carry
+                if rest - carry:
+                    rows.append(
+                        LedgerEntry(
+                            employee_id=pk,
+                            leave_type=lt,
+                            year=year - 1,
+                            kind=Kind.EXPIRY,
+                            days=-(rest - carry),
+                            reason=f"carry-over cap {year}",
+                        )
+                    )
+                    summary.expired_days += rest - carry
+            if len(rows) >= batch:
+                LedgerEntry.objects.bulk_create(rows, batch_size=batch, ignore_conflicts=True)
+                rows = []
+        LedgerEntry.objects.bulk_create(rows, batch_size=batch, ignore_conflicts=True)
+        if progress:
+            progress(len(people) % batch)
+    return summary
+
+
+def _ensure_allocation(employee: Employee, leave_type: LeaveType, year: int) -> None:
+    if not leave_type.uses_ledger or leave_type.yearly_entitlement <= 0:
+        return
+    if year > timezone.localdate().year + 1:
+        return
+    if not LedgerEntry.objects.filter(
+        employee=employee, leave_type=leave_type, year=year, kind=Kind.ALLOCATION
+    ).exists():
+        allocate_year(year=year, employee_ids=[employee.pk])
+
+
+# --- notifications ---------------------------------------------------------------------------------------------------
+def _notify(employee: Employee | None, kind: str, title: str, body: str, req: LeaveRequest) -> None:
+    if employee is None or employee.user_id is None:
+        return
+    from intranet.notifications.services import notify
+
+    notify(employee.user, kind, title, body=body, url=reverse("leave:detail", args=[req.pk]))
+
+
+def _describe(req: LeaveRequest) -> str:
+    return _("%(type)s for %(name)s, %(start)s to %(end)s (%(days)s days).") % {
+        "type": req.leave_type.name,
+        "name": req.employee.full_name,
+        "start": req.start_date.strftime("%d-%m-%Y"),
+        "end": req.end_date.strftime("%d-%m-%Y"),
+        "days": req.days,
+    }
+
+
+def _notify_next_actor(req: LeaveRequest, on_date: dt.date) -> None:
+    _stage, authority = current_authority(req, on_date)
+    if authority is not None:
+        _notify(authority.employee, "leave.action_needed", _("A leave request needs your action"), _describe(req), req)
+
+
+# --- submit ----------------------------------------------------------------------------------------------------------
+@dataclass
+class Assessment:
+    days: int
+    calendar_versions: dict
+    available: int | None  # for ledger types: available before this request
+    remaining: int | None
+
+
+def assess(
+    *,
+    employee: Employee,
+    leave_type: LeaveType,
+    start_date: dt.date,
+    end_date: dt.date,
+    emergency: bool = False,
+    has_document: bool = True,
+    exclude_pk: int | None = None,
+    today: dt.date | None = None,
+) -> Assessment:
+    """Validate a request against every rule (raises LeaveError) and return its length and the balance after it.
+    Used by the preview (without locks) and by the services (under the employee's lock)."""
+    today = today or timezone.localdate()
+    if end_date < start_date:
+        raise LeaveError(_("The end date is before the start date."), "end_date")
+    if not leave_type.active or not leave_type.requestable:
+        raise LeaveError(_("This leave type cannot be requested."), "leave_type")
+    if not _eligible(leave_type, employee.employment_type, employee.gender):
+        raise LeaveError(_("This leave type is not available to you."), "leave_type")
+    if years_of_service(employee, start_date) < leave_type.min_service_years:
+        raise LeaveError(
+            _("This leave type needs at least %(n)s years of service.") % {"n": leave_type.min_service_years},
+            "leave_type",
+        )
+    if emergency and not leave_type.emergency_allowed:
+        raise LeaveError(_("Emergency permission is only possible for leave for important reasons."), "emergency")
+    if start_date < today and not emergency:
+        raise LeaveError(_("The leave cannot start in the past."), "start_date")
+    if leave_type.uses_ledger and start_date.year != end_date.year:
+        raise LeaveError(_("Split the leave at the turn of the year: one request per year."), "end_date")
+    days, versions = workdays.request_length(leave_type, start_date, end_date)
+    if days == 0:
+        raise LeaveError(_("There are no working days in this period."), "end_date")
+    if days < leave_type.min_per_request:
+        raise LeaveError(_("At least %(n)s days per request.") % {"n": leave_type.min_per_request}, "end_date")
+    if workdays.exceeds_max(leave_type, start_date, end_date, days):
+        raise LeaveError(
+            _("More than the maximum of %(n)s %(unit)s per request.")
+            % {"n": leave_type.max_per_request, "unit": leave_type.get_unit_display()},
+            "end_date",
+        )
+    if leave_type.document_required(days) and not has_document:
+        raise LeaveError(
+            _("This leave needs a supporting document: %(hint)s.") % {"hint": leave_type.document_hint or "-"},
+            "document",
+        )
+    overlapping = LeaveRequest.objects.filter(
+        employee=employee,
+        status__in=[*LeaveRequest.PENDING, Status.APPROVED],
+        start_date__lte=end_date,
+        end_date__gte=start_date,
+    )
+    if exclude_pk:
+        overlapping = overlapping.exclude(pk=exclude_pk)
+    if overlapping.exists():
+        raise LeaveError(_("This period overlaps another leave request of yours."), "start_date")
+    if leave_type.max_per_year is not None:
+        taken = sum(
+            r.hold_days
+            for r in LeaveRequest.objects.filter(
+                employee=employee,
+                leave_type=leave_type,
+                status__in=[*LeaveRequest.PENDING, Status.APPROVED],
+                start_date__year=start_date.year,
+            )
+            .exclude(pk=exclude_pk or 0)
+            .only("days", "proposed_days")
+        )
+        if taken + days > leave_type.max_per_year:
+            raise LeaveError(
+                _("More than the maximum of %(n)s days per year for this leave type.") % {"n": leave_type.max_per_year},
+                "end_date",
+            )
+    available = remaining = None
+    if leave_type.uses_ledger:
+        available = available_days(employee.pk, leave_type.pk, start_date.year, exclude_pk)
+        remaining = available - days
+        if remaining < 0:
+            raise LeaveError(
+                _("Not enough leave balance: %(available)s days available, %(days)s requested.")
+                % {"available": max(available, 0), "days": days},
+                "end_date",
+            )
+    return Assessment(days=days, calendar_versions=versions, available=available, remaining=remaining)
+
+
+def leave_request_submit(
+    *,
+    employee: Employee,
+    leave_type: LeaveType,
+    start_date: dt.date,
+    end_date: dt.date,
+    reason: str,
+    address_during_leave: str,
+    phone_during_leave: str,
+    document=None,
+    emergency: bool = False,
+    today: dt.date | None = None,
+) -> LeaveRequest:
+    """Submit a request: validate every rule under the employee's lock, hold the days, route it, notify."""
+    today = today or timezone.localdate()
+    if not reason.strip():
+        raise LeaveError(_("Give the reason for the leave."), "reason")
+    document_type = sniff_document(document) if document else ""
+    with transaction.atomic():
+        employee = _lock_employee(employee.pk)
+        _ensure_allocation(employee, leave_type, start_date.year)
+        result = assess(
+            employee=employee,
+            leave_type=leave_type,
+            start_date=start_date,
+            end_date=end_date,
+            emergency=emergency,
+            has_document=bool(document),
+            today=today,
+        )
+        official = official_position_for(employee)
+        if official is None:
+            raise LeaveError(_("No authorised official was found for your unit; please contact HR."))
+        official_authority = authority_holder(official, today)
+        superior = superior_of(employee, today)
+        single = superior is None or (
+            official_authority is not None and superior.employee.pk == official_authority.employee.pk
+        )
+        route_position, route_employee = (official, None) if single else _route_of(employee, superior)
+        req = LeaveRequest.objects.create(
+            employee=employee,
+            leave_type=leave_type,
+            start_date=start_date,
+            end_date=end_date,
+            days=result.days,
+            reason=reason.strip(),
+            address_during_leave=address_during_leave.strip(),
+            phone_during_leave=phone_during_leave.strip(),
+            emergency=emergency,
+            status=Status.AWAITING_OFFICIAL if single else Status.AWAITING_SUPERIOR,
+            route_position=route_position,
+            route_employee=route_employee,
+            official_position=official,
+            single_step=single,
+            calendar_versions=result.calendar_versions,
+            document_type=document_type,
+            last_action_at=timezone.now(),
+        )
+        if document:
+            ext = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}[document_type]
+            req.document_name = private_storage().save(f"leave/documents/{start_date.year}/{req.pk}.{ext}", document)
+            req.save(update_fields=["document_name"])
+        ApprovalStep.objects.create(
+            request=req, stage=Stage.SUBMITTED, outcome=Outcome.SUBMIT, actor=employee, actor_user=employee.user
+        )
+        _notify(employee, "leave.submitted", _("Your leave request was submitted"), _describe(req), req)
+        _notify_next_actor(req, today)
+        if emergency and official_authority is not None and not single:
+            _notify(
+                official_authority.employee,
+                "leave.emergency",
+                _("Emergency leave: temporary permission requested"),
+                _describe(req),
+                req,
+            )
+    return req
+
+
+# --- decisions -------------------------------------------------------------------------------------------------------
+def _actor_authority(req: LeaveRequest, user, today: dt.date) -> tuple[str, Authority, Employee]:
+    actor = getattr(user, "employee", None) if user is not None else None
+    stage, authority = current_authority(req, today)
+    if not stage:
+        raise LeaveError(_("This request has already been decided."))
+    if actor is None or authority is None or authority.employee.pk != actor.pk:
+        raise LeaveError(_("You may not decide this request."))
+    return stage, authority, actor
+
+
+def _acting_text(authority: Authority) -> str:
+    if authority.delegation is None:
+        return ""
+    d = authority.delegation
+    return f"{d.kind} {d.position.name_id} ({d.decree_number})"
+
+
+def _check_reason(outcome: str, reason: str) -> None:
+    if outcome != Outcome.APPROVE and not reason.strip():
+        raise LeaveError(_("Give a reason for this outcome."), "reason")
+
+
+def leave_request_decide(
+    *,
+    request_id: int,
+    user,
+    outcome: str,
+    reason: str = "",
+    proposed_start: dt.date | None = None,
+    proposed_end: dt.date | None = None,
+    today: dt.date | None = None,
+) -> LeaveRequest:
+    """The superior's opinion or the official's decision, whichever is due; one immutable step. Concurrent calls for
+    the same request are serialised by the row locks: the second one finds the request already moved on."""
+    today = today or timezone.localdate()
+    if outcome not in ApprovalStep.DECISIONS:
+        raise LeaveError(_("Choose approve, change, defer or refuse."), "outcome")
+    _check_reason(outcome, reason)
+    with transaction.atomic():
+        req = _lock_request(request_id)
+        stage, authority, actor = _actor_authority(req, user, today)
+        if stage == Stage.SUPERIOR and req.official_position_id:
+            official = authority_holder(req.official_position, today)
+            if official is not None and official.employee.pk == actor.pk:
+                stage, authority = Stage.OFFICIAL, official  # same person: one step
+        proposed_days = None
+        if outcome == Outcome.CHANGE:
+            if not proposed_start or not proposed_end:
+                raise LeaveError(_("Give the proposed new dates."), "proposed_start")
+            proposed_days = assess(
+                employee=req.employee,
+                leave_type=req.leave_type,
+                start_date=proposed_start,
+                end_date=proposed_end,
+                exclude_pk=req.pk,
+                today=today,
+            ).days
+        ApprovalStep.objects.create(
+            request=req,
+            stage=stage,
+            outcome=outcome,
+            actor=actor,
+            actor_user=user,
+            acting_for=authority.delegation,
+            acting_for_text=_acting_text(authority),
+            reason=reason.strip(),
+            proposed_start=proposed_start if outcome == Outcome.CHANGE else None,
+            proposed_end=proposed_end if outcome == Outcome.CHANGE else None,
+        )
+        req.last_action_at = timezone.now()
+        req.reminded_at = None
+        if stage == Stage.SUPERIOR:
+            req.status = Status.AWAITING_OFFICIAL
+            req.route_position, req.route_employee = req.official_position, None
+            req.save()
+            _notify(
+                req.employee, "leave.opinion", _("Your superior gave an opinion on your leave request"), _describe(req), req
+            )
+            _notify_next_actor(req, today)
+            return req
+        req.route_position = req.route_employee = None
+        if outcome == Outcome.APPROVE:
+            _approve(req, user)
+        elif outcome == Outcome.CHANGE:
+            req.status = Status.CHANGED
+            req.proposed_start, req.proposed_end, req.proposed_days = proposed_start, proposed_end, proposed_days
+            req.save()
+            _notify(
+                req.employee, "leave.changed", _("A change to your leave was proposed"), _describe(req), req
+            )
+        elif outcome == Outcome.DEFER:
+            req.status = Status.DEFERRED
+            req.save()
+            _post_deferral(req, user)
+            _notify(req.employee, "leave.deferred", _("Your leave was deferred"), _describe(req), req)
+        else:
+            req.status = Status.REFUSED
+            req.save()
+            _notify(req.employee, "leave.refused", _("Your leave request was refused"), _describe(req), req)
+    return req
+
+
+def _approve(req: LeaveRequest, user) -> None:
+    """Status approved, usage posted (and cuti tahunan forfeited for cuti besar), letter queued."""
+    lt = req.leave_type
+    if lt.uses_ledger:
+        if available_days(req.employee_id, lt.pk, req.year, exclude_pk=req.pk) < req.days:
+            raise LeaveError(_("Not enough leave balance to approve this request."))
+        LedgerEntry.objects.create(
+            employee=req.employee, leave_type=lt, year=req.year, kind=Kind.USAGE, days=-req.days, request=req,
+            created_by=user,
+        )
+    if lt.forfeits_annual_leave:
+        for annual in LeaveType.objects.filter(uses_ledger=True, active=True, forfeits_annual_leave=False):
+            rest = ledger_balance(req.employee_id, annual.pk, req.year)
+            if rest > 0:
+                LedgerEntry.objects.create(
+                    employee=req.employee,
+                    leave_type=annual,
+                    year=req.year,
+                    kind=Kind.EXPIRY,
+                    days=-rest,
+                    request=req,
+                    reason=f"forfeited by {lt.code}",
+                    created_by=user,
+                )
+    req.status = Status.APPROVED
+    req.save()
+    _notify(req.employee, "leave.approved", _("Your leave was approved"), _describe(req), req)
+    from intranet.core.background import enqueue
+
+    from .tasks import generate_letter
+
+    enqueue(generate_letter, req.pk)
+
+
+def _post_deferral(req: LeaveRequest, user) -> None:
+    """Deferred days move to next year's balance, within the deferral cap (entitlement + deferred ≤ 24)."""
+    lt = req.leave_type
+    if not (lt.uses_ledger and lt.deferrable):
+        return
+    already = (
+        LedgerEntry.objects.filter(
+            employee=req.employee, leave_type=lt, year=req.year + 1, kind=Kind.DEFERRAL, days__gt=0
+        ).aggregate(s=Sum("days"))["s"]
+        or 0
+    )
+    credit = min(req.days, max(lt.deferral_max - lt.yearly_entitlement - already, 0))
+    if credit <= 0:
+        return
+    common = {"employee": req.employee, "leave_type": lt, "kind": Kind.DEFERRAL, "request": req, "created_by": user}
+    LedgerEntry.objects.create(year=req.year, days=-credit, reason=f"deferred to {req.year + 1}", **common)
+    LedgerEntry.objects.create(year=req.year + 1, days=credit, reason=f"deferred from {req.year}", **common)
+
+
+def leave_request_accept_change(*, request_id: int, user, today: dt.date | None = None) -> LeaveRequest:
+    """The employee accepts the official's proposed dates: the request is approved with them."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        req = _lock_request(request_id)
+        if req.employee.user_id != getattr(user, "pk", None):
+            raise LeaveError(_("Only the employee can answer a proposed change."))
+        if req.status != Status.CHANGED:
+            raise LeaveError(_("There is no proposed change to accept."))
+        result = assess(
+            employee=req.employee,
+            leave_type=req.leave_type,
+            start_date=req.proposed_start,
+            end_date=req.proposed_end,
+            exclude_pk=req.pk,
+            today=today,
+        )
+        req.start_date, req.end_date, req.days = req.proposed_start, req.proposed_end, result.days
+        req.calendar_versions = result.calendar_versions or req.calendar_versions
+        req.proposed_start = req.proposed_end = req.proposed_days = None
+        req.last_action_at = timezone.now()
+        ApprovalStep.objects.create(
+            request=req, stage=Stage.EMPLOYEE, outcome=Outcome.ACCEPT, actor=req.employee, actor_user=user
+        )
+        _approve(req, user)
+    return req
+
+
+def leave_request_withdraw(*, request_id: int, user) -> LeaveRequest:
+    """The employee withdraws a request that has no final decision yet (also the answer 'no' to a change)."""
+    with transaction.atomic():
+        req = _lock_request(request_id)
+        if req.employee.user_id != getattr(user, "pk", None):
+            raise LeaveError(_("Only the employee can withdraw this request."))
+        if not req.is_pending:
+            raise LeaveError(_("Only a request without a final decision can be withdrawn."))
+        today = timezone.localdate()
+        _stage, authority = current_authority(req, today)
+        req.status = Status.WITHDRAWN
+        req.route_position = req.route_employee = None
+        req.last_action_at = timezone.now()
+        req.save()
+        ApprovalStep.objects.create(
+            request=req, stage=Stage.EMPLOYEE, outcome=Outcome.WITHDRAW, actor=req.employee, actor_user=user
+        )
+        _notify(req.employee, "leave.withdrawn", _("Your leave request was withdrawn"), _describe(req), req)
+        if authority is not None:
+            _notify(authority.employee, "leave.withdrawn", _("A leave request was withdrawn"), _describe(req), req)
+    return req
+
+
+def leave_request_cancel(*, request_id: int, user, reason: str = "", today: dt.date | None = None) -> LeaveRequest:
+    """Cancel an approved leave: the employee before it starts, or HR in scope (with a reason) at any time. Every
+    ledger movement of the request is reversed by a new entry."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        req = _lock_request(request_id)
+        if req.status != Status.APPROVED:
+            raise LeaveError(_("Only an approved leave can be cancelled."))
+        is_owner = req.employee.user_id == getattr(user, "pk", None)
+        is_hr = unit_in_scope(user, req.employee.unit)
+        if is_owner and not is_hr:
+            if req.start_date <= today:
+                raise LeaveError(_("A leave that has started can only be cancelled by HR."))
+        elif is_hr:
+            if not reason.strip():
+                raise LeaveError(_("Give a reason for the cancellation."), "reason")
+        else:
+            raise LeaveError(_("You may not cancel this leave."))
+        for entry in LedgerEntry.objects.filter(request=req, reversed_by__isnull=True).exclude(kind=Kind.REVERSAL):
+            LedgerEntry.objects.create(
+                employee_id=entry.employee_id,
+                leave_type_id=entry.leave_type_id,
+                year=entry.year,
+                kind=Kind.REVERSAL,
+                days=-entry.days,
+                request=req,
+                reverses=entry,
+                reason=(reason.strip() or "cancelled")[:255],
+                created_by=user,
+            )
+        req.status = Status.CANCELLED
+        req.cancel_reason = reason.strip()
+        req.last_action_at = timezone.now()
+        req.save()
+        ApprovalStep.objects.create(
+            request=req,
+            stage=Stage.EMPLOYEE if is_owner and not is_hr else Stage.HR,
+            outcome=Outcome.CANCEL,
+            actor=getattr(user, "employee", None) if hasattr(user, "employee") else None,
+            actor_user=user,
+            reason=reason.strip(),
+        )
+        _notify(req.employee, "leave.cancelled", _("Your leave was cancelled"), _describe(req), req)
+    return req
+
+
+def leave_request_grant_temporary(*, request_id: int, user, today: dt.date | None = None) -> LeaveRequest:
+    """Emergency path (alasan penting): the head of office — the authorised official's position, resolved today —
+    lets the employee go now; the superior's opinion and the formal decision follow as usual."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        req = _lock_request(request_id)
+        if not (req.emergency and req.is_pending and req.temporary_permission_at is None):
+            raise LeaveError(_("No temporary permission is pending for this request."))
+        authority = authority_holder(req.official_position, today) if req.official_position_id else None
+        actor = getattr(user, "employee", None)
+        if authority is None or actor is None or authority.employee.pk != actor.pk:
+            raise LeaveError(_("Only the head of office can give temporary permission."))
+        ApprovalStep.objects.create(
+            request=req,
+            stage=Stage.EMERGENCY,
+            outcome=Outcome.PERMIT,
+            actor=actor,
+            actor_user=user,
+            acting_for=authority.delegation,
+            acting_for_text=_acting_text(authority),
+        )
+        req.temporary_permission_at = timezone.now()
+        req.save(update_fields=["temporary_permission_at", "updated_at"])
+        _notify(
+            req.employee, "leave.permitted", _("Temporary permission given: you may leave now"), _describe(req), req
+        )
+    return req
+
+
+def ledger_adjust(*, employee: Employee, leave_type: LeaveType, year: int, days: int, reason: str, user) -> LedgerEntry:
+    """A manual adjustment by HR in scope (e.g. a cuti bersama day worked), with a reason."""
+    if not unit_in_scope(user, employee.unit):
+        raise LeaveError(_("This employee is outside your HR scope."))
+    if not reason.strip():
+        raise LeaveError(_("Give a reason for the adjustment."), "reason")
+    if days == 0:
+        raise LeaveError(_("An adjustment must change the balance."), "days")
+    with transaction.atomic():
+        _lock_employee(employee.pk)
+        if ledger_balance(employee.pk, leave_type.pk, year) - pending_hold(employee.pk, leave_type.pk, year) + days < 0:
+            raise LeaveError(_("The balance would become negative."), "days")
+        entry = LedgerEntry.objects.create(
+            employee=employee,
+            leave_type=leave_type,
+            year=year,
+            kind=Kind.ADJUSTMENT,
+            days=days,
+            reason=reason.strip()[:255],
+            created_by=user,
+        )
+        if employee.user_id:
+            from intranet.notifications.services import notify
+
+            notify(
+                employee.user,
+                "leave.adjusted",
+                _("Your leave balance was adjusted"),
+                body=f"{leave_type.name} {year}: {days:+d} ({reason.strip()})",
+                url=reverse("leave:index"),
+            )
+    return entry
+
+
+# --- letters ---------------------------------------------------------------------------------------------------------
+def letter_next_number(year: int) -> int:
+    with transaction.atomic():
+        counter, _created = LetterCounter.objects.select_for_update().get_or_create(year=year)
+        counter.last += 1
+        counter.save(update_fields=["last"])
+        return counter.last
+
+
+def letter_generate(*, request_id: int) -> LeaveLetter | None:
+    """Render the Surat Izin Cuti of an approved request to PDF (WeasyPrint) in private storage. Idempotent."""
+    from django.core.files.base import ContentFile
+    from django.template.loader import render_to_string
+
+    with transaction.atomic():
+        req = (
+            LeaveRequest.objects.select_for_update(of=("self",))
+            .select_related("employee", "employee__unit", "employee__position", "leave_type")
+            .filter(pk=request_id, status=Status.APPROVED)
+            .first()
+        )
+        if req is None:
+            return None
+        letter = LeaveLetter.objects.filter(request=req).first()
+        if letter is not None and letter.file_name:
+            return letter
+        year = timezone.localdate().year
+        if letter is None:
+            seq = letter_next_number(year)
+            prefix = _setting("SERAMBI_LEAVE_LETTER_PREFIX", "KP.08.01")
+            letter = LeaveLetter.objects.create(
+                request=req, year=year, sequence=seq, number=f"{seq:04d}/{prefix}/{year}"
+            )
+        decision = req.steps.filter(stage=Stage.OFFICIAL).select_related("actor", "acting_for").last()
+        with override(settings.LANGUAGE_CODE):
+            html = render_to_string(
+                "leave/letter.html",
+                {
+                    "req": req,
+                    "letter": letter,
+                    "decision": decision,
+                    "agency_name": settings.SERAMBI_AGENCY_NAME,
+                    "agency_address": settings.SERAMBI_AGENCY_ADDRESS,
+                    "today": timezone.localdate(),
+                },
+            )
+        from weasyprint import HTML
+
+        pdf = HTML(string=html).write_pdf()
+        letter.file_name = private_storage().save(
+            f"leave/letters/{letter.year}/surat-izin-cuti-{letter.year}-{letter.sequence:04d}.pdf", ContentFile(pdf)
+        )
+        letter.save(update_fields=["file_name"])
+    return letter
+
+
+# --- reminders and feeds ---------------------------------------------------------------------------------------------
+def _working_days_between(start: dt.date, end: dt.date) -> int:
+    if end <= start:
+        return 0
+    return workdays.working_days(start + dt.timedelta(days=1), end)[0]
+
+
+def send_reminders(*, today: dt.date | None = None) -> int:
+    """Remind the next actor of requests idle for SERAMBI_LEAVE_REMINDER_WORKING_DAYS working days (once per period)."""
+    today = today or timezone.localdate()
+    threshold = _setting("SERAMBI_LEAVE_REMINDER_WORKING_DAYS", 3)
+    sent = 0
+    pending = LeaveRequest.objects.filter(
+        status__in=[Status.AWAITING_SUPERIOR, Status.AWAITING_OFFICIAL]
+    ).select_related("employee", "employee__unit", "leave_type", "official_position")
+    for req in pending.iterator(chunk_size=500):
+        since = timezone.localtime(req.reminded_at or req.last_action_at or req.created_at).date()
+        if _working_days_between(since, today) < threshold:
+            continue
+        with transaction.atomic():
+            _stage, authority = current_authority(req, today)
+            if authority is None:
+                continue
+            _notify(authority.employee, "leave.reminder", _("Reminder: a leave request awaits your action"), _describe(req), req)
+            stamp = timezone.make_aware(dt.datetime.combine(today, dt.time(12)))
+            LeaveRequest.objects.filter(pk=req.pk).update(reminded_at=stamp)
+            sent += 1
+    return sent
+
+
+def feed_token_rotate(*, user) -> CalendarFeedToken:
+    """Create or replace (revoke the old) the user's private iCal feed token."""
+    import uuid
+
+    with transaction.atomic():
+        token, created = CalendarFeedToken.objects.select_for_update().get_or_create(user=user)
+        if not created:
+            token.token = uuid.uuid4()
+            token.save(update_fields=["token"])
+    return token
+
+
+def feed_token_revoke(*, user) -> None:
+    CalendarFeedToken.objects.filter(user=user).delete()
+
+
+def scope_filter(user) -> Q | None:
+    from hr.org.selectors import scope_q
+
+    return scope_q(user, prefix="employee__unit__")

@@ -1,0 +1,466 @@
+"""HTTP for leave: parse, call a selector or a service, render. No business rule here."""
+
+import csv
+import datetime as dt
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hr.org.selectors import employee_for_user, unit_in_scope
+from intranet.accounts.roles import Role
+from intranet.audit.services import audit_record
+from intranet.core.permissions import role_required, staff_member
+from intranet.core.private_files import private_file_response
+
+from . import selectors, services
+from .forms import AdjustmentForm, DecisionForm, HRFilterForm, LeaveRequestForm, ReasonForm
+from .models import CalendarFeedToken, LeaveRequest, LeaveType
+
+PAGE_SIZE = 20
+
+
+def _page(request, qs, size=PAGE_SIZE):
+    return Paginator(qs, size).get_page(request.GET.get("page"))
+
+
+def _year(request, default=None) -> int:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return default or timezone.localdate().year
+    return year if 2000 <= year <= 2100 else (default or timezone.localdate().year)
+
+
+@staff_member
+def index(request):
+    """My leave: balances with their ledger history, and my requests."""
+    employee = employee_for_user(request.user)
+    if employee is None:
+        return render(request, "leave/no_employee.html")
+    year = _year(request)
+    return render(
+        request,
+        "leave/index.html",
+        {
+            "employee": employee,
+            "year": year,
+            "years": [year - 1, year, year + 1],
+            "balances": selectors.balances(employee, year),
+            "page": _page(request, selectors.my_requests(employee)),
+            "querystring": urlencode({"year": year}),
+        },
+    )
+
+
+@staff_member
+def request_new(request):
+    """The leave form (as on the official form). 'Preview' shows working days and the balance after the request,
+    rendered by the server; 'Submit' files it."""
+    employee = employee_for_user(request.user)
+    if employee is None:
+        return render(request, "leave/no_employee.html")
+    preview = None
+    if request.method == "POST":
+        form = LeaveRequestForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if "preview" in request.POST:
+                    preview = services.assess(
+                        employee=employee,
+                        leave_type=data["leave_type"],
+                        start_date=data["start_date"],
+                        end_date=data["end_date"],
+                        emergency=data["emergency"],
+                        has_document=True,
+                    )
+                else:
+                    req = services.leave_request_submit(
+                        employee=employee,
+                        leave_type=data["leave_type"],
+                        start_date=data["start_date"],
+                        end_date=data["end_date"],
+                        reason=data["reason"],
+                        address_during_leave=data["address_during_leave"],
+                        phone_during_leave=data["phone_during_leave"],
+                        document=data.get("document"),
+                        emergency=data["emergency"],
+                    )
+                    messages.success(request, _("Your leave request was submitted."))
+                    return redirect("leave:detail", pk=req.pk)
+            except services.LeaveError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    else:
+        form = LeaveRequestForm(
+            initial={"address_during_leave": employee.home_address, "phone_during_leave": employee.personal_phone}
+        )
+    return render(
+        request,
+        "leave/request_form.html",
+        {"form": form, "preview": preview, "types": LeaveType.objects.filter(active=True, requestable=True)},
+    )
+
+
+@staff_member
+def detail(request, pk: int):
+    req = selectors.visible_request(request.user, pk)
+    today = timezone.localdate()
+    is_owner = req.employee.user_id == request.user.pk
+    is_hr = unit_in_scope(request.user, req.employee.unit)
+    can_act = req.status in (LeaveRequest.Status.AWAITING_SUPERIOR, LeaveRequest.Status.AWAITING_OFFICIAL) and (
+        selectors.can_act(request.user, req, today)
+    )
+    letter = getattr(req, "letter", None) if req.status == LeaveRequest.Status.APPROVED else None
+    return render(
+        request,
+        "leave/detail.html",
+        {
+            "req": req,
+            "steps": selectors.request_steps(req),
+            "is_owner": is_owner,
+            "can_act": can_act,
+            "decision_form": DecisionForm() if can_act else None,
+            "can_permit": selectors.can_permit(request.user, req, today),
+            "can_withdraw": is_owner and req.is_pending,
+            "can_accept": is_owner and req.status == LeaveRequest.Status.CHANGED,
+            "can_cancel": req.status == LeaveRequest.Status.APPROVED
+            and ((is_owner and req.start_date > today) or is_hr),
+            "cancel_needs_reason": is_hr,
+            "letter": letter if letter and letter.file_name else None,
+            "overlap": selectors.unit_overlaps([req]).get(req.pk) if can_act else None,
+        },
+    )
+
+
+def _run(request, pk, action):
+    selectors.visible_request(request.user, pk)  # 404 for anyone outside the chain or HR scope
+    try:
+        action()
+    except services.LeaveError as exc:
+        messages.error(request, exc.message)
+    return redirect("leave:detail", pk=pk)
+
+
+@require_POST
+@staff_member
+def decide(request, pk: int):
+    req = selectors.visible_request(request.user, pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, e)
+        return redirect("leave:detail", pk=req.pk)
+    data = form.cleaned_data
+
+    def action():
+        services.leave_request_decide(
+            request_id=req.pk,
+            user=request.user,
+            outcome=data["outcome"],
+            reason=data["reason"],
+            proposed_start=data.get("proposed_start"),
+            proposed_end=data.get("proposed_end"),
+        )
+        messages.success(request, _("Your decision was recorded."))
+
+    return _run(request, pk, action)
+
+
+@require_POST
+@staff_member
+def withdraw(request, pk: int):
+    def action():
+        services.leave_request_withdraw(request_id=pk, user=request.user)
+        messages.success(request, _("The request was withdrawn."))
+
+    return _run(request, pk, action)
+
+
+@require_POST
+@staff_member
+def accept_change(request, pk: int):
+    def action():
+        services.leave_request_accept_change(request_id=pk, user=request.user)
+        messages.success(request, _("You accepted the proposed dates; the leave is approved."))
+
+    return _run(request, pk, action)
+
+
+@require_POST
+@staff_member
+def cancel(request, pk: int):
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+
+    def action():
+        services.leave_request_cancel(request_id=pk, user=request.user, reason=reason)
+        messages.success(request, _("The leave was cancelled and the days returned to the balance."))
+
+    return _run(request, pk, action)
+
+
+@require_POST
+@staff_member
+def permit(request, pk: int):
+    def action():
+        services.leave_request_grant_temporary(request_id=pk, user=request.user)
+        messages.success(request, _("Temporary permission recorded."))
+
+    return _run(request, pk, action)
+
+
+@staff_member
+def document(request, pk: int):
+    """The supporting document, for those who may see the request; every read audited."""
+    req = selectors.visible_request(request.user, pk)
+    if not req.document_name:
+        raise Http404
+    audit_record(action="leave.document.download", request=request, obj=req, subject_employee=req.employee)
+    ext = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(req.document_type, "bin")
+    return private_file_response(
+        name=req.document_name,
+        download_name=f"dokumen-cuti-{req.pk}.{ext}",
+        content_type=req.document_type or "application/octet-stream",
+    )
+
+
+@staff_member
+def letter(request, pk: int):
+    """The Surat Izin Cuti: the employee, the decision makers and HR in scope; every download audited."""
+    letter = selectors.visible_letter(request.user, pk)
+    audit_record(
+        action="leave.letter.download",
+        request=request,
+        obj=letter,
+        subject_employee=letter.request.employee,
+        details={"number": letter.number},
+    )
+    return private_file_response(
+        name=letter.file_name,
+        download_name=f"surat-izin-cuti-{letter.year}-{letter.sequence:04d}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@staff_member
+def inbox(request):
+    """Approvals inbox: requests awaiting my opinion, decision or temporary permission, with the unit's overlaps."""
+    page = _page(request, selectors.awaiting_action(request.user))
+    rows = list(page.object_list)
+    overlaps = selectors.unit_overlaps(rows)
+    return render(
+        request,
+        "leave/inbox.html",
+        {
+            "page": page,
+            "rows": [(r, overlaps.get(r.pk)) for r in rows],
+            "recent": selectors.recently_decided_by(request.user),
+        },
+    )
+
+
+@staff_member
+def team_calendar(request):
+    """A month of absences for a unit the user may see (no JS: a table, previous/next month links)."""
+    units = selectors.calendar_units(request.user)
+    if not units:
+        return render(request, "leave/no_employee.html")
+    code = request.GET.get("unit")
+    unit = next((u for u in units if u.code == code), None) if code else None
+    if unit is None:
+        me = employee_for_user(request.user)
+        unit = next((u for u in units if me and u.pk == me.unit_id), units[0])
+    today = timezone.localdate()
+    try:
+        year, month = (int(x) for x in request.GET.get("month", "").split("-"))
+        dt.date(year, month, 1)
+    except ValueError:
+        year, month = today.year, today.month
+    grid = selectors.month_grid(unit, year, month, selectors.sees_leave_types(request.user, unit))
+    prev_m = dt.date(year, month, 1) - dt.timedelta(days=1)
+    next_m = dt.date(year, month, 28) + dt.timedelta(days=4)
+    return render(
+        request,
+        "leave/team_calendar.html",
+        {
+            "units": units,
+            "unit": unit,
+            "grid": grid,
+            "month_start": dt.date(year, month, 1),
+            "prev": f"{prev_m:%Y-%m}",
+            "next": f"{next_m:%Y-%m}",
+            "types": LeaveType.objects.filter(active=True),
+        },
+    )
+
+
+@role_required(Role.HR_OFFICER)
+def hr_dashboard(request):
+    """HR: requests and annual balances in scope, filters, adjustments, exports."""
+    form = HRFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    year = filters.get("year") or timezone.localdate().year
+    qs = selectors.hr_requests(
+        request.user,
+        status=filters.get("status") or "",
+        leave_type=filters["leave_type"].pk if filters.get("leave_type") else None,
+        year=year,
+    )
+    params = {k: v for k, v in request.GET.items() if k != "page" and k != "bpage"}
+    balances = Paginator(selectors.hr_balances(request.user, year), PAGE_SIZE).get_page(request.GET.get("bpage"))
+    return render(
+        request,
+        "leave/hr_dashboard.html",
+        {
+            "form": form,
+            "page": _page(request, qs),
+            "balances": balances,
+            "year": year,
+            "querystring": urlencode(params),
+            "adjust_form": AdjustmentForm(initial={"year": year}),
+        },
+    )
+
+
+@require_POST
+@role_required(Role.HR_OFFICER)
+def hr_adjust(request):
+    form = AdjustmentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Check the adjustment: year, days and reason are required."))
+        return redirect("leave:hr")
+    data = form.cleaned_data
+    employee = selectors.hr_employee(request.user, data["employee"])
+    annual = LeaveType.objects.filter(uses_ledger=True, active=True).order_by("sort_order").first()
+    try:
+        services.ledger_adjust(
+            employee=employee,
+            leave_type=annual,
+            year=data["year"],
+            days=data["days"],
+            reason=data["reason"],
+            user=request.user,
+        )
+        audit_record(
+            action="leave.ledger.adjust",
+            request=request,
+            obj=employee,
+            subject_employee=employee,
+            details={"year": data["year"], "days": data["days"]},
+        )
+        messages.success(request, _("The balance was adjusted."))
+    except services.LeaveError as exc:
+        messages.error(request, exc.message)
+    return redirect(reverse("leave:hr") + "?" + urlencode({"year": data["year"]}))
+
+
+EXPORT_HEADER = ["NIP", "Nama", "Unit", "Jenis cuti", "Mulai", "Selesai", "Hari", "Status"]
+
+
+def _export_rows(qs):
+    for r in qs.iterator(chunk_size=2000):
+        yield [
+            r.employee.nip,
+            r.employee.full_name,
+            r.employee.unit.name_id,
+            r.leave_type.name_id,
+            r.start_date.isoformat(),
+            r.end_date.isoformat(),
+            r.days,
+            r.get_status_display(),
+        ]
+
+
+def _safe_cell(value):
+    """Neutralise spreadsheet formulas (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+@role_required(Role.HR_OFFICER)
+def hr_export(request, fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    year = _year(request)
+    qs = selectors.hr_requests(request.user, status=request.GET.get("status", ""), year=year)
+    audit_record(action="leave.export", request=request, details={"format": fmt, "year": year})
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet(f"Cuti {year}")
+        ws.append(EXPORT_HEADER)
+        for row in _export_rows(qs):
+            ws.append([_safe_cell(v) for v in row])
+        buf = io.BytesIO()
+        wb.save(buf)
+        response = HttpResponse(
+            buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    else:
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(EXPORT_HEADER)
+        for row in _export_rows(qs):
+            writer.writerow([_safe_cell(v) for v in row])
+        response = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="cuti-{year}.{fmt}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@staff_member
+def feed_settings(request):
+    """Manage the private iCal feed URL (create, replace, revoke)."""
+    if request.method == "POST":
+        if "revoke" in request.POST:
+            services.feed_token_revoke(user=request.user)
+            messages.success(request, _("The calendar feed address was revoked."))
+        else:
+            services.feed_token_rotate(user=request.user)
+            messages.success(request, _("A new calendar feed address was created; the old one no longer works."))
+        return redirect("leave:feed_settings")
+    token = CalendarFeedToken.objects.filter(user=request.user).first()
+    url = request.build_absolute_uri(reverse("leave:feed", args=[token.token])) if token else ""
+    return render(request, "leave/feed_settings.html", {"feed_url": url})
+
+
+def _ics_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+@login_not_required
+def feed(request, token):
+    """The private iCal feed (the token is the credential; revocable). Approved leave only, without reasons."""
+    row = get_object_or_404(CalendarFeedToken.objects.select_related("user"), token=token)
+    if not row.user.is_active:
+        raise Http404
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    host = request.get_host().split(":")[0]
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Serambi//Cuti//ID", "CALSCALE:GREGORIAN"]
+    for r in selectors.feed_requests(row.user):
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:leave-{r.pk}@{host}",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART;VALUE=DATE:{r.start_date:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{r.end_date + dt.timedelta(days=1):%Y%m%d}",
+            f"SUMMARY:{_ics_escape(_('Leave') + ': ' + r.employee.full_name)}",
+            "TRANSP:TRANSPARENT",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    response = HttpResponse("\r\n".join(lines) + "\r\n", content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    return response

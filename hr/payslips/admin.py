@@ -1,0 +1,47 @@
+"""Staff screens: the component catalogue is editable; batches and payslips are read-only records (changes go through
+the services, which audit them)."""
+
+from django.contrib import admin
+
+from .models import Component, Payslip, PayslipBatch
+
+
+@admin.register(Component)
+class ComponentAdmin(admin.ModelAdmin):
+    list_display = ["order", "code", "label_id", "label_en", "kind", "active"]
+    list_display_links = ["code"]
+    list_filter = ["kind", "active"]
+    ordering = ["order", "code"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["code", "kind"] if obj else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PayslipBatch)
+class PayslipBatchAdmin(ReadOnlyAdmin):
+    list_display = ["source_name", "period", "status", "row_count", "created_by", "created_at"]
+    list_filter = ["status"]
+    exclude = ["errors", "missing", "totals"]
+
+
+@admin.register(Payslip)
+class PayslipAdmin(ReadOnlyAdmin):
+    # Payslip amounts are personal data: the list shows who and when, never the amounts.
+    list_display = ["nip", "period", "status", "batch"]
+    list_filter = ["status"]
+    search_fields = ["nip"]
+    fields = ["nip", "period", "status", "batch", "published_at"]

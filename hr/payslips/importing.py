@@ -1,0 +1,604 @@
+"""Reading and checking a payroll results file (CSV or XLSX). Pure functions over bytes and plain data: no writes.
+
+File format (documented in hr/payslips/examples/README.md): a header row, then one row per employee —
+``period`` (YYYY-MM), ``nip``, ``name``, one column per catalogue component (its code), ``net``.
+Amounts are whole rupiah. Every problem is reported with its row (the spreadsheet row number, header = row 1),
+its column and a hint on how to fix it.
+"""
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+
+from hr.org.models import bare_name_key
+
+BASE_COLUMNS = ("period", "nip", "name", "net")
+ALIASES = {"periode": "period", "nama": "name", "gaji_bersih": "net", "jumlah_bersih": "net"}
+MAX_DIGITS = 13  # up to Rp 9,999,999,999,999 per cell
+MAX_PROBLEMS_KEPT = 1000
+DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+_PLAIN = re.compile(r"^\d+$")
+_PERIOD = re.compile(r"^(\d{4})-(\d{1,2})$")
+_NIP = re.compile(r"^\d{18}$")
+_FRONT_TITLES = re.compile(r"^(?:(?:prof|dr|drs|dra|ir|hj|drg|apt|ns)\.?\s+|h\.\s*)+", re.IGNORECASE)
+
+
+@dataclass
+class Problem:
+    row: int | None
+    column: str
+    message: str
+    hint: str = ""
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "message": self.message, "hint": self.hint}
+
+
+class FileUnreadable(Exception):
+    """The file as a whole cannot be read (encoding, format). Carries one Problem."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+class AmountError(ValueError):
+    def __init__(self, message: str, hint: str):
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
+# --- Reading ----------------------------------------------------------------------------------------------------------
+
+
+def decode_csv(data: bytes) -> str:
+    """UTF-8 with or without BOM; anything else is refused with a clear message (never guessed)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FileUnreadable(
+            Problem(
+                None,
+                "",
+                _("The file is encoded as UTF-16, which is not accepted."),
+                _("Save it again as 'CSV UTF-8 (comma delimited)'."),
+            )
+        )
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise FileUnreadable(
+            Problem(
+                line,
+                "",
+                _("The file is not valid UTF-8 text (first bad byte on line %(line)s).") % {"line": line},
+                _("Save it again as 'CSV UTF-8 (comma delimited)' in your spreadsheet or payroll system."),
+            )
+        ) from None
+
+
+def _sniff_delimiter(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=counts.get) if any(counts.values()) else ","
+
+
+def read_csv(data: bytes) -> tuple[list, Iterator[tuple[int, list]], int]:
+    text = decode_csv(data)
+    first_line = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(first_line))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise FileUnreadable(Problem(1, "", _("The file is empty."), _("Export the payroll results again."))) from None
+    except csv.Error as exc:
+        raise FileUnreadable(Problem(1, "", _("The header row cannot be read: %(e)s") % {"e": exc}, "")) from None
+
+    def rows():
+        n = 1
+        try:
+            for row in reader:
+                n += 1
+                yield n, row
+        except csv.Error as exc:
+            raise FileUnreadable(
+                Problem(
+                    n + 1,
+                    "",
+                    _("Row %(row)s cannot be read as CSV: %(e)s") % {"row": n + 1, "e": exc},
+                    _("Check for an unbalanced quote character."),
+                )
+            ) from None
+
+    return header, rows(), max(text.count("\n") - 1, 0)
+
+
+def read_xlsx(data: bytes) -> tuple[list, Iterator[tuple[int, list]], int]:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise FileUnreadable(
+            Problem(None, "", _("The file is not a readable XLSX workbook."), _("Save it as Excel Workbook (.xlsx)."))
+        ) from None
+    ws = wb.worksheets[0]
+    it = ws.iter_rows(values_only=True)
+    try:
+        header = list(next(it))
+    except StopIteration:
+        raise FileUnreadable(Problem(1, "", _("The file is empty."), _("Export the payroll results again."))) from None
+
+    def rows():
+        for n, row in enumerate(it, start=2):
+            yield n, list(row)
+        wb.close()
+
+    return header, rows(), max((ws.max_row or 1) - 1, 0)
+
+
+def read_table(data: bytes, file_format: str) -> tuple[list, Iterator[tuple[int, list]], int]:
+    """(header cells, iterator of (row number, cells), estimated number of data rows)."""
+    return read_xlsx(data) if file_format == "xlsx" else read_csv(data)
+
+
+# --- Cells ------------------------------------------------------------------------------------------------------------
+
+
+def _formula_error() -> AmountError:
+    return AmountError(
+        _("The cell holds a formula or starts with =, +, - or @."),
+        _("Paste values only (no formulas) and export again."),
+    )
+
+
+def parse_amount(raw) -> Decimal | None:
+    """Exact whole rupiah as Decimal; None for an empty cell. Raises AmountError with a message and a hint."""
+    if raw is None:
+        return None
+    if isinstance(raw, bool):
+        raise AmountError(_("A yes/no value is not an amount."), _("Enter the amount in rupiah, e.g. 1250000."))
+    if isinstance(raw, int):
+        value = Decimal(raw)
+    elif isinstance(raw, float):
+        if not raw.is_integer():
+            raise AmountError(
+                _("%(v)s is not a whole rupiah amount.") % {"v": raw},
+                _("Amounts are whole rupiah: round in the payroll system and export again."),
+            )
+        value = Decimal(int(raw))
+    elif isinstance(raw, Decimal):
+        value = raw
+    elif isinstance(raw, dt.date | dt.datetime | dt.time):
+        raise AmountError(_("A date is not an amount."), _("Format the column as a number."))
+    else:
+        value = _parse_amount_text(str(raw))
+        if value is None:
+            return None
+    if value != value.to_integral_value():
+        raise AmountError(
+            _("%(v)s is not a whole rupiah amount.") % {"v": raw},
+            _("Amounts are whole rupiah: round in the payroll system and export again."),
+        )
+    value = value.quantize(Decimal(1))
+    if len(str(abs(value))) > MAX_DIGITS:
+        raise AmountError(_("The amount is too large."), _("Check the column; amounts have at most 13 digits."))
+    return value
+
+
+def _parse_amount_text(text: str) -> Decimal | None:
+    s = text.strip()
+    if not s:
+        return None
+    if s.startswith(("=", "+", "@", "\t", "\r")):
+        raise _formula_error()
+    negative = s.startswith("-")
+    if negative:
+        s = s[1:].strip()
+    if s[:2].lower() == "rp":
+        s = s[2:].strip()
+    if "e" in s.lower():
+        raise AmountError(
+            _("'%(v)s' is in scientific notation.") % {"v": text.strip()},
+            _("Format the column as a plain number (e.g. 1500000, not 1.5e6)."),
+        )
+    if _PLAIN.match(s):
+        value = Decimal(s)
+    else:
+        value = _parse_grouped(s, text.strip())
+    return -value if negative else value
+
+
+def _ambiguous(original: str) -> AmountError:
+    return AmountError(
+        _("'%(v)s' cannot be read unambiguously (thousands or decimal separator?).") % {"v": original},
+        _("Write the amount as plain digits without separators, e.g. 1250000."),
+    )
+
+
+def _parse_grouped(s: str, original: str) -> Decimal:
+    """'1.250.000', '1,250,000', '1.250.000,00', '1250000.00', '1 250 000'. A lone 3-digit group ('1.250') is
+    ambiguous and refused."""
+    s = s.replace("\u00a0", " ")
+    fraction = ""
+    m = re.match(r"^(.*?)([.,])(\d{1,2})$", s)
+    if m:
+        s, dec_sep, fraction = m.group(1), m.group(2), m.group(3)
+        if any(c != "0" for c in fraction):
+            raise AmountError(
+                _("%(v)s is not a whole rupiah amount.") % {"v": original},
+                _("Amounts are whole rupiah: round in the payroll system and export again."),
+            )
+        if dec_sep in s:
+            raise _ambiguous(original)
+    if _PLAIN.match(s):
+        return Decimal(s)
+    for sep in (".", ",", " "):
+        if re.match(r"^\d{1,3}(?:" + re.escape(sep) + r"\d{3})+$", s):
+            groups = s.count(sep)
+            if groups < 2 and not fraction and sep != " ":
+                raise _ambiguous(original)
+            try:
+                return Decimal(s.replace(sep, ""))
+            except InvalidOperation:  # pragma: no cover - the pattern admits digits only
+                break
+    raise AmountError(
+        _("'%(v)s' is not an amount.") % {"v": original},
+        _("Write the amount as plain digits, e.g. 1250000."),
+    )
+
+
+def parse_period(raw, today: dt.date) -> dt.date:
+    if isinstance(raw, dt.datetime | dt.date):
+        value = dt.date(raw.year, raw.month, 1)
+    else:
+        text = ("" if raw is None else str(raw)).strip()
+        m = _PERIOD.match(text)
+        if not m or not (1 <= int(m.group(2)) <= 12):
+            raise AmountError(
+                _("'%(v)s' is not a period.") % {"v": text},
+                _("Write the period as YYYY-MM, e.g. 2026-10."),
+            )
+        value = dt.date(int(m.group(1)), int(m.group(2)), 1)
+    if value > today.replace(day=1):
+        raise AmountError(
+            _("The period %(p)s is in the future.") % {"p": value.strftime("%Y-%m")},
+            _("Payslips can be published for the current month or earlier."),
+        )
+    return value
+
+
+def text_cell(raw) -> str:
+    if raw is None:
+        return ""
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    return str(raw).strip()
+
+
+def bare_name(name: str) -> str:
+    """The bare name from a name written with titles: 'Dr. Siti Rahma, S.Kom., M.T.' → 'siti rahma'."""
+    head = name.split(",", 1)[0]
+    return bare_name_key(_FRONT_TITLES.sub("", head.strip()))
+
+
+def csv_safe(value) -> str:
+    """Neutralise spreadsheet formula injection in every export: text starting with = + - @ (or tab/CR) gets a
+    leading apostrophe. Plain numbers (including negative ones) are left as they are."""
+    text = "" if value is None else str(value)
+    if text.startswith(DANGEROUS_PREFIXES):
+        if text.startswith("-") and _PLAIN.match(text[1:]):
+            return text
+        return "'" + text
+    return text
+
+
+# --- Checking ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ParsedRow:
+    row: int
+    nip: str
+    name: str
+    amounts: dict  # code -> Decimal
+    gross: Decimal
+    deductions: Decimal
+    net: Decimal
+
+
+@dataclass
+class ParsedFile:
+    period: dt.date | None = None
+    rows: list[ParsedRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    problem_count: int = 0
+
+    def add(self, problem: Problem) -> None:
+        self.problem_count += 1
+        if len(self.problems) < MAX_PROBLEMS_KEPT:
+            self.problems.append(problem)
+
+
+def check_header(raw_header: list, components: dict) -> tuple[dict, list[Problem]]:
+    """Map each column index to 'period'/'nip'/'name'/'net' or a component code. `components` maps code → Component
+    (all of them, active or not); active ones are required."""
+    problems: list[Problem] = []
+    columns: dict[int, str] = {}
+    seen: dict[str, int] = {}
+    for idx, cell in enumerate(raw_header):
+        name = text_cell(cell).lstrip("\ufeff").strip().lower().replace(" ", "_")
+        if not name:
+            continue
+        name = ALIASES.get(name, name)
+        letter = column_letter(idx)
+        if name not in BASE_COLUMNS and name not in components:
+            problems.append(
+                Problem(
+                    1,
+                    text_cell(cell) or letter,
+                    _("Unknown column '%(c)s' (column %(l)s).") % {"c": text_cell(cell), "l": letter},
+                    _("Use the component codes of the catalogue; rename or remove this column."),
+                )
+            )
+            continue
+        if name in seen:
+            problems.append(
+                Problem(
+                    1,
+                    name,
+                    _("Column '%(c)s' appears twice (columns %(a)s and %(b)s).")
+                    % {"c": name, "a": column_letter(seen[name]), "b": letter},
+                    _("Keep one of them."),
+                )
+            )
+            continue
+        seen[name] = idx
+        columns[idx] = name
+    required = list(BASE_COLUMNS) + [code for code, c in components.items() if c.active]
+    for name in required:
+        if name not in seen:
+            problems.append(
+                Problem(
+                    1,
+                    name,
+                    _("Required column '%(c)s' is missing.") % {"c": name},
+                    _("Add the column to the header row (an empty cell means 0 for a component)."),
+                )
+            )
+    return columns, problems
+
+
+def column_letter(idx: int) -> str:
+    letters = ""
+    idx += 1
+    while idx:
+        idx, rem = divmod(idx - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def parse_rows(
+    header: list,
+    rows: Iterator[tuple[int, list]],
+    *,
+    components: dict,
+    today: dt.date,
+    progress: Callable[[int], None] | None = None,
+) -> ParsedFile:
+    """Check every row on its own (format, amounts, sums, duplicates, one period per file). Employee checks follow in
+    `check_employees` with the database."""
+    result = ParsedFile()
+    columns, header_problems = check_header(header, components)
+    for p in header_problems:
+        result.add(p)
+    if header_problems:
+        return result
+    index = {name: idx for idx, name in columns.items()}
+    comp_cols = [(idx, name, components[name].kind == "earning") for idx, name in columns.items() if name in components]
+    width = len(header)
+    seen_nips: dict[str, int] = {}
+    period_row: int | None = None
+    counter = 0
+    for n, row in rows:
+        counter += 1
+        if progress and counter % 2000 == 0:
+            progress(counter)
+        if not any(c is not None and str(c).strip() for c in row):
+            continue
+        bad = False
+        if len(row) > width and any(c is not None and str(c).strip() for c in row[width:]):
+            result.add(
+                Problem(
+                    n,
+                    column_letter(width),
+                    _("The row has more cells than the header."),
+                    _("Remove the extra cells or add a column header."),
+                )
+            )
+            bad = True
+        row = list(row) + [None] * (width - len(row))
+
+        # period
+        try:
+            period = parse_period(row[index["period"]], today)
+        except AmountError as exc:
+            result.add(Problem(n, "period", exc.message, exc.hint))
+            bad, period = True, None
+        if period is not None:
+            if result.period is None:
+                result.period, period_row = period, n
+            elif period != result.period:
+                result.add(
+                    Problem(
+                        n,
+                        "period",
+                        _("Period %(p)s differs from %(first)s on row %(row)s.")
+                        % {"p": period.strftime("%Y-%m"), "first": result.period.strftime("%Y-%m"), "row": period_row},
+                        _("One file holds one month: split the file by period."),
+                    )
+                )
+                bad = True
+
+        # nip
+        nip = text_cell(row[index["nip"]]).replace(" ", "").lstrip("'")
+        if not _NIP.match(nip):
+            result.add(
+                Problem(
+                    n,
+                    "nip",
+                    _("'%(v)s' is not an 18-digit NIP.") % {"v": nip[:40]},
+                    _("Format the NIP column as text so that no digits are lost."),
+                )
+            )
+            bad = True
+        elif nip in seen_nips:
+            result.add(
+                Problem(
+                    n,
+                    "nip",
+                    _("NIP %(nip)s already appears on row %(row)s.") % {"nip": nip, "row": seen_nips[nip]},
+                    _("Each employee has one row per period; remove the duplicate."),
+                )
+            )
+            bad = True
+        else:
+            seen_nips[nip] = n
+
+        # name
+        name = text_cell(row[index["name"]])
+        if not name:
+            result.add(Problem(n, "name", _("The name is empty."), _("Fill in the employee's name.")))
+            bad = True
+        elif name.startswith(DANGEROUS_PREFIXES):
+            result.add(
+                Problem(
+                    n,
+                    "name",
+                    _("The name starts with =, +, - or @ and could run as a formula in a spreadsheet."),
+                    _("Remove the leading character."),
+                )
+            )
+            bad = True
+
+        # amounts
+        amounts: dict[str, Decimal] = {}
+        gross = deductions = Decimal(0)
+        for idx, code, is_earning in comp_cols:
+            try:
+                value = parse_amount(row[idx])
+            except AmountError as exc:
+                result.add(Problem(n, code, exc.message, exc.hint))
+                bad = True
+                continue
+            if value is None:
+                continue
+            if value < 0:
+                result.add(
+                    Problem(
+                        n,
+                        code,
+                        (
+                            _("Earnings cannot be negative (%(v)s).")
+                            if is_earning
+                            else _("Deduction is negative (%(v)s).")
+                        )
+                        % {"v": value},
+                        _("Correct the payroll result; earnings are never negative.")
+                        if is_earning
+                        else _("Enter deductions as positive amounts; they are subtracted from the earnings."),
+                    )
+                )
+                bad = True
+                continue
+            if value:
+                amounts[code] = value
+            if is_earning:
+                gross += value
+            else:
+                deductions += value
+        try:
+            net = parse_amount(row[index["net"]])
+        except AmountError as exc:
+            result.add(Problem(n, "net", exc.message, exc.hint))
+            bad, net = True, None
+        else:
+            if net is None:
+                result.add(Problem(n, "net", _("The net pay is empty."), _("Fill in the net pay (take-home pay).")))
+                bad = True
+        if not bad and net != gross - deductions:
+            result.add(
+                Problem(
+                    n,
+                    "net",
+                    _("Earnings %(g)s − deductions %(d)s = %(c)s, but the net column says %(n)s.")
+                    % {"g": gross, "d": deductions, "c": gross - deductions, "n": net},
+                    _("Export the payroll results again; the components and the net pay must agree to the rupiah."),
+                )
+            )
+            bad = True
+        if not bad:
+            result.rows.append(ParsedRow(n, nip, name, amounts, gross, deductions, net))
+    if progress:
+        progress(counter)
+    if not result.rows and not result.problem_count:
+        result.add(Problem(None, "", _("The file has no data rows."), _("Add one row per employee below the header.")))
+    return result
+
+
+@dataclass
+class EmployeeRef:
+    pk: int
+    nip: str
+    sort_name: str
+    full_name: str
+    unit_name: str
+    position_name: str
+    grade: str
+    user_id: int | None
+    active: bool = True
+
+
+def check_employees(parsed: ParsedFile, *, in_scope: dict[str, EmployeeRef], known_elsewhere: set[str]) -> None:
+    """Unknown NIP, outside the importer's scope, NIP/name mismatch. Adds problems to `parsed`."""
+    for r in parsed.rows:
+        ref = in_scope.get(r.nip)
+        if ref is None:
+            if r.nip in known_elsewhere:
+                parsed.add(
+                    Problem(
+                        r.row,
+                        "nip",
+                        _("Employee %(nip)s is outside your payroll scope.") % {"nip": r.nip},
+                        _("Remove the row; the payroll officer of that unit imports it."),
+                    )
+                )
+            else:
+                parsed.add(
+                    Problem(
+                        r.row,
+                        "nip",
+                        _("No employee has NIP %(nip)s.") % {"nip": r.nip},
+                        _("Check the NIP against the employee directory."),
+                    )
+                )
+            continue
+        if bare_name(r.name) != ref.sort_name:
+            parsed.add(
+                Problem(
+                    r.row,
+                    "name",
+                    _("NIP %(nip)s belongs to %(expected)s, not %(given)s.")
+                    % {"nip": r.nip, "expected": ref.full_name, "given": r.name[:100]},
+                    _("Check that the NIP and name are on the same row."),
+                )
+            )

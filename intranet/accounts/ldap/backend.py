@@ -1,0 +1,82 @@
+"""Authentication against the directory: search the user with the service account, then bind as the found DN with the
+user's password. Registered before ModelBackend when the directory is enabled; ModelBackend stays for local
+break-glass administrators, who are never looked up in the directory and can log in while it is down.
+
+Why a login failed is left on the request (`request.serambi_login_problem`) so the login form can say it clearly:
+a wrong password and an unknown user are one generic failure (no enumeration), while a disabled account, a missing
+required group and an unreachable directory each get their own translated message.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from django.contrib.auth.backends import BaseBackend
+from django.core.exceptions import PermissionDenied
+
+from ..models import User
+from .config import get_config, normalize_dn
+from .connection import AccountDisabled, DirectoryUnavailable, service_connection, verify_password
+from .directory import find_login, groups_for_entry, valid_login
+from .provisioning import Access, Item, access_for, apply_entries
+
+logger = logging.getLogger("intranet.accounts.ldap")
+
+PROBLEM_ATTR = "serambi_login_problem"
+UNAVAILABLE = "directory_unavailable"
+
+
+def _note(request, problem: str) -> None:
+    if request is not None:
+        setattr(request, PROBLEM_ATTR, problem)
+
+
+class DirectoryBackend(BaseBackend):
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        config = get_config()
+        if not config.enabled or username is None or not password:
+            return None  # an empty password is never sent (it would be an anonymous bind)
+        login = str(username).strip()
+        if not valid_login(login):
+            return None  # wildcards, parentheses, spaces...: refused before any network call
+        if User.objects.filter(username__iexact=login, source=User.Source.LOCAL, is_superuser=True).exists():
+            return None  # break-glass administrator: local password only (ModelBackend)
+        disabled = False
+        try:
+            with service_connection(config) as conn:
+                found = find_login(conn, config, login)
+                if len(found) != 1:
+                    if len(found) > 1:
+                        logger.warning("directory login: the login matches several entries; refused")
+                    # Keep the same round trips as a real attempt (one bind that fails): no timing oracle.
+                    verify_password(config, f"cn=serambi-no-such-user,{config.user_base_dn}", password)
+                    return None
+                entry = found[0]
+                try:
+                    if not verify_password(config, entry.dn, password):
+                        return None
+                except AccountDisabled:
+                    disabled = True
+                groups = groups_for_entry(conn, config, entry)
+        except DirectoryUnavailable:
+            _note(request, UNAVAILABLE)
+            return None  # let ModelBackend try a local break-glass account
+        if disabled:
+            entry = replace(entry, disabled=True)
+        access = access_for(config, entry, groups)
+        _report, users = apply_entries(config=config, items=[Item(entry=entry, groups=groups)], full=False)
+        if access != Access.ALLOWED:
+            _note(request, access)
+            raise PermissionDenied(access)  # stops the chain: no local password for a refused directory account
+        user = users.get(normalize_dn(entry.dn))
+        if user is None or not user.is_active:
+            return None
+        return user
+
+    def get_user(self, user_id):
+        try:
+            user = User._default_manager.get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if user.is_active else None

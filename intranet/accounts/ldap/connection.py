@@ -1,0 +1,147 @@
+"""Connections to the directory: a failover server pool, timeouts, StartTLS or LDAPS with certificate verification,
+no referral chasing. Network and TLS failures become `DirectoryUnavailable`; passwords are never logged."""
+
+from __future__ import annotations
+
+import logging
+import re
+import ssl
+from contextlib import contextmanager
+
+import ldap3
+from ldap3.core import exceptions as ldap_exc
+
+from .config import DirectoryConfig
+
+logger = logging.getLogger("intranet.accounts.ldap")
+
+
+class DirectoryError(Exception):
+    """Base of the directory errors."""
+
+
+class DirectoryUnavailable(DirectoryError):
+    """No server of the pool answered (network, timeout, TLS verification, or a refused service bind)."""
+
+
+class AccountDisabled(DirectoryError):
+    """The directory refused a correct password because the account is disabled, locked or expired (AD sub-codes)."""
+
+
+# Errors meaning "the directory cannot be reached or trusted right now".
+UNAVAILABLE_ERRORS = (
+    ldap_exc.LDAPSocketOpenError,
+    ldap_exc.LDAPSocketReceiveError,
+    ldap_exc.LDAPSocketSendError,
+    ldap_exc.LDAPSessionTerminatedByServerError,
+    ldap_exc.LDAPServerPoolExhaustedError,
+    ldap_exc.LDAPServerPoolError,
+    ldap_exc.LDAPStartTLSError,
+    ldap_exc.LDAPSSLConfigurationError,
+    ldap_exc.LDAPCommunicationError,
+    ldap_exc.LDAPUnavailableResult,
+    ldap_exc.LDAPBusyResult,
+    ldap_exc.LDAPTimeLimitExceededResult,
+    ldap_exc.LDAPMaximumRetriesError,
+    ldap_exc.LDAPResponseTimeoutError,
+    ssl.SSLError,
+    OSError,
+)
+
+# Active Directory bind sub-codes returned only for a correct password on an unusable account:
+# 530 logon hours, 531 workstation, 532 password expired, 533 disabled, 701 account expired, 773 must reset, 775 locked.
+AD_DISABLED_SUBCODES = re.compile(r"data (530|531|532|533|701|773|775)\b")
+
+
+def _tls(config: DirectoryConfig) -> ldap3.Tls:
+    if config.insecure_skip_tls_verify:
+        return ldap3.Tls(validate=ssl.CERT_NONE)
+    return ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=config.ca_file or None, version=ssl.PROTOCOL_TLS_CLIENT)
+
+
+def server_pool(config: DirectoryConfig) -> ldap3.ServerPool:
+    tls = _tls(config)
+    servers = [
+        ldap3.Server(
+            uri,
+            use_ssl=uri.lower().startswith("ldaps://"),
+            tls=tls,
+            get_info=ldap3.NONE,  # no schema download: faster, and attributes come back as plain strings
+            connect_timeout=config.connect_timeout,
+        )
+        for uri in config.server_uris
+    ]
+    # FIRST: failover in order; active=1: try each server once, then give up (never loop forever when all are down).
+    return ldap3.ServerPool(servers, ldap3.FIRST, active=1, exhaust=False)
+
+
+def _open(config: DirectoryConfig, user: str | None, password: str | None) -> ldap3.Connection:
+    conn = ldap3.Connection(
+        server_pool(config),
+        user=user or None,
+        password=password or None,
+        auto_bind=ldap3.AUTO_BIND_NONE,
+        receive_timeout=config.receive_timeout,
+        raise_exceptions=True,
+        auto_referrals=False,
+        read_only=True,
+        check_names=False,
+        return_empty_attributes=False,
+    )
+    conn.open()
+    uses_ldaps = conn.server.ssl
+    if config.start_tls and not uses_ldaps:
+        conn.start_tls()
+    return conn
+
+
+@contextmanager
+def service_connection(config: DirectoryConfig):
+    """A connection bound as the service account (anonymous when no bind DN is configured)."""
+    try:
+        conn = _open(config, config.bind_dn, config.bind_password)
+        if config.bind_dn:
+            conn.bind()
+    except ldap_exc.LDAPInvalidCredentialsResult:
+        logger.error("directory: the service account bind was refused; check LDAP_BIND_DN / LDAP_BIND_PASSWORD")
+        raise DirectoryUnavailable("service bind refused") from None
+    except UNAVAILABLE_ERRORS as exc:
+        logger.warning("directory unreachable: %s", type(exc).__name__)
+        raise DirectoryUnavailable(type(exc).__name__) from None
+    try:
+        yield conn
+    except UNAVAILABLE_ERRORS as exc:
+        logger.warning("directory connection lost: %s", type(exc).__name__)
+        raise DirectoryUnavailable(type(exc).__name__) from None
+    finally:
+        try:
+            conn.unbind()
+        except Exception:  # noqa: S110 - closing a broken socket; nothing to do
+            pass
+
+
+def verify_password(config: DirectoryConfig, dn: str, password: str) -> bool:
+    """Bind as `dn` with `password` on a fresh connection. True on success, False on wrong credentials.
+    Raises AccountDisabled (AD sub-codes) or DirectoryUnavailable."""
+    if not password:
+        return False
+    try:
+        conn = _open(config, dn, password)
+    except UNAVAILABLE_ERRORS as exc:
+        raise DirectoryUnavailable(type(exc).__name__) from None
+    try:
+        conn.bind()
+        return True
+    except ldap_exc.LDAPInvalidCredentialsResult as exc:
+        if AD_DISABLED_SUBCODES.search(str(getattr(exc, "message", "") or "")):
+            raise AccountDisabled() from None
+        return False
+    except (ldap_exc.LDAPInappropriateAuthenticationResult, ldap_exc.LDAPUnwillingToPerformResult):
+        return False
+    except UNAVAILABLE_ERRORS as exc:
+        raise DirectoryUnavailable(type(exc).__name__) from None
+    finally:
+        try:
+            conn.unbind()
+        except Exception:  # noqa: S110
+            pass

@@ -1,0 +1,232 @@
+"""Reading the directory: user entries (login lookup and paged listing) and group memberships, nested groups included
+(server-side LDAP_MATCHING_RULE_IN_CHAIN on Active Directory, client-side breadth-first over `member` elsewhere)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import ldap3
+from ldap3.core import exceptions as ldap_exc
+from ldap3.utils.conv import escape_filter_chars
+
+from .config import DirectoryConfig, normalize_dn
+
+logger = logging.getLogger("intranet.accounts.ldap")
+
+IN_CHAIN = "1.2.840.113556.1.4.1941"
+AD_ACCOUNTDISABLE = 0x2
+MAX_NESTING = 16
+# What a login may look like: username, NIP or e-mail. Anything else (wildcards, parentheses, backslashes, NUL,
+# spaces) is refused before any network call; values are also escaped in every filter.
+LOGIN_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$")
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._@+-]{0,149}$")
+
+
+def valid_login(value: str) -> bool:
+    return bool(value) and bool(LOGIN_RE.fullmatch(value))
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    dn: str
+    username: str
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    nip: str = ""
+    title: str = ""
+    unit: str = ""
+    phone: str = ""
+    manager: str = ""
+    direct_groups: frozenset[str] = frozenset()  # normalised DNs from memberOf
+    disabled: bool = False
+
+
+def _values(attrs, name: str) -> list:
+    if not name:
+        return []
+    value = attrs.get(name)
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        return list(value)
+    return [value]
+
+
+def _first(attrs, name: str) -> str:
+    values = _values(attrs, name)
+    if not values:
+        return ""
+    value = values[0]
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return str(value).strip()
+
+
+def _is_disabled(config: DirectoryConfig, attrs) -> bool:
+    raw = _first(attrs, config.disabled_attribute)
+    if not raw:
+        return False
+    if config.disabled_attribute.lower() == "useraccountcontrol":
+        try:
+            return bool(int(raw) & AD_ACCOUNTDISABLE)
+        except ValueError:
+            return False
+    return True  # e.g. pwdAccountLockedTime present
+
+
+def entry_from_attributes(config: DirectoryConfig, dn: str, attrs) -> DirectoryEntry:
+    return DirectoryEntry(
+        dn=dn,
+        username=_first(attrs, config.attr("username")).casefold(),
+        first_name=_first(attrs, config.attr("first_name"))[:150],
+        last_name=_first(attrs, config.attr("last_name"))[:150],
+        email=_first(attrs, config.attr("email"))[:254],
+        nip=_first(attrs, config.attr("nip")).replace(" ", ""),
+        title=_first(attrs, config.attr("title"))[:255],
+        unit=_first(attrs, config.attr("unit"))[:64],
+        phone=_first(attrs, config.attr("phone"))[:40],
+        manager=_first(attrs, config.attr("manager"))[:512],
+        direct_groups=frozenset(normalize_dn(str(g)) for g in _values(attrs, config.attr("member_of"))),
+        disabled=_is_disabled(config, attrs),
+    )
+
+
+def find_login(conn: ldap3.Connection, config: DirectoryConfig, login: str) -> list[DirectoryEntry]:
+    """Entries matching the login filter (at most two are fetched: more than one match is refused by the caller)."""
+    search_filter = config.login_filter(escape_filter_chars(login))
+    try:
+        conn.search(
+            config.user_base_dn,
+            search_filter,
+            search_scope=ldap3.SUBTREE,
+            attributes=config.fetch_attributes(),
+            size_limit=2,
+        )
+    except ldap_exc.LDAPSizeLimitExceededResult:
+        return [DirectoryEntry(dn="", username=""), DirectoryEntry(dn="", username="")]
+    return [
+        entry_from_attributes(config, r["dn"], r["attributes"]) for r in conn.response or [] if r.get("type") == "searchResEntry"
+    ]
+
+
+def iter_user_attributes(conn: ldap3.Connection, config: DirectoryConfig) -> Iterator[tuple[str, dict]]:
+    """Every user entry (paged search; page size ≥ 500)."""
+    yield from _paged(conn, config.user_base_dn, config.user_object_filter, config.fetch_attributes(), config)
+
+
+def _paged(conn, base, search_filter, attributes, config) -> Iterator[tuple[str, dict]]:
+    cookie = None
+    while True:
+        conn.search(
+            base,
+            search_filter,
+            search_scope=ldap3.SUBTREE,
+            attributes=attributes,
+            paged_size=config.page_size,
+            paged_cookie=cookie,
+        )
+        for r in conn.response or []:
+            if r.get("type") == "searchResEntry":
+                yield r["dn"], r["attributes"]
+        controls = (conn.result or {}).get("controls") or {}
+        cookie = controls.get("1.2.840.113556.1.4.319", {}).get("value", {}).get("cookie")
+        if not cookie:
+            break
+
+
+# --- groups --------------------------------------------------------------------------------------------------------
+def _groups_with_members(conn, config: DirectoryConfig, member_dns: Iterable[str]) -> set[str]:
+    """Groups (normalised DNs) that list any of `member_dns` as a direct member."""
+    found: set[str] = set()
+    member_dns = list(member_dns)
+    attr = config.group_member_attribute
+    for i in range(0, len(member_dns), 50):
+        chunk = member_dns[i : i + 50]
+        clauses = "".join(f"({attr}={escape_filter_chars(dn)})" for dn in chunk)
+        search_filter = f"(&{config.group_object_filter}(|{clauses}))"
+        for dn, _attrs in _paged(conn, config.group_base_dn, search_filter, ["1.1"], config):
+            found.add(normalize_dn(dn))
+    return found
+
+
+def groups_for_entry(conn: ldap3.Connection, config: DirectoryConfig, entry: DirectoryEntry) -> frozenset[str]:
+    """All groups of a user at login, nested ones included (normalised DNs)."""
+    direct = set(entry.direct_groups)
+    if not config.attr("member_of"):
+        direct = _groups_with_members(conn, config, [entry.dn])
+    if config.nested == "server":
+        search_filter = f"(&{config.group_object_filter}({config.group_member_attribute}:{IN_CHAIN}:={escape_filter_chars(entry.dn)}))"
+        try:
+            for dn, _attrs in _paged(conn, config.group_base_dn, search_filter, ["1.1"], config):
+                direct.add(normalize_dn(dn))
+        except ldap_exc.LDAPOperationResult as exc:  # a server without the in-chain rule: direct groups only
+            logger.warning("directory: nested group lookup failed (%s); using direct groups", type(exc).__name__)
+        return frozenset(direct)
+    if config.nested == "off":
+        return frozenset(direct)
+    seen = set(direct)
+    frontier = list(direct)
+    depth = 0
+    while frontier and depth < MAX_NESTING:  # breadth-first upwards; `seen` makes membership loops harmless
+        parents = _groups_with_members(conn, config, frontier) - seen
+        seen |= parents
+        frontier = list(parents)
+        depth += 1
+    return frozenset(seen)
+
+
+@dataclass
+class GroupGraph:
+    """The directory's groups for a sync run: which user (or group) is a direct member of which groups."""
+
+    direct: dict[str, set[str]]  # member DN (user or group, normalised) → groups it is directly in
+    groups: set[str]
+
+    def ancestors(self, group_dn: str, cache: dict[str, frozenset[str]]) -> frozenset[str]:
+        if group_dn in cache:
+            return cache[group_dn]
+        seen = {group_dn}
+        queue = deque([group_dn])
+        while queue:
+            g = queue.popleft()
+            for parent in self.direct.get(g, ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    queue.append(parent)
+        cache[group_dn] = frozenset(seen)
+        return cache[group_dn]
+
+    def groups_of(self, user_dn: str, cache: dict[str, frozenset[str]]) -> frozenset[str]:
+        result: set[str] = set()
+        for g in self.direct.get(user_dn, ()):
+            result |= self.ancestors(g, cache)
+        return frozenset(result)
+
+
+def load_group_graph(conn: ldap3.Connection, config: DirectoryConfig) -> GroupGraph:
+    direct: dict[str, set[str]] = {}
+    groups: set[str] = set()
+    attr = config.group_member_attribute
+    for dn, attrs in _paged(conn, config.group_base_dn, config.group_object_filter, [attr], config):
+        gdn = normalize_dn(dn)
+        groups.add(gdn)
+        for member in _values(attrs, attr):
+            direct.setdefault(normalize_dn(str(member)), set()).add(gdn)
+    return GroupGraph(direct=direct, groups=groups)
+
+
+def in_chain_members(conn: ldap3.Connection, config: DirectoryConfig, group_dn: str) -> set[str]:
+    """Active Directory: every user that is a member of `group_dn`, however deeply nested (server-side)."""
+    search_filter = f"(&{config.user_object_filter}(memberOf:{IN_CHAIN}:={escape_filter_chars(group_dn)}))"
+    members: set[str] = set()
+    try:
+        for dn, _attrs in _paged(conn, config.user_base_dn, search_filter, ["1.1"], config):
+            members.add(normalize_dn(dn))
+    except ldap_exc.LDAPOperationResult as exc:
+        logger.warning("directory: nested member lookup failed (%s); using direct members", type(exc).__name__)
+    return members

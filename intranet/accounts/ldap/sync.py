@@ -1,0 +1,82 @@
+"""The full directory synchronisation (`manage.py ldap_sync`, Celery beat task `accounts.ldap_sync`)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from django.utils.translation import gettext as _
+
+from .config import DirectoryConfig, get_config, normalize_dn
+from .connection import DirectoryUnavailable, service_connection
+from .directory import entry_from_attributes, in_chain_members, iter_user_attributes, load_group_graph
+from .provisioning import Item, SyncReport, active_mappings, apply_entries, relevant_groups
+
+logger = logging.getLogger("intranet.accounts.ldap")
+
+
+class SyncNotConfigured(Exception):
+    pass
+
+
+def read_directory(config: DirectoryConfig, relevant: set[str]) -> list[Item]:
+    """Every user entry with the groups (nested included) that matter to Serambi."""
+    with service_connection(config) as conn:
+        entries = [entry_from_attributes(config, dn, attrs) for dn, attrs in iter_user_attributes(conn, config)]
+        if config.nested == "server":  # Active Directory resolves nesting itself
+            extra: dict[str, set[str]] = {}
+            for group_dn in relevant:
+                for member in in_chain_members(conn, config, group_dn):
+                    extra.setdefault(member, set()).add(group_dn)
+            return [Item(entry=e, groups=e.direct_groups | extra.get(normalize_dn(e.dn), set())) for e in entries]
+        graph = load_group_graph(conn, config)
+    cache: dict = {}
+    items = []
+    for e in entries:
+        seeds = graph.direct.get(normalize_dn(e.dn), set()) | e.direct_groups
+        if config.nested == "off":
+            groups = frozenset(seeds)
+        else:  # client-side: breadth-first up the group graph, memoised per group, cycle-safe
+            groups = frozenset().union(*(graph.ancestors(g, cache) for g in seeds)) if seeds else frozenset()
+        items.append(Item(entry=e, groups=groups))
+    return items
+
+
+def run_sync(
+    *,
+    dry_run: bool = False,
+    config: DirectoryConfig | None = None,
+    progress_factory: Callable | None = None,
+) -> SyncReport:
+    """Read the whole directory and apply it. Raises DirectoryUnavailable when the directory cannot be read (nothing
+    is changed then) and SyncNotConfigured when the directory is not enabled."""
+    config = config or get_config()
+    if not config.enabled:
+        raise SyncNotConfigured(_("The directory is not configured (LDAP_SERVER_URIS is empty or LDAP_ENABLED is off)."))
+    started = time.monotonic()
+    mappings = active_mappings(config)
+    items = read_directory(config, relevant_groups(config, mappings))
+    read_seconds = time.monotonic() - started
+    report = SyncReport(dry_run=dry_run)
+    if progress_factory is not None:
+        with progress_factory(_("directory accounts"), len(items)) as bar:
+            apply_entries(
+                config=config, items=items, full=True, dry_run=dry_run, report=report, mappings=mappings,
+                progress=bar.advance,
+            )  # fmt: skip
+    else:
+        apply_entries(config=config, items=items, full=True, dry_run=dry_run, report=report, mappings=mappings)
+    logger.info(
+        "directory sync%s: %s (read %.1fs, total %.1fs)",
+        " (dry run)" if dry_run else "",
+        report.as_dict(),
+        read_seconds,
+        time.monotonic() - started,
+    )
+    for line in report.errors[:200]:
+        logger.warning("directory sync: %s", line)
+    return report
+
+
+__all__ = ["run_sync", "SyncReport", "SyncNotConfigured", "DirectoryUnavailable"]

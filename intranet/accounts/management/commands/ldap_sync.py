@@ -1,0 +1,39 @@
+"""`manage.py ldap_sync [--dry-run]`: bring accounts, employees' directory fields, unit placement and roles in line
+with the directory; deactivate accounts that left it (their sessions end at once)."""
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from intranet.accounts.ldap.connection import DirectoryUnavailable
+from intranet.accounts.ldap.sync import SyncNotConfigured, run_sync
+from intranet.core.progress import Progress
+
+
+class Command(BaseCommand):
+    help = "Synchronise accounts and roles from the directory (LDAP / Active Directory)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="Compute and report the changes, write nothing.")
+        parser.add_argument("--show-errors", type=int, default=50, help="How many per-entry problems to print.")
+
+    def handle(self, *args, dry_run=False, show_errors=50, **options):
+        try:
+            report = run_sync(
+                dry_run=dry_run, progress_factory=lambda label, total: Progress(self.stdout, label, total)
+            )
+        except SyncNotConfigured as exc:
+            raise CommandError(str(exc)) from None
+        except DirectoryUnavailable:
+            raise CommandError(_("The directory is unreachable; nothing was changed.")) from None
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        for line in report.errors[:show_errors]:
+            self.stdout.write(self.style.WARNING(f"  ! {line}"))
+        if len(report.errors) > show_errors:
+            self.stdout.write(self.style.WARNING(_("  … and %(n)d more problems") % {"n": len(report.errors) - show_errors}))
+        summary = _(
+            "created %(created)d, updated %(updated)d, deactivated %(deactivated)d, unchanged %(unchanged)d, "
+            "skipped %(skipped)d, errors %(errors)d, sessions ended %(sessions_ended)d"
+        ) % report.as_dict()
+        prefix = _("Dry run (nothing written): ") if dry_run else _("Directory sync: ")
+        self.stdout.write(self.style.SUCCESS(prefix + summary))

@@ -1,0 +1,26 @@
+"""Celery tasks of the accounts app (thin wrappers over services)."""
+
+import logging
+
+from celery import shared_task
+
+logger = logging.getLogger("intranet.accounts.ldap")
+
+
+@shared_task(name="accounts.ldap_sync", ignore_result=True)
+def ldap_sync() -> dict | None:
+    """Periodic directory sync (beat, every LDAP_SYNC_INTERVAL seconds). Idempotent; a no-op when not configured."""
+    from django.conf import settings
+
+    from .ldap.connection import DirectoryUnavailable
+    from .ldap.sync import SyncNotConfigured, run_sync
+
+    if not getattr(settings, "LDAP_ENABLED", False) or not getattr(settings, "LDAP_SYNC_INTERVAL", 0):
+        return None
+    try:
+        return run_sync().as_dict()
+    except SyncNotConfigured:
+        return None
+    except DirectoryUnavailable:
+        logger.warning("directory sync skipped: the directory is unreachable")
+        return None

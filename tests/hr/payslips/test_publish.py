@@ -1,0 +1,138 @@
+"""Round trip (CSV and XLSX), preview, publish with notifications, supersession, discard, scope of payroll officers."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+
+from hr.payslips import demo, services
+from hr.payslips.models import Payslip, PayslipBatch
+from intranet.audit.models import AuditEntry
+from intranet.notifications.models import Notification
+from tests import factories
+
+from .conftest import import_bytes, publish_rows, row_for
+
+
+@pytest.mark.parametrize("fmt", ["csv", "csv-bom", "xlsx"])
+def test_round_trip_preview_then_publish(people, fmt, django_capture_on_commit_callbacks):
+    officer = people["officer"].user
+    rows = [row_for(people[k]) for k in ("a", "b", "c")]
+    if fmt == "xlsx":
+        data, name = demo.xlsx_bytes(rows), "payroll.xlsx"
+    else:
+        data, name = demo.csv_bytes(rows, bom=fmt == "csv-bom"), "payroll.csv"
+    batch = import_bytes(officer, data, name=name)
+    assert batch.status == PayslipBatch.Status.READY, batch.errors
+    # preview: row count, totals per component, in-scope employee missing from the file (the officer themself)
+    assert batch.row_count == 3
+    assert batch.period == dt.date(2026, 1, 1)
+    assert Decimal(batch.totals["gaji_pokok"]) == sum(r["gaji_pokok"] for r in rows)
+    assert batch.net == sum(r["net"] for r in rows)
+    assert [m["nip"] for m in batch.missing] == [people["officer"].nip]
+    # drafts are invisible to employees
+    assert Payslip.objects.filter(batch=batch, status=Payslip.Status.DRAFT).count() == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        services.batch_publish(batch_id=batch.pk, user=officer)
+    slip = Payslip.objects.get(batch=batch, employee=people["b"])
+    assert slip.status == Payslip.Status.PUBLISHED
+    assert slip.net == rows[1]["net"]
+    assert slip.components["gaji_pokok"] == str(rows[1]["gaji_pokok"])
+    assert slip.nip == people["b"].nip
+    # every employee notified in-app and by e-mail, without attachment
+    assert Notification.objects.filter(kind="payslip.published").count() == 3
+    batch.refresh_from_db()
+    assert batch.notified_count == 3
+    assert mail.outbox and all(not m.attachments for m in mail.outbox)
+    assert AuditEntry.objects.filter(action="payslip.batch.publish", object_id=str(batch.pk)).exists()
+
+
+def test_notify_is_idempotent(published, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify_batch(batch_id=published.pk)
+        services.notify_batch(batch_id=published.pk)
+    published.refresh_from_db()
+    assert published.notified_count == 3
+    assert Notification.objects.filter(kind="payslip.published").count() == 3
+
+
+def test_replacement_supersedes_and_keeps_old(published, people):
+    officer = people["officer"].user
+    old = Payslip.objects.get(batch=published, employee=people["a"])
+    old_net, old_components = old.net, dict(old.components)
+    fix = publish_rows(officer, [row_for(people["a"], seed=77)], reason="Koreksi tunjangan kinerja")
+    old.refresh_from_db()
+    assert old.status == Payslip.Status.SUPERSEDED
+    assert old.superseded_by_batch_id == fix.pk
+    assert old.net == old_net and old.components == old_components  # content never edited
+    new = Payslip.objects.get(batch=fix)
+    assert new.status == Payslip.Status.PUBLISHED
+    assert Payslip.objects.filter(employee=people["a"], period=old.period).count() == 2
+    assert Payslip.objects.filter(employee=people["a"], period=old.period, status="published").count() == 1
+    # others untouched
+    assert Payslip.objects.filter(batch=published, status="published").count() == 2
+    fix.refresh_from_db()
+    assert fix.replaces_count == 1
+
+
+def test_publish_rechecks_concurrent_publication(people):
+    officer = people["officer"].user
+    first = import_bytes(officer, demo.csv_bytes([row_for(people["a"])]))
+    second = import_bytes(officer, demo.csv_bytes([row_for(people["a"], seed=5)]))
+    services.batch_publish(batch_id=first.pk, user=officer)
+    with pytest.raises(services.PayslipError):
+        services.batch_publish(batch_id=second.pk, user=officer)
+    second.refresh_from_db()
+    assert second.status == PayslipBatch.Status.READY
+    assert Payslip.objects.filter(status="published").count() == 1
+
+
+def test_discard_unpublished_batch(people):
+    officer = people["officer"].user
+    batch = import_bytes(officer, demo.csv_bytes([row_for(people["a"])]))
+    services.batch_discard(batch_id=batch.pk, user=officer)
+    batch.refresh_from_db()
+    assert batch.status == PayslipBatch.Status.DISCARDED
+    assert not Payslip.objects.filter(batch=batch).exists()
+    with pytest.raises(services.PayslipError):
+        services.batch_publish(batch_id=batch.pk, user=officer)
+
+
+def test_published_batch_cannot_be_discarded(published, people):
+    with pytest.raises(services.PayslipError):
+        services.batch_discard(batch_id=published.pk, user=people["officer"].user)
+    assert Payslip.objects.filter(batch=published).count() == 3
+
+
+def test_upload_needs_payroll_scope(people, org):
+    hr = factories.EmployeeFactory(unit=org["DIR1"])
+    factories.give_scope(hr.user, org["DIR1"], "hr")  # HR officer, not payroll
+    from django.core.files.base import ContentFile
+
+    with pytest.raises(services.PayslipError):
+        services.batch_upload(user=hr.user, uploaded_file=ContentFile(b"x", name="a.csv"), run_async=False)
+    with pytest.raises(services.PayslipError):
+        services.batch_upload(user=people["officer"].user, uploaded_file=ContentFile(b"x", name="a.pdf"))
+
+
+def test_publish_refused_for_officer_of_another_scope(people, org):
+    officer = people["officer"].user
+    batch = import_bytes(officer, demo.csv_bytes([row_for(people["a"])]))
+    other = factories.EmployeeFactory(unit=org["DIR2"])
+    factories.give_scope(other.user, org["DIR2"], "payroll")
+    with pytest.raises(services.PayslipError):
+        services.batch_publish(batch_id=batch.pk, user=other.user)
+
+
+def test_failed_validation_is_marked_failed(people, monkeypatch):
+    from hr.payslips import importing
+
+    def boom(*a, **k):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(importing, "parse_rows", boom)
+    with pytest.raises(RuntimeError):
+        import_bytes(people["officer"].user, demo.csv_bytes([row_for(people["a"])]))
+    batch = PayslipBatch.objects.get()
+    assert batch.status == PayslipBatch.Status.FAILED

@@ -1,0 +1,1 @@
+from tests.ldap_server import ldap_private_server, ldap_server, ldap_settings, ldap_tls_server  # noqa: F401

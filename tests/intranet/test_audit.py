@@ -1,0 +1,30 @@
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from intranet.audit.models import AuditEntry
+from intranet.audit.services import audit_record, audit_verify
+
+pytestmark = pytest.mark.django_db
+
+
+def test_chain_verifies_and_names_the_first_tampered_entry():
+    for i in range(5):
+        audit_record(action="test.read", object_type="thing", object_id=str(i))
+    assert audit_verify() == (True, None, 5)
+    third = AuditEntry.objects.order_by("id")[2]
+    with connection.cursor() as cursor:  # tamper in SQL, as an attacker with database access would
+        cursor.execute(f"UPDATE {AuditEntry._meta.db_table} SET object_id = %s WHERE id = %s", ["999", third.pk])
+    intact, bad, checked = audit_verify()
+    assert not intact and bad.pk == third.pk and checked == 2
+    with pytest.raises(CommandError, match=f"#{third.pk}"):
+        call_command("audit_verify")
+
+
+def test_deleting_the_newest_entry_is_detected():
+    for i in range(3):
+        audit_record(action="test.read", object_id=str(i))
+    AuditEntry.objects.order_by("-id").first().delete()
+    intact, bad, _checked = audit_verify()
+    assert not intact and bad is None

@@ -1,0 +1,80 @@
+"""A real Celery worker against Redis delivers the outbox (CI: the PostgreSQL run; the worker must share the database)."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from intranet.celery import app as celery_app
+from intranet.notifications import services
+from intranet.notifications.models import OutboxEmail
+from tests.factories import EmployeeFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_DB = 14
+
+
+def _redis_up() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="worker tests need PostgreSQL (set DATABASE_URL): a worker process cannot see an SQLite test database"),
+    pytest.mark.skipif(not _redis_up(), reason="worker tests need Redis on 127.0.0.1:6379"),
+]
+
+
+@pytest.fixture
+def worker(tmp_path, transactional_db):
+    """A real `celery worker` process on its own queue, sharing the test database; yields the mail folder."""
+    db = connection.settings_dict  # the test database, not the configured one
+    url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    broker = f"redis://127.0.0.1:6379/{REDIS_DB}"
+    queue = f"serambi-test-{uuid.uuid4().hex[:8]}"  # a queue of its own: no other worker can take our tasks
+    env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": broker, "CELERY_TASK_ALWAYS_EAGER": "false", "DEBUG": "true",
+           "SECRET_KEY": "worker-test", "SERAMBI_TESTING": "0", "PYTHONUNBUFFERED": "1",
+           "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": str(tmp_path / "mail")}
+    old = (celery_app.conf.broker_url, celery_app.conf.task_always_eager, celery_app.conf.task_default_queue)
+    celery_app.conf.update(broker_url=broker, task_always_eager=False, task_default_queue=queue)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "intranet", "worker", "--pool=solo", "--loglevel=INFO", "-Q", queue,
+         "--without-heartbeat", "--without-gossip", "--without-mingle"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    try:
+        yield tmp_path / "mail"
+    finally:
+        celery_app.conf.update(broker_url=old[0], task_always_eager=old[1], task_default_queue=old[2])
+        proc.terminate()
+        try:
+            output = proc.communicate(timeout=15)[0].decode(errors="replace")
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            output = proc.communicate()[0].decode(errors="replace")
+        print("celery worker output:\n" + output[-4000:])
+
+
+def test_real_worker_delivers_outbox_email_once(worker, org):
+    recipient = EmployeeFactory(unit=org["DIR1"]).user
+    services.notify(recipient, "test.worker", "Dari worker")  # autocommit: on_commit fires at once
+    row = OutboxEmail.objects.get()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        row.refresh_from_db()
+        if row.status == OutboxEmail.Status.SENT:
+            break
+        time.sleep(0.3)
+    assert row.status == OutboxEmail.Status.SENT, f"worker did not deliver: {row.status} {row.last_error}"
+    files = list(worker.glob("*.log"))
+    assert len(files) == 1 and "Dari worker" in files[0].read_text()
