@@ -15,6 +15,7 @@ app.autodiscover_tasks()
 BEAT_SCHEDULE = {
     "accounts-ldap-sync": {"task": "accounts.ldap_sync", "schedule": max(float(os.environ.get("LDAP_SYNC_INTERVAL") or 3600), 60.0)},
     "notifications-sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": 60.0},
+    "payslips-sweep-stalled": {"task": "payslips.sweep_stalled", "schedule": 120.0},
     "wagtail-publish-scheduled": {"task": "core.publish_scheduled", "schedule": crontab(minute="*")},
     "training-send-reminders": {"task": "training.send_reminders", "schedule": crontab(hour=7, minute=0)},
     "cms-review-reminders": {"task": "cms.review_reminders", "schedule": crontab(hour=7, minute=15)},
@@ -22,5 +23,6 @@ BEAT_SCHEDULE = {
     "leave-allocate-year": {"task": "leave.allocate_year", "schedule": crontab(month_of_year=1, day_of_month=1, hour=0, minute=30)},
     "leave-send-reminders": {"task": "leave.send_reminders", "schedule": crontab(hour=7, minute=30, day_of_week="mon-fri")},
     "leave-seed-calendar": {"task": "leave.seed_calendar", "schedule": crontab(month_of_year=11, day_of_month=1, hour=1, minute=0)},
+    "api-deliver-due-webhooks": {"task": "api.deliver_due_webhooks", "schedule": 60.0},
 }
 app.conf.beat_schedule = BEAT_SCHEDULE

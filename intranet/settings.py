@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "intranet.audit",
     "intranet.notifications",
     "intranet.core",
+    "intranet.api",
+    "intranet.security",
     "hr.org",
     "hr.leave",
     "hr.payslips",
@@ -72,21 +74,32 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "guardian",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "intranet.security.middleware.SerambiCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     # An intranet: every view needs a login unless it is explicitly marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "intranet.security.middleware.SessionTimeoutMiddleware",
+    "intranet.security.middleware.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "intranet.security.middleware.SecurityHeadersMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "intranet.urls"
@@ -344,3 +357,47 @@ SERAMBI_LEAVE_OFFICIAL_LEVEL = env.int("SERAMBI_LEAVE_OFFICIAL_LEVEL", default=2
 SERAMBI_LEAVE_DOCUMENT_MAX_BYTES = env.int("SERAMBI_LEAVE_DOCUMENT_MAX_BYTES", default=5 * 1024 * 1024)
 SERAMBI_LEAVE_REMINDER_WORKING_DAYS = env.int("SERAMBI_LEAVE_REMINDER_WORKING_DAYS", default=3)
 SERAMBI_LEAVE_LETTER_PREFIX = env.str("SERAMBI_LEAVE_LETTER_PREFIX", default="KP.08.01")
+
+# --- security -------------------------------------------------------------------------------------------------------
+# Lockout (django-axes): per username + IP, below typical directory lockout thresholds so Serambi locks first.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
+AXES_USERNAME_CALLABLE = "intranet.security.lockout.username_from_request"
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)  # 1 behind nginx
+AXES_VERBOSE = False
+# The axes backend goes first: it refuses locked-out attempts before any directory call.
+AUTHENTICATION_BACKENDS = ["intranet.security.lockout.LockoutBackend", *AUTHENTICATION_BACKENDS]
+# Second factor (django-otp): mandatory for privileged roles; step-up window for sensitive actions.
+SERAMBI_2FA_ENFORCE = env.bool("SERAMBI_2FA_ENFORCE", default=True)
+SERAMBI_2FA_STEP_UP_SECONDS = env.int("SERAMBI_2FA_STEP_UP_SECONDS", default=10 * 60)
+OTP_TOTP_ISSUER = "Serambi"
+# Sessions: idle timeout here, absolute timeout = SESSION_COOKIE_AGE counted from login.
+SERAMBI_SESSION_IDLE_SECONDS = env.int("SERAMBI_SESSION_IDLE_SECONDS", default=30 * 60)
+SERAMBI_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+# Content Security Policy (django-csp 4): everything from this origin, no inline script or style on the site.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# --- api ------------------------------------------------------------------------------------------------------------
+# Webhooks of the interoperability API (intranet/api): receivers must use https unless this allows http (development).
+SERAMBI_API_WEBHOOK_ALLOW_HTTP = env.bool("SERAMBI_API_WEBHOOK_ALLOW_HTTP", default=DEBUG)
+SERAMBI_API_WEBHOOK_MAX_ATTEMPTS = env.int("SERAMBI_API_WEBHOOK_MAX_ATTEMPTS", default=8)
+SERAMBI_API_WEBHOOK_BACKOFF_BASE = env.int("SERAMBI_API_WEBHOOK_BACKOFF_BASE", default=30)  # seconds, doubled each try
+SERAMBI_API_WEBHOOK_BACKOFF_MAX = env.int("SERAMBI_API_WEBHOOK_BACKOFF_MAX", default=6 * 3600)
+SERAMBI_API_WEBHOOK_TIMEOUT = env.float("SERAMBI_API_WEBHOOK_TIMEOUT", default=5.0)

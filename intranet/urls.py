@@ -17,12 +17,14 @@ urlpatterns = [
     # The language switch works on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("akun/", include("intranet.accounts.urls")),
+    path("akun/keamanan/", include("intranet.security.urls")),
     path("notifikasi/", include("intranet.notifications.urls")),
     path("direktori/", include("hr.org.urls")),
     path("cuti/", include("hr.leave.urls")),
     path("slip-gaji/", include("hr.payslips.urls")),
     path("dokumen/", include("hr.documents.urls")),
     path("cari/", include("cms.search.urls")),
+    path("api/", include("intranet.api.urls")),
     # Section landing pages are Wagtail pages; these named routes serve them so the navigation can reverse them.
     path("berita/", include("cms.news.urls")),
     path("pelatihan/", include("cms.training.urls")),

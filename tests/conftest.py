@@ -22,6 +22,13 @@ def _private_media(settings, tmp_path):
     storages._storages.clear()
 
 
+@pytest.fixture(autouse=True)
+def _second_factor_off_unless_asked(settings, request):
+    """Most tests exercise features, not the second-factor gate: privileged test users skip it. The security tests
+    (marker `enforce_2fa`) switch it back on and prove the gate."""
+    settings.SERAMBI_2FA_ENFORCE = request.node.get_closest_marker("enforce_2fa") is not None
+
+
 @pytest.fixture
 def org(db):
     """A small ministry: KEM → DJ1 (Eselon I) → DIR1 (Eselon II) → SUB1 (Eselon III) and DIR2 beside DIR1,

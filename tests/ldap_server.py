@@ -111,6 +111,7 @@ class Database:
     suffix: str
     member_oc: str = "groupOfNames"
     indexes: tuple[str, ...] = ("uid", "mail", "employeeNumber", "member", "memberOf", "cn")
+    service_dn: str = ""  # the read-everything service account; default: the standard seed's
 
 
 @dataclass(eq=False)
@@ -158,7 +159,7 @@ class SlapdServer:
         for i, db in enumerate(self.databases):
             dbdir = self.workdir / f"db{i}"
             dbdir.mkdir(exist_ok=True)
-            service = SERVICE_DN if db.suffix == BASE else f"cn=svc-serambi,ou=users,{db.suffix}"
+            service = db.service_dn or (SERVICE_DN if db.suffix == BASE else f"cn=svc-serambi,ou=users,{db.suffix}")
             lines += [
                 "",
                 "database mdb",
@@ -330,7 +331,7 @@ def standard_entries() -> list[tuple[str, dict]]:
         group("serambi-users", everyone),
         group("blocked", [uid_dn("blocked")]),
         group("pegawai", [uid_dn(u) for u in ("siti", "budi", "dewi", "rina")]),
-        group("sdm", [uid_dn("budi")]),
+        group("sdm", [uid_dn("budi"), f"cn=nobody,{PEOPLE}"]),  # groupOfNames needs a member when budi leaves
         group("humas", [uid_dn("dewi")]),
         group("editors", [f"cn=humas,{GROUPS}"]),  # nested: dewi is an editor through humas
         group("cycle-a", [uid_dn("rina"), f"cn=cycle-b,{GROUPS}"]),
@@ -345,7 +346,11 @@ def standard_entries() -> list[tuple[str, dict]]:
         (f"ou=services,{BASE}", {"objectClass": ["organizationalUnit"], "ou": "services"}),
         (
             SERVICE_DN,
-            {"objectClass": ["organizationalRole", "simpleSecurityObject"], "cn": "serambi", "userPassword": SERVICE_PASSWORD},
+            {
+                "objectClass": ["organizationalRole", "simpleSecurityObject"],
+                "cn": "serambi",
+                "userPassword": SERVICE_PASSWORD,
+            },
         ),
         *people,
         *groups,
@@ -440,7 +445,9 @@ def start_standard_server(workdir: Path, *, tls: dict | None = None) -> SlapdSer
 # --- pytest fixtures ----------------------------------------------------------------------------------------------------
 def _require_slapd() -> None:
     if not find_slapd():
-        pytest.skip("OpenLDAP slapd is not installed (apt-get install slapd ldap-utils); directory tests need a real slapd")
+        pytest.skip(
+            "OpenLDAP slapd is not installed (apt-get install slapd ldap-utils); directory tests need a real slapd"
+        )
 
 
 @pytest.fixture(scope="session")

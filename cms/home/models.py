@@ -28,7 +28,12 @@ class HomePage(ContentOwnerMixin, Page):
     quick_links = StreamField([("link", QuickLinkBlock())], verbose_name=_("quick links"), blank=True)
 
     max_count_per_parent = 1
-    subpage_types = ["news.NewsIndexPage", "training.TrainingIndexPage", "policies.PolicyIndexPage", "home.StandardPage"]
+    subpage_types = [
+        "news.NewsIndexPage",
+        "training.TrainingIndexPage",
+        "policies.PolicyIndexPage",
+        "home.StandardPage",
+    ]
     content_panels = [*Page.content_panels, FieldPanel("quick_links")]
     settings_panels = [*Page.settings_panels, *ContentOwnerMixin.owner_panels]
 

@@ -31,9 +31,9 @@ def localize_pages(pages: list) -> list:
     keys = [p.translation_key for p in pages]
     translated = {
         p.translation_key: p
-        for p in model.objects.live().filter(translation_key__in=keys, locale__language_code=code).select_related(
-            *_related(model)
-        )
+        for p in model.objects.live()
+        .filter(translation_key__in=keys, locale__language_code=code)
+        .select_related(*_related(model))
     }
     return [translated.get(p.translation_key, p) for p in pages]
 
@@ -74,7 +74,9 @@ def is_editor(user) -> bool:
     from intranet.accounts.roles import Role, has_role
 
     return user.is_authenticated and (
-        user.is_superuser or has_role(user, Role.EDITOR) or has_role(user, Role.MODERATOR)
+        user.is_superuser
+        or has_role(user, Role.EDITOR)
+        or has_role(user, Role.MODERATOR)
         or has_role(user, Role.ADMINISTRATOR)
     )
 

@@ -38,10 +38,14 @@ def send_review_reminders(*, today: dt.date | None = None) -> int:
                 continue
             if page.review_by == ahead:
                 title = _("Please review “%(title)s” by %(date)s") % {
-                    "title": page.title, "date": page.review_by.strftime("%d-%m-%Y")}
+                    "title": page.title,
+                    "date": page.review_by.strftime("%d-%m-%Y"),
+                }
             else:
                 title = _("The review date of “%(title)s” has passed") % {"title": page.title}
             with transaction.atomic():
-                notify(page.content_owner, "cms.review", title, url=f"/{settings.WAGTAIL_ADMIN_PATH}pages/{page.pk}/edit/")
+                notify(
+                    page.content_owner, "cms.review", title, url=f"/{settings.WAGTAIL_ADMIN_PATH}pages/{page.pk}/edit/"
+                )
             sent += 1
     return sent

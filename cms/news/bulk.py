@@ -24,7 +24,9 @@ def _child_rows(model, objs):
     return columns, rows
 
 
-def bulk_create_news(*, parent: NewsIndexPage, items: list[dict], index: bool = True, batch: int = 1000) -> list[NewsPage]:
+def bulk_create_news(
+    *, parent: NewsIndexPage, items: list[dict], index: bool = True, batch: int = 1000
+) -> list[NewsPage]:
     """Create a live NewsPage under `parent` for each dict of NewsPage field values in `items` (title and slug
     required; slugs must be unique among the parent's children). Returns the created pages."""
     created: list[NewsPage] = []
@@ -33,7 +35,7 @@ def bulk_create_news(*, parent: NewsIndexPage, items: list[dict], index: bool = 
     with transaction.atomic():
         parent = Page.objects.select_for_update().get(pk=parent.pk)
         last = Page.objects.filter(path__startswith=parent.path, depth=parent.depth + 1).order_by("-path").first()
-        step = Page._str2int(last.path[-Page.steplen:]) if last else 0
+        step = Page._str2int(last.path[-Page.steplen :]) if last else 0
         for start in range(0, len(items), batch):
             chunk = items[start : start + batch]
             objs = []

@@ -96,12 +96,21 @@ class NewsIndexPage(ContentOwnerMixin, Page):
 class NewsPage(AudienceMixin, ContentOwnerMixin, Page):
     intro = models.TextField(_("summary"), max_length=400, blank=True)
     lead_image = models.ForeignKey(
-        "wagtailimages.Image", verbose_name=_("lead image"), null=True, blank=True, on_delete=models.SET_NULL,
+        "wagtailimages.Image",
+        verbose_name=_("lead image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     body = StreamField(
         [
-            ("paragraph", blocks.RichTextBlock(features=["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"], label=_("Paragraph"))),
+            (
+                "paragraph",
+                blocks.RichTextBlock(
+                    features=["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"], label=_("Paragraph")
+                ),
+            ),
             ("image", ImageChooserBlock(label=_("Image"))),
             ("quote", blocks.BlockQuoteBlock(label=_("Quote"))),
         ],
@@ -173,7 +182,9 @@ class NewsRead(models.Model):
     """One row per reader and news item (the source page; reads of translations count for it): unique readers."""
 
     page = models.ForeignKey(Page, verbose_name=_("page"), on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reader"), on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reader"), on_delete=models.CASCADE, related_name="+"
+    )
     first_read_at = models.DateTimeField(_("first read at"), default=timezone.now)
 
     class Meta:

@@ -24,7 +24,9 @@ def news_for(user, *, category: NewsCategory | None = None, today=None) -> Query
         .select_related("category")
         .prefetch_related(Prefetch("lead_image", queryset=get_image_model().objects.prefetch_renditions()))
         .annotate(
-            pinned=Case(When(Q(pinned_until__gte=today), then=Value(True)), default=Value(False), output_field=BooleanField())
+            pinned=Case(
+                When(Q(pinned_until__gte=today), then=Value(True)), default=Value(False), output_field=BooleanField()
+            )
         )
         .order_by("-pinned", "-date", "-pk")
     )

@@ -14,7 +14,12 @@ def report_csv(page, report) -> HttpResponse:
     for row in report["units"]:
         for emp in row["people"]:
             writer.writerow(
-                [row["unit"].name, emp.nip, emp.full_name, emp.position.name if emp.position else "",
-                 _("yes") if emp.acknowledged else _("no")]
+                [
+                    row["unit"].name,
+                    emp.nip,
+                    emp.full_name,
+                    emp.position.name if emp.position else "",
+                    _("yes") if emp.acknowledged else _("no"),
+                ]
             )
     return response

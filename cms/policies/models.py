@@ -142,8 +142,12 @@ class PolicyPage(AudienceMixin, ContentOwnerMixin, RoutablePageMixin, Page):
 
 
 class Acknowledgement(models.Model):
-    page = models.ForeignKey(PolicyPage, verbose_name=_("policy"), on_delete=models.CASCADE, related_name="acknowledgements")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("employee"), on_delete=models.CASCADE, related_name="+")
+    page = models.ForeignKey(
+        PolicyPage, verbose_name=_("policy"), on_delete=models.CASCADE, related_name="acknowledgements"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("employee"), on_delete=models.CASCADE, related_name="+"
+    )
     revision = models.ForeignKey(
         "wagtailcore.Revision", verbose_name=_("revision"), on_delete=models.PROTECT, related_name="+"
     )
@@ -155,16 +159,18 @@ class Acknowledgement(models.Model):
         constraints = [models.UniqueConstraint(fields=["page", "user", "revision"], name="policy_ack_unique")]
         indexes = [models.Index(fields=["page", "user"])]
 
-
     def __str__(self):
         return f"{self.user} · {self.page_id} · {self.revision_id}"
+
 
 class AcknowledgementRound(models.Model):
     """A published revision everyone in the audience must acknowledge (kept outside the page so that revisions,
     which restore page fields on publish, never overwrite it)."""
 
     page = models.ForeignKey(PolicyPage, verbose_name=_("policy"), on_delete=models.CASCADE, related_name="ack_rounds")
-    revision = models.ForeignKey("wagtailcore.Revision", verbose_name=_("revision"), on_delete=models.PROTECT, related_name="+")
+    revision = models.ForeignKey(
+        "wagtailcore.Revision", verbose_name=_("revision"), on_delete=models.PROTECT, related_name="+"
+    )
     material_change = models.BooleanField(_("material change"), default=False)
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
 

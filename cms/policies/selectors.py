@@ -26,7 +26,9 @@ def current_round_revision():
 
 def ack_revision_id(page: PolicyPage) -> int | None:
     return (
-        AcknowledgementRound.objects.filter(page=page).order_by("-revision_id").values_list("revision_id", flat=True)
+        AcknowledgementRound.objects.filter(page=page)
+        .order_by("-revision_id")
+        .values_list("revision_id", flat=True)
         .first()
     )
 
@@ -85,9 +87,7 @@ def acknowledgement_report(user, page: PolicyPage) -> dict:
         .select_related("unit", "position")
         .annotate(
             acknowledged=Exists(
-                Acknowledgement.objects.filter(
-                    page=page, user=OuterRef("user_id"), revision_id__gte=rev
-                )
+                Acknowledgement.objects.filter(page=page, user=OuterRef("user_id"), revision_id__gte=rev)
             )
         )
         .order_by("unit__path", "sort_name")

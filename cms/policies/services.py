@@ -18,7 +18,9 @@ def acknowledge(*, page: PolicyPage, user, now=None) -> Acknowledgement:
         if not page.live or not page.requires_acknowledgement or not page.live_revision_id:
             raise AcknowledgementError(_("This policy does not ask for an acknowledgement."))
         ack, _created = Acknowledgement.objects.get_or_create(
-            page=page, user=user, revision_id=page.live_revision_id,
+            page=page,
+            user=user,
+            revision_id=page.live_revision_id,
             defaults={"acknowledged_at": now or timezone.now()},
         )
         return ack

@@ -10,9 +10,9 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import Subquery
 from django.utils.translation import gettext_lazy as _
+from wagtail.models import Locale
 from wagtail.search.backends import get_search_backend
 
 from cms.home.audience import audience_q
@@ -52,14 +52,16 @@ def pages_visible_to(user, model):
 def search_pages(user, model, query: str) -> list:
     allowed = pages_visible_to(user, model).values("pk")
     qs = model.objects.live().filter(pk__in=Subquery(allowed))
-    results = list(get_search_backend().search(query, qs)[:MAX_PAGE_HITS])
+    # every word must match ("and"): precise results, and far cheaper than "or" on large sites
+    results = list(get_search_backend().search(query, qs, operator="and")[:MAX_PAGE_HITS])
     # one hit per translation group, preferring the reader's language, then Indonesian
     code = active_locale_code()
+    codes = dict(Locale.objects.values_list("pk", "language_code"))
     best: dict = {}
     for page in results:
+        page.lang = codes.get(page.locale_id, "")
         current = best.get(page.translation_key)
-        lang = page.locale.language_code if page.locale_id else ""
-        if current is None or (lang == code and current.locale.language_code != code):
+        if current is None or (page.lang == code and current.lang != code):
             best[page.translation_key] = page
     seen, ordered = set(), []
     for page in results:
@@ -107,4 +109,4 @@ def search_all(user, query: str) -> list[Group]:
     return groups
 
 
-__all__ = ["search_all", "search_pages", "pages_visible_to", "settings"]
+__all__ = ["search_all", "search_pages", "pages_visible_to"]

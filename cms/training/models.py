@@ -52,7 +52,10 @@ class CoursePage(AudienceMixin, ContentOwnerMixin, RoutablePageMixin, Page):
 
     intro = models.TextField(_("summary"), blank=True)
     learning_hours = models.DecimalField(
-        _("learning hours (JP)"), max_digits=5, decimal_places=1, default=Decimal("2.0"),
+        _("learning hours (JP)"),
+        max_digits=5,
+        decimal_places=1,
+        default=Decimal("2.0"),
         validators=[MinValueValidator(Decimal("0"))],
     )
     mandatory = models.BooleanField(_("mandatory for the audience"), default=False)
@@ -141,16 +144,31 @@ class CourseModule(Orderable):
     title = models.CharField(_("title"), max_length=200)
     body = RichTextField(_("content"), blank=True)
     document = models.ForeignKey(
-        "wagtaildocs.Document", verbose_name=_("document"), null=True, blank=True, on_delete=models.SET_NULL,
+        "wagtaildocs.Document",
+        verbose_name=_("document"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     video = models.ForeignKey(
-        "wagtaildocs.Document", verbose_name=_("video file (hosted here)"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+", help_text=_("Upload an MP4/WebM file as a document."),
+        "wagtaildocs.Document",
+        verbose_name=_("video file (hosted here)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Upload an MP4/WebM file as a document."),
     )
     external_url = models.URLField(_("external link"), blank=True)
 
-    panels = [FieldPanel("title"), FieldPanel("body"), FieldPanel("document"), FieldPanel("video"), FieldPanel("external_url")]
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("body"),
+        FieldPanel("document"),
+        FieldPanel("video"),
+        FieldPanel("external_url"),
+    ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("module")
@@ -180,8 +198,12 @@ class QuizQuestion(Orderable):
 
 
 class Enrolment(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("participant"), on_delete=models.CASCADE, related_name="+")
-    course = models.ForeignKey(CoursePage, verbose_name=_("course"), on_delete=models.CASCADE, related_name="enrolments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("participant"), on_delete=models.CASCADE, related_name="+"
+    )
+    course = models.ForeignKey(
+        CoursePage, verbose_name=_("course"), on_delete=models.CASCADE, related_name="enrolments"
+    )
     enrolled_at = models.DateTimeField(_("enrolled at"), default=timezone.now)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     quiz_score = models.PositiveSmallIntegerField(_("quiz score (%)"), null=True, blank=True)
@@ -203,7 +225,9 @@ class Enrolment(models.Model):
 
 
 class ModuleProgress(models.Model):
-    enrolment = models.ForeignKey(Enrolment, verbose_name=_("enrolment"), on_delete=models.CASCADE, related_name="progress")
+    enrolment = models.ForeignKey(
+        Enrolment, verbose_name=_("enrolment"), on_delete=models.CASCADE, related_name="progress"
+    )
     module = models.ForeignKey(CourseModule, verbose_name=_("module"), on_delete=models.CASCADE, related_name="+")
     completed_at = models.DateTimeField(_("completed at"), default=timezone.now)
 
@@ -212,9 +236,9 @@ class ModuleProgress(models.Model):
         verbose_name_plural = _("module progress")
         constraints = [models.UniqueConstraint(fields=["enrolment", "module"], name="training_progress_unique")]
 
-
     def __str__(self):
         return f"{self.enrolment_id} · {self.module_id}"
+
 
 class TrainingReminder(models.Model):
     """One row per reminder sent, so the daily task never sends the same reminder twice."""
@@ -225,7 +249,9 @@ class TrainingReminder(models.Model):
         OVERDUE = "overdue", _("overdue")
 
     course = models.ForeignKey(CoursePage, verbose_name=_("course"), on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("participant"), on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("participant"), on_delete=models.CASCADE, related_name="+"
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     due_date = models.DateField(_("due date"))
     sent_at = models.DateTimeField(_("sent at"), default=timezone.now)

@@ -86,9 +86,7 @@ def completion_report(user, course: CoursePage) -> dict:
         .annotate(
             enrolled_at=Subquery(enrol.values("enrolled_at")[:1]),
             completed_at=Subquery(enrol.values("completed_at")[:1]),
-            modules_done=Subquery(
-                enrol.annotate(n=Count("progress")).values("n")[:1]
-            ),
+            modules_done=Subquery(enrol.annotate(n=Count("progress")).values("n")[:1]),
         )
         .order_by("unit__path", "sort_name")
     )
@@ -104,5 +102,9 @@ def completion_report(user, course: CoursePage) -> dict:
     for row in units.values():
         n = len(row["people"])
         row["percent"] = round(100 * row["done"] / n, 1) if n else 0.0
-    return {"units": list(units.values()), "total": total, "done": done,
-            "percent": round(100 * done / total, 1) if total else 0.0}
+    return {
+        "units": list(units.values()),
+        "total": total,
+        "done": done,
+        "percent": round(100 * done / total, 1) if total else 0.0,
+    }

@@ -106,7 +106,10 @@ def send_reminders(*, today: dt.date | None = None) -> int:
                 if kind == TrainingReminder.Kind.OVERDUE:
                     title = _("Mandatory training overdue: %(title)s") % {"title": course.title}
                 else:
-                    title = _("Mandatory training due in %(days)s days: %(title)s") % {"days": days, "title": course.title}
+                    title = _("Mandatory training due in %(days)s days: %(title)s") % {
+                        "days": days,
+                        "title": course.title,
+                    }
                 body = _("Please complete it by %(date)s.") % {"date": course.due_date.strftime("%d-%m-%Y")}
                 notify(user, "training.reminder", title, body=body, url=course.url or "")
                 sent += 1

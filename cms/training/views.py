@@ -123,7 +123,9 @@ def report(request, page, csv=False):
     data = selectors.completion_report(request.user, course)
     if csv:
         return _report_csv(course, data)
-    return TemplateResponse(request, "training/report.html", {"page": page, "self": page, "course": course, "report": data})
+    return TemplateResponse(
+        request, "training/report.html", {"page": page, "self": page, "course": course, "report": data}
+    )
 
 
 def _report_csv(course, data):

@@ -50,28 +50,28 @@ from .models import (
 PERMS = ("view", "download", "change", "share")
 ALL_PERMS = frozenset(PERMS)
 READ_PERMS = frozenset({"view", "download"})
-SECOND_FACTOR_SESSION_KEY = "serambi_second_factor_at"
 
 
 # --- the second-factor hook ----------------------------------------------------------------------------------------
 def second_factor_recent(request) -> bool:
     """True when the request's session proved a second factor recently enough to open a Sangat Rahasia file.
 
-    KNOWN GAP: Serambi has no 2FA yet. Until the security issue adds it and turns DOCUMENTS_REQUIRE_SECOND_FACTOR
-    on, this returns True (explicit grants alone open Sangat Rahasia files), and
+    KNOWN GAP: until DOCUMENTS_REQUIRE_SECOND_FACTOR is switched on (it is off by default while the security issue's
+    2FA lands), this returns True — explicit grants alone open Sangat Rahasia files — and
     tests/hr/documents/test_access_matrix.py::test_top_secret_requires_second_factor is xfail(strict=True): it starts
-    failing the build the day the requirement is enforced, so the marker cannot outlive the gap.
-    When enforced, the 2FA login step must store `time.time()` under SECOND_FACTOR_SESSION_KEY in the session.
+    failing the build the day the requirement is on by default, so the marker cannot outlive the gap.
+    When on, it asks the security app's step-up check (a django-otp verification within
+    DOCUMENTS_SECOND_FACTOR_MAX_AGE seconds) and fails closed if that app is missing.
     """
     if not settings.DOCUMENTS_REQUIRE_SECOND_FACTOR:
         return True
-    if request is None or not hasattr(request, "session"):
+    if request is None or not hasattr(request, "session") or not hasattr(request, "user"):
         return False
     try:
-        at = float(request.session.get(SECOND_FACTOR_SESSION_KEY) or 0)
-    except (TypeError, ValueError):
+        from intranet.security.twofactor import recent_second_factor
+    except ImportError:
         return False
-    return timezone.now().timestamp() - at <= settings.DOCUMENTS_SECOND_FACTOR_MAX_AGE
+    return bool(recent_second_factor(request, settings.DOCUMENTS_SECOND_FACTOR_MAX_AGE))
 
 
 # --- building blocks -----------------------------------------------------------------------------------------------

@@ -41,9 +41,10 @@ OBJECT_TYPE = Document._meta.label_lower
 class DocumentError(Exception):
     """A domain rule refused the operation; `message` is translated and safe to show."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, code: str = ""):
         super().__init__(message)
         self.message = message
+        self.code = code
 
 
 # --- audit ---------------------------------------------------------------------------------------------------------
@@ -110,7 +111,7 @@ def _validate(file, classification: int) -> ValidatedFile:
     try:
         return validate_upload(file, pdf_only=classification >= Classification.RAHASIA)
     except ValidationError as exc:
-        raise DocumentError(" ".join(exc.messages)) from None
+        raise DocumentError(" ".join(exc.messages), code=exc.error_list[0].code or "") from None
 
 
 # --- filing --------------------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from hr.org.selectors import employee_for_user
@@ -35,6 +36,23 @@ from .services import DocumentError
 from .watermark import watermark_pdf, watermark_text
 
 DENIED = AuditEntry.Outcome.DENIED
+
+ACTION_LABELS = {
+    "document.view": gettext_lazy("viewed the details"),
+    "document.download": gettext_lazy("downloaded the file"),
+    "document.version_download": gettext_lazy("downloaded an earlier version"),
+    "document.upload": gettext_lazy("filed the document"),
+    "document.submit": gettext_lazy("submitted the document"),
+    "document.new_version": gettext_lazy("uploaded a new version"),
+    "document.grant": gettext_lazy("shared the document"),
+    "document.revoke": gettext_lazy("revoked a share"),
+    "document.grant_expired": gettext_lazy("a share expired"),
+    "document.verify": gettext_lazy("verified the document"),
+    "document.reject": gettext_lazy("rejected the document"),
+    "document.access_request": gettext_lazy("requested access"),
+    "document.access_approve": gettext_lazy("approved an access request"),
+    "document.access_refuse": gettext_lazy("refused an access request"),
+}
 
 
 def _render(request, template: str, context: dict):
@@ -427,6 +445,8 @@ def submit(request):
 def access_log(request):
     """Who opened my personnel file: every view, download, share and denied attempt on documents about me."""
     page = Paginator(selectors.access_log_for_subject(request.user), 50).get_page(request.GET.get("page"))
+    for entry in page.object_list:
+        entry.label = ACTION_LABELS.get(entry.action, entry.action)
     return _render(request, "documents/access_log.html", {"page": page})
 
 

@@ -142,7 +142,9 @@ class HolidayCalendar(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk:
-            self.version = (HolidayCalendar.objects.filter(pk=self.pk).values_list("version", flat=True).first() or 0) + 1
+            self.version = (
+                HolidayCalendar.objects.filter(pk=self.pk).values_list("version", flat=True).first() or 0
+            ) + 1
         super().save(*args, **kwargs)
 
 
@@ -238,9 +240,7 @@ class LeaveRequest(models.Model):
     # (authority_holder honours Plt/Plh); an explicit supervisor is routed by person.
     route_position = models.ForeignKey(Position, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     route_employee = models.ForeignKey(Employee, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    official_position = models.ForeignKey(
-        Position, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    official_position = models.ForeignKey(Position, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     single_step = models.BooleanField(default=False)
     proposed_start = models.DateField(_("proposed from"), null=True, blank=True)
     proposed_end = models.DateField(_("proposed until"), null=True, blank=True)
@@ -355,9 +355,7 @@ class LedgerEntry(ImmutableModel):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     days = models.SmallIntegerField(_("days"))
     request = models.ForeignKey(LeaveRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    reverses = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
-    )
+    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by")
     reason = models.CharField(_("reason"), max_length=255, blank=True, default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

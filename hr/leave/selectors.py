@@ -52,7 +52,9 @@ def balances(employee: Employee, year: int | None = None) -> list[Balance]:
 
 
 def my_requests(employee: Employee) -> QuerySet[LeaveRequest]:
-    return LeaveRequest.objects.filter(employee=employee).select_related(*REQUEST_RELATED).order_by("-start_date", "-pk")
+    return (
+        LeaveRequest.objects.filter(employee=employee).select_related(*REQUEST_RELATED).order_by("-start_date", "-pk")
+    )
 
 
 def _hr_q(user) -> Q | None:

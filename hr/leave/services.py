@@ -430,6 +430,23 @@ def assess(
     return Assessment(days=days, calendar_versions=versions, available=available, remaining=remaining)
 
 
+def leave_request_preview(
+    *, employee: Employee, leave_type: LeaveType, start_date: dt.date, end_date: dt.date, emergency: bool = False
+) -> Assessment:
+    """What the form's Preview shows: the length and the balance after the request (allocating the year first when the
+    yearly job has not reached this employee yet, e.g. next year's leave planned in December)."""
+    with transaction.atomic():
+        _ensure_allocation(employee, leave_type, start_date.year)
+    return assess(
+        employee=employee,
+        leave_type=leave_type,
+        start_date=start_date,
+        end_date=end_date,
+        emergency=emergency,
+        has_document=True,
+    )
+
+
 def leave_request_submit(
     *,
     employee: Employee,
@@ -585,7 +602,11 @@ def leave_request_decide(
             req.route_position, req.route_employee = req.official_position, None
             req.save()
             _notify(
-                req.employee, "leave.opinion", _("Your superior gave an opinion on your leave request"), _describe(req), req
+                req.employee,
+                "leave.opinion",
+                _("Your superior gave an opinion on your leave request"),
+                _describe(req),
+                req,
             )
             _notify_next_actor(req, today)
             return req
@@ -596,9 +617,7 @@ def leave_request_decide(
             req.status = Status.CHANGED
             req.proposed_start, req.proposed_end, req.proposed_days = proposed_start, proposed_end, proposed_days
             req.save()
-            _notify(
-                req.employee, "leave.changed", _("A change to your leave was proposed"), _describe(req), req
-            )
+            _notify(req.employee, "leave.changed", _("A change to your leave was proposed"), _describe(req), req)
         elif outcome == Outcome.DEFER:
             req.status = Status.DEFERRED
             req.save()
@@ -618,7 +637,12 @@ def _approve(req: LeaveRequest, user) -> None:
         if available_days(req.employee_id, lt.pk, req.year, exclude_pk=req.pk) < req.days:
             raise LeaveError(_("Not enough leave balance to approve this request."))
         LedgerEntry.objects.create(
-            employee=req.employee, leave_type=lt, year=req.year, kind=Kind.USAGE, days=-req.days, request=req,
+            employee=req.employee,
+            leave_type=lt,
+            year=req.year,
+            kind=Kind.USAGE,
+            days=-req.days,
+            request=req,
             created_by=user,
         )
     if lt.forfeits_annual_leave:
@@ -903,7 +927,13 @@ def send_reminders(*, today: dt.date | None = None) -> int:
             _stage, authority = current_authority(req, today)
             if authority is None:
                 continue
-            _notify(authority.employee, "leave.reminder", _("Reminder: a leave request awaits your action"), _describe(req), req)
+            _notify(
+                authority.employee,
+                "leave.reminder",
+                _("Reminder: a leave request awaits your action"),
+                _describe(req),
+                req,
+            )
             stamp = timezone.make_aware(dt.datetime.combine(today, dt.time(12)))
             LeaveRequest.objects.filter(pk=req.pk).update(reminded_at=stamp)
             sent += 1

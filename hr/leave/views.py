@@ -75,13 +75,12 @@ def request_new(request):
             data = form.cleaned_data
             try:
                 if "preview" in request.POST:
-                    preview = services.assess(
+                    preview = services.leave_request_preview(
                         employee=employee,
                         leave_type=data["leave_type"],
                         start_date=data["start_date"],
                         end_date=data["end_date"],
                         emergency=data["emergency"],
-                        has_document=True,
                     )
                 else:
                     req = services.leave_request_submit(

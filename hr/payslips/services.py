@@ -16,8 +16,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.db.models import Subquery
+from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -146,10 +145,8 @@ def _validate(batch: PayslipBatch, *, progress, today: dt.date) -> PayslipBatch:
         file_nips = [r.nip for r in parsed.rows]
         unknown = [nip for nip in file_nips if nip not in refs]
         elsewhere: set[str] = set()
-        for i in range(0, len(unknown), LOOKUP_CHUNK):
-            elsewhere.update(
-                Employee.objects.filter(nip__in=unknown[i : i + LOOKUP_CHUNK]).values_list("nip", flat=True)
-            )
+        for chunk in _chunks(unknown, _in_chunk()):
+            elsewhere.update(Employee.objects.filter(nip__in=chunk).values_list("nip", flat=True))
         importing.check_employees(parsed, in_scope=refs, known_elsewhere=elsewhere)
     if parsed.problem_count:
         return _mark_invalid(batch, parsed.problems, parsed.problem_count)
@@ -275,6 +272,15 @@ def _employee_refs(user) -> dict[str, importing.EmployeeRef]:
     return refs
 
 
+def _in_chunk() -> int:
+    return 900 if connection.vendor == "sqlite" else 10000
+
+
+def _chunks(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
 # --- Publish, discard, notify -----------------------------------------------------------------------------------------
 
 
@@ -290,11 +296,16 @@ def batch_publish(*, batch_id, user, send_notifications: bool = True) -> Payslip
         q = scope_q(user, PAYROLL, prefix="employee__unit__")
         if q is None or batch.payslips.exclude(q).exists():
             raise PayslipError(_("The batch contains employees outside your payroll scope."))
-        employee_ids = Subquery(batch.payslips.values("employee_id"))
-        old = Payslip.objects.select_for_update().filter(
-            period=batch.period, status=Payslip.Status.PUBLISHED, employee_id__in=employee_ids
-        )
-        old_ids = list(old.values_list("pk", flat=True))
+        # Explicit id lists in chunks, not an IN (subquery): right after a bulk insert the planner's statistics are
+        # stale and may pick a quadratic plan; indexed IN lists stay linear on every backend.
+        employee_ids = list(batch.payslips.values_list("employee_id", flat=True))
+        old_ids = []
+        for chunk in _chunks(employee_ids, _in_chunk()):
+            old_ids += (
+                Payslip.objects.select_for_update()
+                .filter(period=batch.period, status=Payslip.Status.PUBLISHED, employee_id__in=chunk)
+                .values_list("pk", flat=True)
+            )
         if old_ids and not batch.reason:
             raise PayslipError(
                 _(
@@ -306,10 +317,10 @@ def batch_publish(*, batch_id, user, send_notifications: bool = True) -> Payslip
         now = timezone.now()
         try:
             with transaction.atomic():
-                if old_ids:
-                    Payslip.objects.filter(
-                        period=batch.period, status=Payslip.Status.PUBLISHED, employee_id__in=employee_ids
-                    ).update(status=Payslip.Status.SUPERSEDED, superseded_by_batch=batch)
+                for chunk in _chunks(old_ids, _in_chunk()):
+                    Payslip.objects.filter(pk__in=chunk).update(
+                        status=Payslip.Status.SUPERSEDED, superseded_by_batch=batch
+                    )
                 published = batch.payslips.filter(status=Payslip.Status.DRAFT).update(
                     status=Payslip.Status.PUBLISHED, published_at=now
                 )
@@ -477,3 +488,19 @@ def component_save(*, user, component: Component, changed: list[str] | None = No
             details={"code": component.code, "changed": changed or []},
         )
     return component
+
+
+def stalled_batch_ids(*, pending_after: dt.timedelta, validating_after: dt.timedelta) -> list[str]:
+    """Batches whose validation never started (broker was down) or whose worker died mid-way. A stalled 'validating'
+    batch is reset to pending so that the idempotent validation runs again from the stored file."""
+    now = timezone.now()
+    with transaction.atomic():
+        stuck = list(
+            PayslipBatch.objects.select_for_update()
+            .filter(status=PayslipBatch.Status.VALIDATING, created_at__lt=now - validating_after)
+            .values_list("pk", flat=True)
+        )
+        if stuck:
+            PayslipBatch.objects.filter(pk__in=stuck).update(status=PayslipBatch.Status.PENDING, phase="")
+    pending = PayslipBatch.objects.filter(status=PayslipBatch.Status.PENDING, created_at__lt=now - pending_after)
+    return [str(pk) for pk in pending.values_list("pk", flat=True)[:50]]

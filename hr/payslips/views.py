@@ -58,10 +58,13 @@ def _denied(request, pk, action: str):
 def index(request):
     """My payslips: one year at a time, each month's net, and the year's totals."""
     years = selectors.own_years(request.user)
+    default = years[0] if years else timezone.localdate().year
     try:
-        year = int(request.GET.get("year") or (years[0] if years else timezone.localdate().year))
+        year = int(request.GET.get("year") or default)
     except ValueError:
-        year = years[0] if years else timezone.localdate().year
+        year = default
+    if not 1900 <= year <= 2999:
+        year = default
     slips, summary = selectors.own_year(request.user, year)
     audit_record(action="payslip.list", request=request, details={"year": year, "count": len(slips)})
     return _no_store(

@@ -13,20 +13,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from django.conf import settings
-        from django.contrib.auth.signals import user_logged_in, user_logged_out
-
-        from . import sessions
-
-        def _logged_in(sender, request, user, **kwargs):
-            session = getattr(request, "session", None)
-            sessions.record_session(user=user, session_key=getattr(session, "session_key", None))
-
-        def _logged_out(sender, request, user, **kwargs):
-            session = getattr(request, "session", None)
-            sessions.forget_session(session_key=getattr(session, "session_key", None))
-
-        user_logged_in.connect(_logged_in, dispatch_uid="accounts.record_session")
-        user_logged_out.connect(_logged_out, dispatch_uid="accounts.forget_session")
 
         if getattr(settings, "LDAP_ENABLED", False) and getattr(settings, "LDAP_INSECURE_SKIP_TLS_VERIFY", False):
             logger.warning(

@@ -131,19 +131,3 @@ class DirectoryAccount(models.Model):
 
     def __str__(self):
         return str(self.user)
-
-
-class UserSession(models.Model):
-    """Session keys per user, recorded at login, so deactivation can end a user's sessions at once with any
-    session engine that has server-side storage (database, cache, cached_db, file)."""
-
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    session_key = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        verbose_name = _("user session")
-        verbose_name_plural = _("user sessions")
-
-    def __str__(self):
-        return f"{self.user_id}: {self.session_key[:6]}…"

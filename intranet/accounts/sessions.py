@@ -1,10 +1,12 @@
-"""Ending a user's sessions at once (deactivation), with any server-side session engine.
+"""Ending users' sessions at once (directory deactivation), with the database or the cache session engine.
 
-Session keys are recorded at login (`UserSession`); ending sessions deletes each recorded key through the configured
-engine's SessionStore (database, cache, cached_db, file). With a database-backed engine, sessions that were never
-recorded (e.g. created before this feature) are found by decoding the live sessions too. Signed-cookie sessions cannot
-be revoked server-side; an inactive user is still refused on the next request because the auth backends' `get_user`
-returns no inactive user.
+- Database-backed engines (db, cached_db): the live sessions are decoded and those of the users are deleted, so even
+  sessions created before any tracking existed are ended.
+- Every engine: the per-user session index kept by `intranet.security` (its `UserSession`, recorded at login) gives the
+  keys to delete through the configured engine's SessionStore (cache, file, ...).
+
+Signed-cookie sessions cannot be revoked server-side; an inactive user is still refused on the next request because
+the auth backends' `get_user` returns no inactive user.
 """
 
 from __future__ import annotations
@@ -12,23 +14,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from importlib import import_module
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.utils import timezone
 
-from .models import UserSession
-
 DB_ENGINES = ("django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db")
+SESSION_INDEX = ("security", "UserSession")  # app label, model: the login-time session index
 
 
-def record_session(*, user, session_key: str | None) -> None:
-    if session_key and user is not None and user.pk:
-        UserSession.objects.update_or_create(session_key=session_key, defaults={"user": user})
-
-
-def forget_session(*, session_key: str | None) -> None:
-    if session_key:
-        UserSession.objects.filter(session_key=session_key).delete()
+def _index_model():
+    try:
+        return apps.get_model(*SESSION_INDEX)
+    except LookupError:
+        return None
 
 
 def end_sessions(user_ids: Iterable[int]) -> int:
@@ -37,7 +36,10 @@ def end_sessions(user_ids: Iterable[int]) -> int:
     if not ids:
         return 0
     engine = import_module(settings.SESSION_ENGINE)
-    keys = set(UserSession.objects.filter(user_id__in=ids).values_list("session_key", flat=True))
+    keys: set[str] = set()
+    index = _index_model()
+    if index is not None:
+        keys |= set(index.objects.filter(user_id__in=ids).values_list("session_key", flat=True))
     if settings.SESSION_ENGINE in DB_ENGINES:
         from django.contrib.sessions.models import Session
 
@@ -47,5 +49,6 @@ def end_sessions(user_ids: Iterable[int]) -> int:
                 keys.add(session.session_key)
     for key in keys:
         engine.SessionStore(session_key=key).delete()
-    UserSession.objects.filter(user_id__in=ids).delete()
+    if index is not None:
+        index.objects.filter(user_id__in=ids).delete()
     return len(keys)

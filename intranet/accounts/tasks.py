@@ -13,6 +13,7 @@ def ldap_sync() -> dict | None:
     from django.conf import settings
 
     from .ldap.connection import DirectoryUnavailable
+    from .ldap.provisioning import SyncAborted
     from .ldap.sync import SyncNotConfigured, run_sync
 
     if not getattr(settings, "LDAP_ENABLED", False) or not getattr(settings, "LDAP_SYNC_INTERVAL", 0):
@@ -23,4 +24,7 @@ def ldap_sync() -> dict | None:
         return None
     except DirectoryUnavailable:
         logger.warning("directory sync skipped: the directory is unreachable")
+        return None
+    except SyncAborted as exc:
+        logger.error("directory sync aborted: %s", exc)
         return None

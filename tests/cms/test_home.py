@@ -30,3 +30,36 @@ def test_dashboard_renders_panels_and_quick_links(client, org):
     client.force_login(person(org["SUB1"]))
     body = client.get("/").content.decode()
     assert 'data-testid="panel-news"' in body and 'data-testid="panel-links"' in body
+
+
+def test_review_by_reminders_to_the_content_owner(org, settings):
+    import datetime as dt
+
+    from cms.home.services import send_review_reminders
+    from intranet.notifications.models import Notification
+
+    from .conftest import TODAY, add_news
+
+    settings.SERAMBI_REVIEW_REMINDER_DAYS = 14
+    owner = person(org["SUB1"])
+    add_news("Perlu ditinjau", content_owner=owner, review_by=TODAY + dt.timedelta(days=14))
+    add_news("Sudah lewat", content_owner=owner, review_by=TODAY - dt.timedelta(days=1))
+    add_news("Masih lama", content_owner=owner, review_by=TODAY + dt.timedelta(days=60))
+    assert send_review_reminders(today=TODAY) == 2
+    assert send_review_reminders(today=TODAY) == 0  # idempotent the same day
+    titles = sorted(Notification.objects.filter(recipient=owner, kind="cms.review").values_list("title", flat=True))
+    assert len(titles) == 2 and any("Perlu ditinjau" in t for t in titles)
+
+
+def test_beat_schedule_has_cms_tasks():
+    from intranet.celery import BEAT_SCHEDULE
+
+    tasks = {entry["task"] for entry in BEAT_SCHEDULE.values()}
+    assert {"training.send_reminders", "cms.review_reminders", "core.publish_scheduled"} <= tasks
+
+
+def test_navigation_lists_the_page_sections(client, org):
+    client.force_login(person(org["SUB1"]))
+    body = client.get("/").content.decode()
+    for key in ("news", "training", "policies"):
+        assert f'data-testid="nav-{key}"' in body

@@ -18,7 +18,12 @@ pytestmark = pytest.mark.django_db
 def _items(start, n):
     base = dt.date(2026, 1, 1)
     return [
-        {"title": f"Berita nomor {i}", "slug": f"berita-nomor-{i}", "intro": "Ringkasan", "date": base + dt.timedelta(days=i % 300)}
+        {
+            "title": f"Berita nomor {i}",
+            "slug": f"berita-nomor-{i}",
+            "intro": "Ringkasan",
+            "date": base + dt.timedelta(days=i % 300),
+        }
         for i in range(start, start + n)
     ]
 

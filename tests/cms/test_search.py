@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 
 
 def found(user, q):
-    return {g.key: [getattr(h, "title", None) or getattr(h, "full_name", "") for h in g.hits] for g in search_all(user, q)}
+    return {
+        g.key: [getattr(h, "title", None) or getattr(h, "full_name", "") for h in g.hits] for g in search_all(user, q)
+    }
 
 
 def test_search_groups_and_filters_per_user(client, org):
@@ -49,7 +51,9 @@ def test_search_finds_people(client, org):
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="Indonesian stemming needs PostgreSQL's 'indonesian' configuration")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="Indonesian stemming needs PostgreSQL's 'indonesian' configuration"
+)
 def test_indonesian_stemming_on_postgresql(org):
     reader = person(org["SUB1"])
     add_news("Jadwal latihan menembak", intro="Latihan rutin")

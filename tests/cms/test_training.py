@@ -79,9 +79,7 @@ def test_reminders_14_and_3_days_before_and_when_overdue(org):
 
 def test_dashboard_and_pages(client, org):
     user = person(org["SUB1"])
-    course = add_course(
-        "Keamanan Siber", modules=1, mandatory=True, due_date=dt.date.today() + dt.timedelta(days=3)
-    )
+    course = add_course("Keamanan Siber", modules=1, mandatory=True, due_date=dt.date.today() + dt.timedelta(days=3))
     client.force_login(user)
     home = client.get("/").content.decode()
     assert 'data-testid="panel-training"' in home and "Keamanan Siber" in home

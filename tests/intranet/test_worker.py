@@ -36,7 +36,7 @@ pytestmark = [
 
 
 @pytest.fixture
-def worker(tmp_path, transactional_db):
+def worker(tmp_path, django_db_serialized_rollback, transactional_db):
     """A real `celery worker` process on its own queue, sharing the test database; yields the mail folder."""
     db = connection.settings_dict  # the test database, not the configured one
     url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"

@@ -4,6 +4,7 @@ no referral chasing. Network and TLS failures become `DirectoryUnavailable`; pas
 from __future__ import annotations
 
 import logging
+import math
 import re
 import ssl
 from contextlib import contextmanager
@@ -81,7 +82,7 @@ def _open(config: DirectoryConfig, user: str | None, password: str | None) -> ld
         user=user or None,
         password=password or None,
         auto_bind=ldap3.AUTO_BIND_NONE,
-        receive_timeout=config.receive_timeout,
+        receive_timeout=max(1, math.ceil(config.receive_timeout)),  # ldap3 packs it as an integer
         raise_exceptions=True,
         auto_referrals=False,
         read_only=True,

@@ -110,7 +110,9 @@ def find_login(conn: ldap3.Connection, config: DirectoryConfig, login: str) -> l
     except ldap_exc.LDAPSizeLimitExceededResult:
         return [DirectoryEntry(dn="", username=""), DirectoryEntry(dn="", username="")]
     return [
-        entry_from_attributes(config, r["dn"], r["attributes"]) for r in conn.response or [] if r.get("type") == "searchResEntry"
+        entry_from_attributes(config, r["dn"], r["attributes"])
+        for r in conn.response or []
+        if r.get("type") == "searchResEntry"
     ]
 
 

@@ -33,6 +33,10 @@ ACCOUNT_FIELDS = ("nip", "title", "unit_code", "phone", "manager_dn")
 BATCH = 2000
 
 
+class SyncAborted(Exception):
+    """The run was stopped before writing anything (e.g. the directory returned no users at all)."""
+
+
 class Access:
     ALLOWED = "allowed"
     DISABLED = "disabled"
@@ -190,11 +194,15 @@ def _apply(config, items, full, report, mappings, deactivated_ids, progress):
     for item in items:
         e = item.entry
         if not USERNAME_RE.fullmatch(e.username or ""):
-            report.error(e.dn, _("the username %(name)r is missing or not allowed; entry skipped") % {"name": e.username})
+            report.error(
+                e.dn, _("the username %(name)r is missing or not allowed; entry skipped") % {"name": e.username}
+            )
             report.skipped += 1
             continue
         if e.username in seen_usernames:
-            report.error(e.dn, _("the username %(name)s appears twice in the directory; entry skipped") % {"name": e.username})
+            report.error(
+                e.dn, _("the username %(name)s appears twice in the directory; entry skipped") % {"name": e.username}
+            )
             report.skipped += 1
             continue
         seen_usernames.add(e.username)
@@ -225,7 +233,9 @@ def _apply(config, items, full, report, mappings, deactivated_ids, progress):
         e = item.entry
         user = match(e)
         if user is not None and user.source == User.Source.LOCAL and (user.is_superuser or user.is_staff):
-            report.error(e.dn, _("a local administrator account is named %(name)s; it is not taken over") % {"name": e.username})
+            report.error(
+                e.dn, _("a local administrator account is named %(name)s; it is not taken over") % {"name": e.username}
+            )
             report.skipped += 1
             continue
         wanted = {
@@ -275,7 +285,7 @@ def _apply(config, items, full, report, mappings, deactivated_ids, progress):
             progress(1)
     if full:
         if not allowed and not refused and any(u.source == User.Source.DIRECTORY and u.is_active for u in existing):
-            raise ValueError(_("The directory returned no users; nothing was deactivated. Check LDAP_USER_BASE_DN."))
+            raise SyncAborted(_("The directory returned no users; nothing was deactivated. Check LDAP_USER_BASE_DN."))
         matched = kept_ids | {u.pk for u in to_deactivate}
         to_deactivate += [
             u for u in existing if u.source == User.Source.DIRECTORY and u.is_active and u.pk not in matched
@@ -293,7 +303,11 @@ def _apply(config, items, full, report, mappings, deactivated_ids, progress):
         _remove_directory_roles(ids)
 
     # 5. Directory fields, Employee link and placement, roles.
-    allowed_users = [(item, users_by_dn[normalize_dn(item.entry.dn)]) for item in allowed if normalize_dn(item.entry.dn) in users_by_dn]
+    allowed_users = [
+        (item, users_by_dn[normalize_dn(item.entry.dn)])
+        for item in allowed
+        if normalize_dn(item.entry.dn) in users_by_dn
+    ]
     touched = set()
     touched |= _sync_accounts(allowed_users, full)
     touched |= _sync_employees(allowed_users, report)
@@ -397,7 +411,10 @@ def _sync_employees(allowed_users, report: SyncReport) -> set[int]:
         if emp.user_id != user.pk:
             other = emp.user
             if other is not None and other.source == User.Source.DIRECTORY and other.is_active and other.pk != user.pk:
-                report.error(e.dn, _("NIP %(nip)s already belongs to the account %(other)s") % {"nip": nip, "other": other.username})
+                report.error(
+                    e.dn,
+                    _("NIP %(nip)s already belongs to the account %(other)s") % {"nip": nip, "other": other.username},
+                )
                 continue
             previous = linked_to_user.get(user.pk)
             if previous is not None and previous.pk != emp.pk:

@@ -53,7 +53,9 @@ def run_sync(
     is changed then) and SyncNotConfigured when the directory is not enabled."""
     config = config or get_config()
     if not config.enabled:
-        raise SyncNotConfigured(_("The directory is not configured (LDAP_SERVER_URIS is empty or LDAP_ENABLED is off)."))
+        raise SyncNotConfigured(
+            _("The directory is not configured (LDAP_SERVER_URIS is empty or LDAP_ENABLED is off).")
+        )
     started = time.monotonic()
     mappings = active_mappings(config)
     items = read_directory(config, relevant_groups(config, mappings))

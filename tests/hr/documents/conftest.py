@@ -80,8 +80,9 @@ def cast(org):
     return people
 
 
-def file_document(clerk_user, *, classification, subject=None, unit=None, cat="sk-pangkat", title="Dokumen",
-                  number="", versions=1):
+def file_document(
+    clerk_user, *, classification, subject=None, unit=None, cat="sk-pangkat", title="Dokumen", number="", versions=1
+):
     doc = services.document_create(
         created_by=clerk_user,
         title=title,
@@ -122,16 +123,47 @@ def docs(cast, org):
     clerk = cast["clerk"].user
     subject = cast["subject"]
     result = {
-        "biasa": file_document(clerk, classification=Classification.BIASA, unit=org["DIR1"], title="Surat Edaran Biasa",
-                               number="SE-1/2025", versions=2),
-        "terbatas_personnel": file_document(clerk, classification=Classification.TERBATAS, subject=subject,
-                                            title="SK Kenaikan Pangkat", number="SK-2/2025", versions=2),
-        "terbatas_unit": file_document(clerk, classification=Classification.TERBATAS, unit=org["SUB1"],
-                                       title="Nota Dinas Terbatas", number="ND-3/2025", versions=2),
-        "rahasia": file_document(clerk, classification=Classification.RAHASIA, subject=subject, cat="disiplin",
-                                 title="Keputusan Hukuman Disiplin", number="KEP-4/2025", versions=2),
-        "sangat_rahasia": file_document(clerk, classification=Classification.SANGAT_RAHASIA, unit=org["DIR1"],
-                                        title="Laporan Investigasi", number="LAP-5/2025", versions=2),
+        "biasa": file_document(
+            clerk,
+            classification=Classification.BIASA,
+            unit=org["DIR1"],
+            title="Surat Edaran Biasa",
+            number="SE-1/2025",
+            versions=2,
+        ),
+        "terbatas_personnel": file_document(
+            clerk,
+            classification=Classification.TERBATAS,
+            subject=subject,
+            title="Petikan SK Pangkat III/b",
+            number="SK-2/2025",
+            versions=2,
+        ),
+        "terbatas_unit": file_document(
+            clerk,
+            classification=Classification.TERBATAS,
+            unit=org["SUB1"],
+            title="Nota Dinas Terbatas",
+            number="ND-3/2025",
+            versions=2,
+        ),
+        "rahasia": file_document(
+            clerk,
+            classification=Classification.RAHASIA,
+            subject=subject,
+            cat="disiplin",
+            title="Keputusan Hukuman Disiplin",
+            number="KEP-4/2025",
+            versions=2,
+        ),
+        "sangat_rahasia": file_document(
+            clerk,
+            classification=Classification.SANGAT_RAHASIA,
+            unit=org["DIR1"],
+            title="Laporan Investigasi",
+            number="LAP-5/2025",
+            versions=2,
+        ),
     }
     for doc in result.values():
         give_grant(doc, clerk, cast["grantee"].user)

@@ -15,6 +15,15 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Service messages are asserted in English (the msgids); views are tested in Indonesian through the middleware."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def year():
     """Requests go into next year so that 'not in the past' always holds."""

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
-from hr.leave import services, selectors, workdays
+from hr.leave import selectors, services, workdays
 from hr.leave.models import Holiday, HolidayCalendar, LeaveRequest, LedgerEntry
 from hr.leave.services import LeaveError, allocate_year
 

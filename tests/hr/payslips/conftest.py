@@ -3,6 +3,7 @@ import random
 
 import pytest
 from django.core.files.base import ContentFile
+from django.utils import translation
 
 from hr.org.models import HRScope
 from hr.payslips import demo, services
@@ -10,6 +11,13 @@ from hr.payslips.models import Payslip, PayslipBatch
 from tests import factories
 
 PERIOD = "2026-01"
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Assertions below read the English messages; test_messages_in_uploader_language covers Indonesian."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -136,3 +136,25 @@ def test_failed_validation_is_marked_failed(people, monkeypatch):
         import_bytes(people["officer"].user, demo.csv_bytes([row_for(people["a"])]))
     batch = PayslipBatch.objects.get()
     assert batch.status == PayslipBatch.Status.FAILED
+
+
+def test_sweep_requeues_stalled_batches(people, settings):
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from hr.payslips.tasks import sweep_stalled
+
+    officer = people["officer"].user
+    pending = services.batch_upload(
+        user=officer, uploaded_file=ContentFile(demo.csv_bytes([row_for(people["a"])]), name="a.csv"), run_async=False
+    )
+    stuck = services.batch_upload(
+        user=officer, uploaded_file=ContentFile(demo.csv_bytes([row_for(people["b"])]), name="b.csv"), run_async=False
+    )
+    old = timezone.now() - dt.timedelta(hours=1)
+    PayslipBatch.objects.filter(pk=pending.pk).update(created_at=old)
+    PayslipBatch.objects.filter(pk=stuck.pk).update(created_at=old, status="validating")
+    assert sweep_stalled() == 2  # eager Celery in tests: validation runs inline
+    assert set(PayslipBatch.objects.values_list("status", flat=True)) == {"ready"}

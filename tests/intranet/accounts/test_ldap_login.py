@@ -79,13 +79,13 @@ class TestLogin:
         monkeypatch.setattr("intranet.accounts.ldap.backend.service_connection", boom)
         assert authenticate(None, username="siti", password="") is None
 
-    @pytest.mark.parametrize("login", ["*", "*)(uid=*", "admin)(|(uid=*", "siti)(|(objectClass=*", "s*", "siti\\2a", " "])
+    @pytest.mark.parametrize(
+        "login", ["*", "*)(uid=*", "admin)(|(uid=*", "siti)(|(objectClass=*", "s*", "siti\\2a", " "]
+    )
     def test_injection_attempts_log_in_nobody(self, client, ldap_settings, login, monkeypatch):
         calls = []
         real = ldap_connection.service_connection
-        monkeypatch.setattr(
-            "intranet.accounts.ldap.backend.service_connection", lambda c: calls.append(1) or real(c)
-        )
+        monkeypatch.setattr("intranet.accounts.ldap.backend.service_connection", lambda c: calls.append(1) or real(c))
         response = post_login(client, login, USER_PASSWORD)
         assert response.status_code == 200
         assert logged_in_user(client) is None
@@ -114,9 +114,7 @@ class TestRoles:
         self, client, ldap_settings, ldap_server, org
     ):
         factories.EmployeeFactory(user=None, nip=NIP_BUDI, unit=org["SUB1"])
-        ldap_settings(
-            LDAP_GROUP_ROLE_MAP=[{"group": f"cn=sdm,{GROUPS}", "role": "HR_OFFICER", "scope_unit": "DIR1"}]
-        )
+        ldap_settings(LDAP_GROUP_ROLE_MAP=[{"group": f"cn=sdm,{GROUPS}", "role": "HR_OFFICER", "scope_unit": "DIR1"}])
         assert post_login(client, "budi", USER_PASSWORD).status_code == 302
         budi = User.objects.get(username="budi")
         factories.grant_roles(budi, Role.EDITOR)  # manual: must survive the directory
@@ -162,7 +160,9 @@ class TestRoles:
         assert has_role(rina, Role.MODERATOR) and not has_role(rina, Role.EDITOR)
 
     def test_nested_groups_can_be_switched_off(self, client, ldap_settings):
-        ldap_settings(LDAP_NESTED_GROUPS=False, LDAP_GROUP_ROLE_MAP=[{"group": f"cn=editors,{GROUPS}", "role": "EDITOR"}])
+        ldap_settings(
+            LDAP_NESTED_GROUPS=False, LDAP_GROUP_ROLE_MAP=[{"group": f"cn=editors,{GROUPS}", "role": "EDITOR"}]
+        )
         assert post_login(client, "dewi", USER_PASSWORD).status_code == 302
         assert not has_role(User.objects.get(username="dewi"), Role.EDITOR)
 

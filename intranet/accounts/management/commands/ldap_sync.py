@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from intranet.accounts.ldap.connection import DirectoryUnavailable
+from intranet.accounts.ldap.provisioning import SyncAborted
 from intranet.accounts.ldap.sync import SyncNotConfigured, run_sync
 from intranet.core.progress import Progress
 
@@ -25,15 +26,20 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         except DirectoryUnavailable:
             raise CommandError(_("The directory is unreachable; nothing was changed.")) from None
-        except ValueError as exc:
+        except SyncAborted as exc:
             raise CommandError(str(exc)) from None
         for line in report.errors[:show_errors]:
             self.stdout.write(self.style.WARNING(f"  ! {line}"))
         if len(report.errors) > show_errors:
-            self.stdout.write(self.style.WARNING(_("  … and %(n)d more problems") % {"n": len(report.errors) - show_errors}))
-        summary = _(
-            "created %(created)d, updated %(updated)d, deactivated %(deactivated)d, unchanged %(unchanged)d, "
-            "skipped %(skipped)d, errors %(errors)d, sessions ended %(sessions_ended)d"
-        ) % report.as_dict()
+            self.stdout.write(
+                self.style.WARNING(_("  … and %(n)d more problems") % {"n": len(report.errors) - show_errors})
+            )
+        summary = (
+            _(
+                "created %(created)d, updated %(updated)d, deactivated %(deactivated)d, unchanged %(unchanged)d, "
+                "skipped %(skipped)d, errors %(errors)d, sessions ended %(sessions_ended)d"
+            )
+            % report.as_dict()
+        )
         prefix = _("Dry run (nothing written): ") if dry_run else _("Directory sync: ")
         self.stdout.write(self.style.SUCCESS(prefix + summary))

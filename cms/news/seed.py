@@ -1,0 +1,167 @@
+"""Demo news: a handful of realistic items (some in English too, one pinned, one targeted) with revisions, then
+bulk-created items up to `--scale news=N` (default 40; 20,000 at ministry scale in about a minute, search index included)."""
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.text import slugify
+from wagtail.models import Locale
+
+from intranet.accounts.models import User
+
+from .bulk import bulk_create_news
+from .models import NewsCategory, NewsIndexPage, NewsPage
+
+CATEGORIES = [
+    ("kepegawaian", "Kepegawaian", "Staffing"),
+    ("kegiatan", "Kegiatan", "Events"),
+    ("pengumuman", "Pengumuman", "Announcements"),
+    ("teknologi", "Teknologi Informasi", "Information technology"),
+]
+
+FEATURED = [
+    # (title, intro, category, English title, English intro, pinned)
+    (
+        "Apel Hari Kesadaran Nasional 17 Desember",
+        "Seluruh pegawai diharapkan hadir di halaman kantor pusat pukul 07.30 WIB.",
+        "pengumuman",
+        "National Awareness Day assembly, 17 December",
+        "All staff are expected in the main courtyard at 07:30 WIB.",
+        True,
+    ),
+    (
+        "Penyesuaian jam kerja selama bulan Ramadan",
+        "Jam kerja pegawai disesuaikan menjadi pukul 08.00–15.00 WIB.",
+        "kepegawaian",
+        "Working hours during Ramadan",
+        "Working hours are adjusted to 08:00–15:00 WIB.",
+        False,
+    ),
+    (
+        "Layanan cuti kini sepenuhnya daring melalui Serambi",
+        "Pengajuan dan persetujuan cuti tidak lagi memerlukan formulir kertas.",
+        "teknologi",
+        "Leave requests are now fully online in Serambi",
+        "Leave requests and approvals no longer need paper forms.",
+        False,
+    ),
+    (
+        "Pelantikan pejabat administrator dan pengawas",
+        "Menteri melantik 24 pejabat administrator dan pengawas di lingkungan kementerian.",
+        "kepegawaian",
+        None,
+        None,
+        False,
+    ),
+    (
+        "Donor darah dalam rangka Hari Ulang Tahun Kementerian",
+        "Kegiatan donor darah bekerja sama dengan PMI di aula utama.",
+        "kegiatan",
+        None,
+        None,
+        False,
+    ),
+    (
+        "Pembaruan kata sandi akun jaringan setiap 90 hari",
+        "Demi keamanan informasi, kata sandi akun jaringan wajib diganti berkala.",
+        "teknologi",
+        None,
+        None,
+        False,
+    ),
+]
+
+TOPICS = [
+    "Rapat koordinasi",
+    "Sosialisasi",
+    "Bimbingan teknis",
+    "Monitoring dan evaluasi",
+    "Rapat kerja",
+    "Penandatanganan nota kesepahaman",
+    "Kunjungan kerja",
+    "Focus group discussion",
+]
+SUBJECTS = [
+    "reformasi birokrasi",
+    "sistem merit",
+    "pengelolaan arsip",
+    "anggaran berbasis kinerja",
+    "SPBE",
+    "pelayanan publik",
+    "zona integritas",
+    "pengadaan barang dan jasa",
+    "manajemen risiko",
+]
+PLACES = ["Jakarta", "Bandung", "Yogyakarta", "Surabaya", "Makassar", "Medan", "Denpasar", "Balikpapan"]
+
+
+def seed(ctx) -> None:
+    index = NewsIndexPage.objects.filter(locale__language_code="id").first()
+    if index is None:
+        return
+    cats = {}
+    for slug, name_id, name_en in CATEGORIES:
+        cats[slug], _ = NewsCategory.objects.get_or_create(slug=slug, defaults={"name_id": name_id, "name_en": name_en})
+    owner = User.objects.filter(username="editor").first()
+    today = timezone.localdate()
+    en = Locale.objects.get(language_code="en")
+    made = translated = 0
+    for i, (title, intro, cat, title_en, intro_en, pinned) in enumerate(FEATURED):
+        slug = slugify(title)[:80]
+        if NewsPage.objects.filter(slug=slug, locale=index.locale).exists():
+            continue
+        page = NewsPage(
+            title=title,
+            slug=slug,
+            intro=intro,
+            category=cats[cat],
+            date=today - dt.timedelta(days=i * 2),
+            pinned_until=today + dt.timedelta(days=10) if pinned else None,
+            content_owner=owner,
+            review_by=today + dt.timedelta(days=180),
+            body=[
+                (
+                    "paragraph",
+                    f"<p>{intro}</p><p>Informasi lebih lanjut dapat ditanyakan kepada unit kerja masing-masing.</p>",
+                )
+            ],
+        )
+        index.add_child(instance=page)
+        page.save_revision(user=owner).publish()
+        made += 1
+        if title_en:
+            copy = page.copy_for_translation(en, copy_parents=True)
+            copy.title = copy.draft_title = title_en
+            copy.intro = intro_en
+            copy.body = [("paragraph", f"<p>{intro_en}</p>")]
+            copy.save_revision().publish()
+            translated += 1
+    target = ctx.scale.get("news", 40)
+    existing = NewsPage.objects.filter(locale=index.locale).count()
+    missing = max(target - existing, 0)
+    if missing:
+        rng = ctx.rng
+        cat_list = list(cats.values())
+        items = []
+        for n in range(existing, existing + missing):
+            topic, subject, place = rng.choice(TOPICS), rng.choice(SUBJECTS), rng.choice(PLACES)
+            title = f"{topic} {subject} di {place}"
+            items.append(
+                {
+                    "title": title,
+                    "slug": f"{slugify(title)[:60]}-{n}",
+                    "intro": f"{topic} tentang {subject} diikuti perwakilan unit kerja dari seluruh Indonesia.",
+                    "category": rng.choice(cat_list),
+                    "date": today - dt.timedelta(days=rng.randrange(3, 720)),
+                    "content_owner": owner,
+                    "body": [("paragraph", f"<p>{topic} {subject} diselenggarakan di {place}.</p>")],
+                }
+            )
+        with ctx.progress("news pages", len(items)) as bar:
+            for start in range(0, len(items), 2000):
+                chunk = items[start : start + 2000]
+                bulk_create_news(parent=index, items=chunk)
+                bar.advance(len(chunk))
+        made += missing
+    ctx.count("news pages", made)
+    ctx.count("news translations (en)", translated)

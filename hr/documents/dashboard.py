@@ -1,0 +1,23 @@
+"""Home page panel: recent documents shared with me or added to my personnel file, access requests and verifications
+waiting for me. A fixed, small number of queries."""
+
+from hr.org.selectors import employee_for_user
+
+from . import selectors
+
+
+def panel(request) -> dict | None:
+    user = request.user
+    if not selectors.is_active_staff(user):
+        return None
+    emp = employee_for_user(user)
+    recent = list(selectors.my_personnel_file(user).order_by("-created_at", "-pk")[:3]) if emp else []
+    to_decide = selectors.requests_to_decide(user).count()
+    to_verify = selectors.pending_verifications(user).count() if selectors.is_hr_officer(user) else 0
+    if not (recent or to_decide or to_verify):
+        return None
+    return {
+        "template": "documents/dashboard_panel.html",
+        "context": {"documents_recent": recent, "documents_to_decide": to_decide, "documents_to_verify": to_verify},
+        "order": 40,
+    }

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ApiConfig(AppConfig):
+    name = "intranet.api"
+    label = "api"
+    verbose_name = _("Interoperability API")
+
+    def ready(self):
+        from . import signals  # noqa: F401  (connects the leave webhook events)

@@ -1,0 +1,34 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from intranet.core.backup import backup_verify, restore
+
+
+class Command(BaseCommand):
+    help = _("Verify a backup folder and restore it into an empty database and file store.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("source", help=_("Backup folder (with manifest.json)."))
+        parser.add_argument("--database-url", help=_("Restore into this (empty) database instead of the configured one."))
+        parser.add_argument("--verify-only", action="store_true", help=_("Only check the checksums."))
+
+    def handle(self, *args, source, database_url=None, verify_only=False, **options):
+        folder = Path(source)
+        if not (folder / "manifest.json").exists():
+            raise CommandError(_("%(folder)s has no manifest.json: is it a Serambi backup?") % {"folder": folder})
+        problems = backup_verify(folder)
+        if problems:
+            raise CommandError(_("Backup is damaged: %(problems)s") % {"problems": "; ".join(problems[:5])})
+        self.stdout.write(_("Checksums verified."))
+        if verify_only:
+            return
+        try:
+            manifest = restore(source=folder, database_url=database_url)
+        except Exception as exc:
+            raise CommandError(_("Restore failed: %(error)s") % {"error": exc}) from exc
+        self.stdout.write(self.style.SUCCESS(
+            _("Restored %(rows)d records and %(files)d files.")
+            % {"rows": sum(manifest["counts"].values()), "files": sum(len(v) for v in manifest["files"].values())}
+        ))

@@ -1,0 +1,40 @@
+from importlib import import_module
+
+from django.conf import settings
+from django.db import transaction
+
+from intranet.audit.services import audit_record
+
+from .models import UserSession
+
+
+def _store():
+    return import_module(settings.SESSION_ENGINE).SessionStore
+
+
+def session_track(*, user, request) -> None:
+    key = request.session.session_key
+    if not key:
+        request.session.save()
+        key = request.session.session_key
+    UserSession.objects.update_or_create(
+        session_key=key,
+        defaults={
+            "user": user,
+            "ip": request.META.get("REMOTE_ADDR") or None,
+            "user_agent": (request.META.get("HTTP_USER_AGENT") or "")[:255],
+        },
+    )
+
+
+def sessions_end(*, user, keep_session_key: str | None = None, request=None, reason: str = "") -> int:
+    """End the user's sessions (all, or all but one) in whatever session engine is configured. Returns how many."""
+    store = _store()
+    with transaction.atomic():
+        rows = list(UserSession.objects.select_for_update().filter(user=user).exclude(session_key=keep_session_key or ""))
+        for row in rows:
+            store(session_key=row.session_key).delete()
+        UserSession.objects.filter(pk__in=[r.pk for r in rows]).delete()
+        if rows:
+            audit_record(action="session.ended", request=request, obj=user, details={"count": len(rows), "reason": reason})
+    return len(rows)

@@ -1,0 +1,30 @@
+from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from django.utils import timezone
+
+from intranet.accounts.models import User
+
+from .models import UserSession
+from .services import session_track, sessions_end
+
+
+@receiver(user_logged_in)
+def _on_login(sender, request, user, **kwargs):
+    if request is None or not hasattr(request, "session"):
+        return
+    request.session["serambi_login_at"] = int(timezone.now().timestamp())
+    session_track(user=user, request=request)
+
+
+@receiver(user_logged_out)
+def _on_logout(sender, request, user, **kwargs):
+    if request is not None and getattr(request, "session", None) is not None and request.session.session_key:
+        UserSession.objects.filter(session_key=request.session.session_key).delete()
+
+
+@receiver(post_save, sender=User)
+def _end_sessions_of_deactivated_users(sender, instance, **kwargs):
+    """A deactivated account (left the directory, disabled by an administrator) loses its sessions immediately."""
+    if not instance.is_active:
+        sessions_end(user=instance, reason="deactivated")

@@ -1,0 +1,106 @@
+"""Real row-lock concurrency on PostgreSQL: threads with their own database connections."""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection, connections
+from django.utils import translation
+
+from hr.leave import services
+from hr.leave.models import ApprovalStep, LeaveRequest, LeaveType, LedgerEntry
+
+from .conftest import monday
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture(autouse=True)
+def _needs_postgres():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite has no row locks (set DATABASE_URL=postgres://...)")
+
+
+def _run_in_threads(n, target):
+    barrier = threading.Barrier(n)
+    results, errors = [], []
+
+    def worker(i):
+        try:
+            barrier.wait(timeout=30)
+            with translation.override("en"):
+                results.append(target(i))
+        except services.LeaveError as exc:
+            errors.append(exc.message)
+        except Exception as exc:  # noqa: BLE001 - surfaced in the assertion below
+            errors.append(f"unexpected {type(exc).__name__}: {exc}")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return results, errors
+
+
+def test_twenty_concurrent_five_day_requests_with_twelve_days(chain, year):
+    annual = LeaveType.objects.get(code="tahunan")
+    services.allocate_year(year=year, employee_ids=[chain.staff.pk])
+    assert services.ledger_balance(chain.staff.pk, annual.pk, year) == 12
+
+    def submit(i):
+        start = monday(year, i)  # 20 different Monday–Friday weeks, no holidays in this calendar
+        return services.leave_request_submit(
+            employee=chain.staff,
+            leave_type=annual,
+            start_date=start,
+            end_date=start + dt.timedelta(days=4),
+            reason="uji",
+            address_during_leave="Jl. Uji",
+            phone_during_leave="0812000000",
+        ).pk
+
+    ok, refused = _run_in_threads(20, submit)
+    assert len(ok) <= 2 and len(ok) + len(refused) == 20
+    assert len(ok) == 2  # 12 days: two 5-day requests fit, a third does not
+    assert all("balance" in m for m in refused), refused
+    held = sum(r.days for r in LeaveRequest.objects.filter(employee=chain.staff, status__in=LeaveRequest.PENDING))
+    assert services.ledger_balance(chain.staff.pk, annual.pk, year) - held >= 0
+    # Approving both keeps the ledger balance non-negative.
+    for pk in ok:
+        services.leave_request_decide(request_id=pk, user=chain.head.user, outcome="approve")
+        services.leave_request_decide(request_id=pk, user=chain.director.user, outcome="approve")
+    assert services.ledger_balance(chain.staff.pk, annual.pk, year) == 2
+    assert LedgerEntry.objects.filter(employee=chain.staff, kind="usage").count() == 2
+
+
+def test_deciding_twice_concurrently_yields_one_decision(chain, year):
+    annual = LeaveType.objects.get(code="tahunan")
+    start = monday(year, 2)
+    req = services.leave_request_submit(
+        employee=chain.staff,
+        leave_type=annual,
+        start_date=start,
+        end_date=start + dt.timedelta(days=2),
+        reason="uji",
+        address_during_leave="Jl. Uji",
+        phone_during_leave="0812000000",
+    )
+    services.leave_request_decide(request_id=req.pk, user=chain.head.user, outcome="approve")
+    outcomes = ["approve", "refuse"] * 3
+
+    def decide(i):
+        return services.leave_request_decide(
+            request_id=req.pk, user=chain.director.user, outcome=outcomes[i], reason="alasan"
+        ).status
+
+    ok, refused = _run_in_threads(len(outcomes), decide)
+    assert len(ok) == 1, (ok, refused)
+    assert all("already been decided" in m for m in refused), refused
+    assert ApprovalStep.objects.filter(request=req, stage="official").count() == 1
+    assert LedgerEntry.objects.filter(request=req, kind="usage").count() <= 1

@@ -1,0 +1,85 @@
+import sqlite3
+
+import psycopg
+import pytest
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from intranet.core.backup import backup_create, record_counts, restore, sha256
+from intranet.core.private_files import private_storage
+from tests.factories import EmployeeFactory
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture
+def data(org):
+    for _ in range(3):
+        EmployeeFactory(unit=org["SUB1"])
+    private_storage().save("payslips/2026/slip.pdf", ContentFile(b"%PDF-1.4 secret payslip"))
+    private_storage().save("documents/sk.pdf", ContentFile(b"%PDF-1.4 SK pengangkatan"))
+    return record_counts()
+
+
+def _table_counts(rows_sql):
+    return dict(rows_sql)
+
+
+def test_backup_restore_round_trip_into_an_empty_database(data, tmp_path):
+    out = tmp_path / "backup"
+    manifest = backup_create(output=out)
+    assert manifest["counts"]["org.Employee"] == 3
+    assert set(manifest["files"]["private"]) == {"payslips/2026/slip.pdf", "documents/sk.pdf"}
+    restored_private = tmp_path / "restored-private"
+
+    if connection.vendor == "sqlite":
+        target = tmp_path / "restored.sqlite3"
+        restore(source=out, database_url=f"sqlite:///{target}", private_root=restored_private, media_root=tmp_path / "m")
+        db = sqlite3.connect(target)
+        counts = {t: db.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in _tables()}  # noqa: S608
+        db.close()
+    else:
+        name = "serambi_restore_test"
+        params = connection.settings_dict
+        admin_url = f"postgresql://{params['USER'] or 'postgres'}@{params['HOST'] or '127.0.0.1'}:{params['PORT'] or 5432}/postgres"
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name}")
+            admin.execute(f"CREATE DATABASE {name}")
+        try:
+            url = admin_url.rsplit("/", 1)[0] + f"/{name}"
+            restore(source=out, database_url=url, private_root=restored_private, media_root=tmp_path / "m")
+            with psycopg.connect(url) as db:
+                counts = {t: db.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in _tables()}  # noqa: S608
+        finally:
+            with psycopg.connect(admin_url, autocommit=True) as admin:
+                admin.execute(f"DROP DATABASE IF EXISTS {name}")
+
+    from django.apps import apps
+
+    expected = {m._meta.db_table: data[m._meta.label] for m in apps.get_models() if m._meta.label in data}
+    for table in _tables():
+        assert counts[table] == expected.get(table, counts[table]), table
+    assert counts["org_employee"] == 3
+    for rel, digest in manifest["files"]["private"].items():
+        assert sha256(restored_private / rel) == digest
+
+
+def _tables():
+    return ["org_employee", "org_orgunit", "accounts_user", "audit_auditentry"]
+
+
+def test_damaged_backup_is_refused(data, tmp_path):
+    out = tmp_path / "backup"
+    backup_create(output=out)
+    (out / "private" / "documents" / "sk.pdf").write_bytes(b"tampered")
+    with pytest.raises(CommandError, match="sk.pdf"):
+        call_command("restore", str(out), "--verify-only")
+
+
+def test_backup_command_refuses_a_non_empty_folder(data, tmp_path):
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "junk").write_text("x")
+    with pytest.raises(CommandError, match="not empty"):
+        call_command("backup", "--output", str(tmp_path / "x"))
