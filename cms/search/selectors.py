@@ -87,7 +87,7 @@ def search_documents(user, query: str):
     qs = selector(user)
     for word in query.split()[:6]:
         qs = qs.filter(title__icontains=word)
-    return qs
+    return qs.order_by("title", "pk")
 
 
 def search_all(user, query: str) -> list[Group]:

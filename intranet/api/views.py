@@ -5,7 +5,7 @@ import datetime as dt
 
 from django import forms
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -94,13 +94,27 @@ def docs_context(schema: dict) -> dict:
     return {"info": schema.get("info", {}), "operations": operations, "models": models}
 
 
+def _schema(request) -> tuple[dict, str]:
+    from .api import api
+
+    prefix = request.path.rsplit("/", 1)[0] + "/"
+    return api.get_openapi_schema(path_prefix=prefix), prefix
+
+
+@login_not_required
+def openapi_json(request):
+    """The OpenAPI 3 document of API v1."""
+    schema, _prefix = _schema(request)
+    return JsonResponse(schema, json_dumps_params={"ensure_ascii": False})
+
+
+openapi_json.serambi_access = "public"
+
+
 @login_not_required
 def docs(request):
     """Public API documentation (it holds no data): everything other agencies' developers need, no JavaScript."""
-    from .api import api
-
-    prefix = request.path.rsplit("docs", 1)[0]
-    schema = api.get_openapi_schema(path_prefix=prefix)
+    schema, prefix = _schema(request)
     context = docs_context(schema)
     context["openapi_url"] = prefix + "openapi.json"
     return render(request, "api/docs.html", context)

@@ -68,8 +68,8 @@ def backup_create(*, output: Path, progress_factory=None) -> dict:
     db = connection.settings_dict
     if connection.vendor == "postgresql":
         db_file = output / "database.pgdump"
-        subprocess.run(["pg_dump",  # noqa: S603, S607 - PostgreSQL client from PATH, argument list, no shell "--format=custom", "--no-owner", "--file", str(db_file), *_pg_args(db), db["NAME"]],
-                       check=True, env=_pg_env(db))
+        cmd = ["pg_dump", "--format=custom", "--no-owner", "--file", str(db_file), *_pg_args(db), db["NAME"]]
+        subprocess.run(cmd, check=True, env=_pg_env(db))  # noqa: S603 - argument list, no shell
     elif connection.vendor == "sqlite":
         db_file = output / "database.sqlite3"
         connection.ensure_connection()
@@ -126,8 +126,8 @@ def restore(*, source: Path, database_url: str | None = None, private_root: Path
                   "PASSWORD": url.password}
         else:
             db = connection.settings_dict
-        subprocess.run(["pg_restore",  # noqa: S603, S607 - PostgreSQL client from PATH, argument list, no shell "--no-owner", "--exit-on-error", "-d", db["NAME"], *_pg_args(db), str(db_file)],
-                       check=True, env=_pg_env(db))
+        cmd = ["pg_restore", "--no-owner", "--exit-on-error", "-d", db["NAME"], *_pg_args(db), str(db_file)]
+        subprocess.run(cmd, check=True, env=_pg_env(db))  # noqa: S603 - argument list, no shell
     else:
         target = Path(urlparse(database_url).path) if database_url else Path(connection.settings_dict["NAME"])
         src = sqlite3.connect(db_file)

@@ -15,6 +15,12 @@ from tests import factories
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """The CMS tests create many accounts; a fast hasher keeps them quick (passwords are not under test here)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     cache.clear()
     yield

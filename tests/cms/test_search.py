@@ -59,3 +59,14 @@ def test_indonesian_stemming_on_postgresql(org):
     add_news("Jadwal latihan menembak", intro="Latihan rutin")
     add_news("Kegiatan lain", intro="Tidak berkaitan")
     assert found(reader, "pelatihan")["news"] == ["Jadwal latihan menembak"]
+
+
+def test_search_includes_documents_when_the_documents_app_provides_a_selector(org):
+    from cms.search import selectors
+
+    reader = person(org["SUB1"])
+    groups = {g.key for g in search_all(reader, "anggaran")}
+    if selectors._documents_selector() is None:
+        assert "documents" not in groups
+    else:
+        assert "documents" in groups
