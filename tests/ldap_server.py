@@ -519,8 +519,10 @@ def ldap_settings(settings, ldap_server):
     """Point the directory backend at the shared slapd (OpenLDAP preset). Returns a function to override more."""
     backends = list(settings.AUTHENTICATION_BACKENDS)
     ldap_backend = "intranet.accounts.ldap.backend.DirectoryBackend"
-    if ldap_backend not in backends:
-        settings.AUTHENTICATION_BACKENDS = [ldap_backend, *backends]
+    if ldap_backend not in backends:  # as in settings.py: right before ModelBackend (after any lockout backend)
+        model_backend = "django.contrib.auth.backends.ModelBackend"
+        at = backends.index(model_backend) if model_backend in backends else 0
+        settings.AUTHENTICATION_BACKENDS = [*backends[:at], ldap_backend, *backends[at:]]
 
     def apply(server=ldap_server, **overrides):
         for key, value in directory_settings(server, **overrides).items():

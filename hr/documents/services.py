@@ -223,7 +223,7 @@ def version_add(*, document: Document, user, file, note: str = "", request=None)
         raise DocumentError(_("You may not upload a new version of this document."))
     validated = _validate(file, document.classification)
     with transaction.atomic():
-        doc = Document.objects.select_for_update().get(pk=document.pk)
+        doc = Document.objects.select_for_update(of=("self",)).get(pk=document.pk)
         version = _store_version(document=doc, validated=validated, user=user, note=note)
         if doc.verification == Document.Verification.REJECTED and doc.created_by_id == user.pk:
             doc.verification = Document.Verification.PENDING
@@ -247,7 +247,7 @@ def document_verify(*, document: Document, user, approve: bool, note: str = "", 
         raise DocumentError(_("Give the reason for rejecting the document."))
     with transaction.atomic():
         doc = (
-            Document.objects.select_for_update()
+            Document.objects.select_for_update(of=("self",))
             .select_related("subject_employee__unit", "subject_employee__user")
             .get(pk=document.pk)
         )
@@ -329,7 +329,7 @@ def grant_access(
     if user is not None and not user.is_active:
         raise DocumentError(_("This account is not active."))
     with transaction.atomic():
-        doc = Document.objects.select_for_update().select_related("subject_employee").get(pk=document.pk)
+        doc = Document.objects.select_for_update(of=("self",)).select_related("subject_employee").get(pk=document.pk)
         _write_grant(document=doc, user=user, group=group, perms=perms, expires_at=expires_at, granted_by=granted_by)
         audit_document(
             action="document.grant",
@@ -362,7 +362,7 @@ def revoke_access(*, document: Document, revoked_by, user=None, group: Group | N
         raise DocumentError(_("You may not change who has access to this document."))
     model = DocumentUserObjectPermission if user is not None else DocumentGroupObjectPermission
     with transaction.atomic():
-        doc = Document.objects.select_for_update().select_related("subject_employee").get(pk=document.pk)
+        doc = Document.objects.select_for_update(of=("self",)).select_related("subject_employee").get(pk=document.pk)
         deleted, _detail = model.objects.filter(content_object=doc, **_grantee_filter(user, group)).delete()
         if deleted:
             audit_document(
@@ -383,7 +383,7 @@ def revoke_expired_grants(*, now: dt.datetime | None = None) -> int:
     for model, kind in ((DocumentUserObjectPermission, "user"), (DocumentGroupObjectPermission, "group")):
         with transaction.atomic():
             rows = list(
-                model.objects.select_for_update()
+                model.objects.select_for_update(of=("self",))
                 .filter(expires_at__lte=now)
                 .select_related("content_object", "content_object__subject_employee", "permission", kind)
                 .order_by("content_object_id", f"{kind}_id", "pk")
@@ -417,7 +417,7 @@ def access_request_create(*, document: Document, requester, reason: str, request
     if selectors.can_download(requester, document, request):
         raise DocumentError(_("You can already open this document."))
     with transaction.atomic():
-        Document.objects.select_for_update().filter(pk=document.pk).first()
+        Document.objects.select_for_update(of=("self",)).filter(pk=document.pk).first()
         if AccessRequest.objects.filter(
             document=document, requester=requester, status=AccessRequest.Status.PENDING
         ).exists():
@@ -457,7 +457,7 @@ def access_request_decide(
     """Approve (grant view and download until `expires_at`) or refuse (with a reason). The requester is notified."""
     with transaction.atomic():
         req = (
-            AccessRequest.objects.select_for_update().select_related("document", "requester").get(pk=access_request.pk)
+            AccessRequest.objects.select_for_update(of=("self",)).select_related("document", "requester").get(pk=access_request.pk)
         )
         if req.status != AccessRequest.Status.PENDING:
             raise DocumentError(_("This request has already been decided."))

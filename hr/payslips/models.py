@@ -108,6 +108,7 @@ class PayslipBatch(models.Model):
     discarded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     notify_cursor = models.BigIntegerField(default=0, help_text="employee id up to which employees were notified")
     notified_count = models.PositiveIntegerField(default=0)
+    notified_at = models.DateTimeField(null=True, blank=True, help_text="when every employee had been notified")
 
     class Meta:
         verbose_name = _("payslip batch")

@@ -330,7 +330,9 @@ def batch_publish(*, batch_id, user, send_notifications: bool = True) -> Payslip
             ) from None
         batch.status = PayslipBatch.Status.PUBLISHED
         batch.published_at, batch.published_by = now, user
-        batch.save(update_fields=["status", "published_at", "published_by"])
+        if not send_notifications:
+            batch.notified_at = now  # nobody is to be notified (demo data)
+        batch.save(update_fields=["status", "published_at", "published_by", "notified_at"])
         audit_record(
             action="payslip.batch.publish",
             actor=user,
@@ -368,15 +370,18 @@ def batch_discard(*, batch_id, user) -> PayslipBatch:
     return batch
 
 
-def notify_batch(*, batch_id, chunk: int = 500) -> int:
+def notify_batch(*, batch_id, chunk: int = 500, max_chunks: int | None = None) -> tuple[int, bool]:
     """Tell each employee of a published batch that their payslip is ready (in-app + e-mail, no attachment).
-    Idempotent and resumable: a cursor on the batch records how far it got; each chunk commits with its cursor."""
+    Idempotent and resumable: a cursor on the batch records how far it got; each chunk commits with its cursor.
+    Returns (notified now, finished). With `max_chunks` it stops early so that a task stays within its time limit."""
     sent = 0
-    while True:
+    chunks = 0
+    while max_chunks is None or chunks < max_chunks:
+        chunks += 1
         with transaction.atomic():
             batch = PayslipBatch.objects.select_for_update().get(pk=batch_id)
-            if batch.status != PayslipBatch.Status.PUBLISHED:
-                return sent
+            if batch.status != PayslipBatch.Status.PUBLISHED or batch.notified_at is not None:
+                return sent, True
             rows = list(
                 batch.payslips.filter(employee_id__gt=batch.notify_cursor, employee__user__isnull=False)
                 .exclude(status=Payslip.Status.DRAFT)
@@ -385,13 +390,14 @@ def notify_batch(*, batch_id, chunk: int = 500) -> int:
                 .only("id", "period", "employee_id", "employee__user")[:chunk]
             )
             if not rows:
-                return sent
-            for slip in rows:
-                user = slip.employee.user
-                with translation.override(settings.LANGUAGE_CODE):
+                batch.notified_at = timezone.now()
+                batch.save(update_fields=["notified_at"])
+                return sent, True
+            with translation.override(settings.LANGUAGE_CODE):
+                for slip in rows:
                     period = slip.period.strftime("%m/%Y")
                     notify(
-                        user,
+                        slip.employee.user,
                         "payslip.published",
                         _("Your payslip for %(period)s is available") % {"period": period},
                         body=_("Your payslip for %(period)s has been published. Open Serambi to view or download it.")
@@ -402,6 +408,7 @@ def notify_batch(*, batch_id, chunk: int = 500) -> int:
             batch.notified_count += len(rows)
             batch.save(update_fields=["notify_cursor", "notified_count"])
             sent += len(rows)
+    return sent, False
 
 
 # --- PDF --------------------------------------------------------------------------------------------------------------
@@ -504,3 +511,11 @@ def stalled_batch_ids(*, pending_after: dt.timedelta, validating_after: dt.timed
             PayslipBatch.objects.filter(pk__in=stuck).update(status=PayslipBatch.Status.PENDING, phase="")
     pending = PayslipBatch.objects.filter(status=PayslipBatch.Status.PENDING, created_at__lt=now - pending_after)
     return [str(pk) for pk in pending.values_list("pk", flat=True)[:50]]
+
+
+def unnotified_batch_ids(*, after: dt.timedelta) -> list[str]:
+    """Published batches whose notifications did not finish (broker down, worker lost); the task resumes them."""
+    qs = PayslipBatch.objects.filter(
+        status=PayslipBatch.Status.PUBLISHED, notified_at__isnull=True, published_at__lt=timezone.now() - after
+    )
+    return [str(pk) for pk in qs.values_list("pk", flat=True)[:50]]

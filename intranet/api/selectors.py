@@ -100,8 +100,10 @@ class Page:
         return {"items": self.items, "next_cursor": self.next_cursor, "has_more": self.next_cursor is not None}
 
 
-def _localised(row: dict, field: str) -> str:
-    if get_language() == "en" and row.get(f"{field}_en"):
+def _localised(row: dict, field: str, english: bool | None = None) -> str:
+    if english is None:
+        english = get_language() == "en"
+    if english and row.get(f"{field}_en"):
         return row[f"{field}_en"]
     return row[f"{field}_id"]
 
@@ -155,7 +157,7 @@ EMPLOYEE_FIELDS = ("id", "name", "front_title", "back_title", "position__name_id
                    "unit__name_id", "unit__name_en", "work_email", "work_phone", "active", "updated_at")
 
 
-def employee_row(row: dict, *, with_nip: bool, prefix: str = "") -> dict:
+def employee_row(row: dict, *, with_nip: bool, english: bool, prefix: str = "") -> dict:
     p = prefix
     item = {
         "id": row[f"{p}id"],
@@ -163,9 +165,9 @@ def employee_row(row: dict, *, with_nip: bool, prefix: str = "") -> dict:
         "full_name": _full_name(row[f"{p}front_title"], row[f"{p}name"], row[f"{p}back_title"]),
         "front_title": row[f"{p}front_title"],
         "back_title": row[f"{p}back_title"],
-        "position": (_localised(row, f"{p}position__name") if row.get(f"{p}position__name_id") else None),
+        "position": (_localised(row, f"{p}position__name", english) if row.get(f"{p}position__name_id") else None),
         "unit_code": row[f"{p}unit__code"],
-        "unit_name": _localised(row, f"{p}unit__name"),
+        "unit_name": _localised(row, f"{p}unit__name", english),
         "work_email": row[f"{p}work_email"],
         "work_phone": row[f"{p}work_phone"],
     }
@@ -200,8 +202,9 @@ def employees_page(
     more = len(rows) > limit
     rows = rows[:limit]
     items = []
+    english = get_language() == "en"
     for r in rows:
-        item = employee_row(r, with_nip=with_nip)
+        item = employee_row(r, with_nip=with_nip, english=english)
         item["active"] = r["active"]
         item["updated_at"] = r["updated_at"]
         items.append(item)
@@ -271,6 +274,7 @@ class WorkingDays:
 
 def leave_rows(rows: list[dict], *, start: dt.date | None, end: dt.date | None, with_nip: bool) -> list[dict]:
     workdays = WorkingDays()
+    english = get_language() == "en"
     items = []
     for r in rows:
         p_start = max(r["start_date"], start) if start else r["start_date"]
@@ -286,9 +290,9 @@ def leave_rows(rows: list[dict], *, start: dt.date | None, end: dt.date | None, 
                     **({"nip": r["employee__nip"]} if with_nip else {}),
                 },
                 "unit_code": r["employee__unit__code"],
-                "unit_name": _localised(r, "employee__unit__name"),
+                "unit_name": _localised(r, "employee__unit__name", english),
                 "leave_type_code": r["leave_type__code"],
-                "leave_type_name": _localised(r, "leave_type__name"),
+                "leave_type_name": _localised(r, "leave_type__name", english),
                 "start_date": r["start_date"],
                 "end_date": r["end_date"],
                 "days": r["days"],

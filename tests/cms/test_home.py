@@ -63,3 +63,14 @@ def test_navigation_lists_the_page_sections(client, org):
     body = client.get("/").content.decode()
     for key in ("news", "training", "policies"):
         assert f'data-testid="nav-{key}"' in body
+
+
+def test_editors_can_switch_the_alert_in_the_admin(client, org):
+    from intranet.accounts.roles import Role
+
+    client.force_login(person(org["SUB1"], Role.EDITOR))
+    r = client.get("/cms-admin/settings/home/sitealert/", follow=True)
+    assert r.status_code == 200 and "message_id" in r.content.decode()
+    client.force_login(person(org["SUB1"]))
+    r = client.get("/cms-admin/settings/home/sitealert/")
+    assert r.status_code in (302, 403)

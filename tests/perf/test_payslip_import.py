@@ -111,11 +111,14 @@ def test_import_50k_rows_validated_and_published():
     rejected = time.monotonic() - t2
     assert bad.status == PayslipBatch.Status.INVALID and not bad.payslips.exists()
 
-    # Notifications (in-app + outbox e-mail rows; delivery happens in workers after commit).
+    # Notifications (in-app + outbox e-mail rows; delivery happens in workers after commit). The task notifies
+    # NOTIFY_CHUNKS_PER_TASK × 500 employees per run and re-queues itself; one run is timed and the rate reported.
+    from hr.payslips.tasks import NOTIFY_CHUNKS_PER_TASK
+
     t3 = time.monotonic()
-    notified = services.notify_batch(batch_id=batch.pk)
+    notified, _finished = services.notify_batch(batch_id=batch.pk, max_chunks=NOTIFY_CHUNKS_PER_TASK)
     notify_s = time.monotonic() - t3
-    assert notified == N and Notification.objects.count() == N
+    assert notified == min(N, NOTIFY_CHUNKS_PER_TASK * 500) and Notification.objects.count() == notified
 
     print(
         f"\n[payslip import] {vendor}: {N} rows (setup {setup:.1f}s)\n"
@@ -124,7 +127,8 @@ def test_import_50k_rows_validated_and_published():
         f"  correction   : validate {validated2:.1f}s + publish (supersede {N}) {published2:.1f}s = "
         f"{validated2 + published2:.1f}s\n"
         f"  rejected file (1 bad cell in the last row): {rejected:.1f}s, nothing imported\n"
-        f"  notifications: {notified} in {notify_s:.1f}s (background task, after publishing)"
+        f"  notifications: {notified} in {notify_s:.1f}s = {notified / notify_s:,.0f}/s in one task run "
+        f"(background, after publishing; all {N} ≈ {N / (notified / notify_s):.0f}s across re-queued runs)"
     )
     assert total <= TARGET_SECONDS
     assert validated2 + published2 <= TARGET_SECONDS

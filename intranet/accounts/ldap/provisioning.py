@@ -23,6 +23,7 @@ from hr.org.nip import parse_nip
 from ..models import DirectoryAccount, DirectoryGroupMapping, RoleGrant, User
 from ..roles import Role
 from ..sessions import end_sessions
+from .bulk import bulk_update_fast
 from .config import DirectoryConfig, normalize_dn
 from .directory import USERNAME_RE, DirectoryEntry
 
@@ -293,7 +294,7 @@ def _apply(config, items, full, report, mappings, deactivated_ids, progress):
 
     User.objects.bulk_create(to_create, batch_size=BATCH)
     if to_update:
-        User.objects.bulk_update(to_update, sorted(update_fields), batch_size=BATCH)
+        bulk_update_fast(to_update, sorted(update_fields))
     if to_deactivate:
         ids = [u.pk for u in to_deactivate]
         for chunk in _chunks(ids):
@@ -367,7 +368,7 @@ def _sync_accounts(allowed_users, full) -> set[int]:
             update.append(acc)
             touched.add(user.pk)
     DirectoryAccount.objects.bulk_create(create, batch_size=BATCH)
-    DirectoryAccount.objects.bulk_update(update, list(ACCOUNT_FIELDS), batch_size=BATCH)
+    bulk_update_fast(update, list(ACCOUNT_FIELDS))
     return touched
 
 
@@ -443,9 +444,9 @@ def _sync_employees(allowed_users, report: SyncReport) -> set[int]:
         if emp.pk in changed:
             touched.add(user.pk)
     if unlink:
-        Employee.objects.bulk_update(unlink, ["user"], batch_size=BATCH)
+        bulk_update_fast(unlink, ["user"])
     if changed:
-        Employee.objects.bulk_update(list(changed.values()), sorted(fields), batch_size=BATCH)
+        bulk_update_fast(list(changed.values()), sorted(fields))
     return touched
 
 

@@ -158,3 +158,27 @@ def test_sweep_requeues_stalled_batches(people, settings):
     PayslipBatch.objects.filter(pk=stuck.pk).update(created_at=old, status="validating")
     assert sweep_stalled() == 2  # eager Celery in tests: validation runs inline
     assert set(PayslipBatch.objects.values_list("status", flat=True)) == {"ready"}
+
+
+def test_notify_in_slices_resumes_from_cursor(published, people):
+    sent, finished = services.notify_batch(batch_id=published.pk, chunk=2, max_chunks=1)
+    assert (sent, finished) == (2, False)
+    sent, finished = services.notify_batch(batch_id=published.pk, chunk=2, max_chunks=1)
+    assert (sent, finished) == (1, False)
+    assert services.notify_batch(batch_id=published.pk, chunk=2) == (0, True)
+    published.refresh_from_db()
+    assert published.notified_count == 3 and published.notified_at is not None
+    assert Notification.objects.filter(kind="payslip.published").count() == 3
+
+
+def test_sweep_resumes_unfinished_notifications(published):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from hr.payslips.tasks import sweep_stalled
+
+    PayslipBatch.objects.filter(pk=published.pk).update(published_at=timezone.now() - dt.timedelta(hours=1))
+    assert sweep_stalled() == 1
+    published.refresh_from_db()
+    assert published.notified_at is not None and published.notified_count == 3
