@@ -19,6 +19,7 @@ urlpatterns = [
     path("akun/", include("intranet.accounts.urls")),
     path("akun/keamanan/", include("intranet.security.urls")),
     path("notifikasi/", include("intranet.notifications.urls")),
+    path("audit/", include("intranet.audit.urls")),
     path("direktori/", include("hr.org.urls")),
     path("cuti/", include("hr.leave.urls")),
     path("slip-gaji/", include("hr.payslips.urls")),

@@ -457,7 +457,9 @@ def access_request_decide(
     """Approve (grant view and download until `expires_at`) or refuse (with a reason). The requester is notified."""
     with transaction.atomic():
         req = (
-            AccessRequest.objects.select_for_update(of=("self",)).select_related("document", "requester").get(pk=access_request.pk)
+            AccessRequest.objects.select_for_update(of=("self",))
+            .select_related("document", "requester")
+            .get(pk=access_request.pk)
         )
         if req.status != AccessRequest.Status.PENDING:
             raise DocumentError(_("This request has already been decided."))
@@ -498,4 +500,27 @@ def access_request_decide(
                 body=req.decision_note,
                 url=reverse("documents:requests"),
             )
+    return req
+
+
+def access_request_withdraw(*, access_request: AccessRequest, user, request=None) -> AccessRequest:
+    """The requester withdraws their own pending request."""
+    with transaction.atomic():
+        req = (
+            AccessRequest.objects.select_for_update(of=("self",))
+            .select_related("document__subject_employee")
+            .get(pk=access_request.pk)
+        )
+        if req.requester_id != user.pk or req.status != AccessRequest.Status.PENDING:
+            raise DocumentError(_("Only a pending request of your own can be withdrawn."))
+        req.status = AccessRequest.Status.WITHDRAWN
+        req.decided_at = timezone.now()
+        req.save(update_fields=["status", "decided_at"])
+        audit_document(
+            action="document.access_withdraw",
+            document=req.document,
+            request=request,
+            actor=user,
+            details={"request": req.pk},
+        )
     return req

@@ -9,6 +9,7 @@ urlpatterns = [
     path("cari-nomor/", views.lookup, name="lookup"),
     path("permintaan/", views.requests, name="requests"),
     path("permintaan/<int:pk>/putuskan/", views.decide, name="decide"),
+    path("permintaan/<int:pk>/tarik/", views.withdraw, name="withdraw"),
     path("berkas-saya/", views.mine, name="mine"),
     path("berkas-saya/unggah/", views.submit, name="submit"),
     path("berkas-saya/siapa-membuka/", views.access_log, name="access_log"),

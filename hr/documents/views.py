@@ -52,6 +52,7 @@ ACTION_LABELS = {
     "document.access_request": gettext_lazy("requested access"),
     "document.access_approve": gettext_lazy("approved an access request"),
     "document.access_refuse": gettext_lazy("refused an access request"),
+    "document.access_withdraw": gettext_lazy("withdrew an access request"),
 }
 
 
@@ -388,6 +389,21 @@ def decide(request, pk: int):
             messages.success(request, _("Decision recorded."))
     else:
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("documents:requests")
+
+
+@staff_member
+@require_POST
+def withdraw(request, pk: int):
+    req = selectors.my_requests(request.user).filter(pk=pk).first()
+    if req is None:
+        raise Http404
+    try:
+        services.access_request_withdraw(access_request=req, user=request.user, request=request)
+    except DocumentError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Your request was withdrawn."))
     return redirect("documents:requests")
 
 

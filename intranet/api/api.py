@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Query
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.responses import Status
 from pydantic import BaseModel, Field
 
 from . import exports, selectors, services
@@ -302,7 +303,7 @@ def webhook_create(request, payload: WebhookIn):
         sub, secret = services.webhook_subscribe(client=request.api_client, url=payload.url, events=payload.events)
     except services.ApiClientError as exc:
         raise ApiError(400, "invalid_webhook", str(exc)) from None
-    return 201, {**_webhook_out(sub), "secret": secret}
+    return Status(201, {**_webhook_out(sub), "secret": secret})
 
 
 @api.delete("/webhooks/{subscription_id}", response={204: None, **ERRORS}, tags=["webhooks"],
@@ -310,4 +311,4 @@ def webhook_create(request, payload: WebhookIn):
 def webhook_delete(request, subscription_id: int):
     sub = get_object_or_404(WebhookSubscription, pk=subscription_id, client=request.api_client, active=True)
     services.webhook_unsubscribe(subscription=sub)
-    return 204, None
+    return Status(204, None)

@@ -4,6 +4,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from intranet.accounts.roles import Role, has_role
 from intranet.core.permissions import staff_member
 
 from . import services, twofactor
@@ -59,7 +60,8 @@ def recovery_codes(request):
 @staff_member
 def session_list(request):
     sessions = UserSession.objects.filter(user=request.user).order_by("-created_at")
-    return render(request, "security/sessions.html", {"sessions": sessions, "current": request.session.session_key})
+    return render(request, "security/sessions.html", {"sessions": sessions, "current": request.session.session_key,
+                                                      "is_auditor": has_role(request.user, Role.AUDITOR)})
 
 
 @staff_member

@@ -28,3 +28,22 @@ def test_deleting_the_newest_entry_is_detected():
     AuditEntry.objects.order_by("-id").first().delete()
     intact, bad, _checked = audit_verify()
     assert not intact and bad is None
+
+
+def test_only_auditors_can_search_and_export(client, org):
+    from intranet.accounts.roles import Role
+    from tests.factories import EmployeeFactory
+
+    audit_record(action="payslip.view", object_type="payslip", object_id="=cmd|' /C calc'!A0")
+    auditor = EmployeeFactory(unit=org["DIR1"], roles=[Role.AUDITOR]).user
+    employee = EmployeeFactory(unit=org["DIR1"]).user
+    client.force_login(employee)
+    assert client.get("/audit/").status_code == 403
+    client.force_login(auditor)
+    page = client.get("/audit/", {"action": "payslip."})
+    assert page.status_code == 200 and "payslip.view" in page.content.decode()
+    export = client.get("/audit/", {"action": "payslip.", "format": "csv"})
+    body = b"".join(export.streaming_content).decode()
+    assert export["Content-Type"].startswith("text/csv")
+    assert "'=cmd" in body, "formula-looking values are neutralised"
+    assert AuditEntry.objects.filter(action="audit.export", actor=auditor).exists()

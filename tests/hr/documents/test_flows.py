@@ -171,6 +171,23 @@ def test_access_request_flow_refuse(client, cast, docs):
     assert client.get(reverse("documents:detail", args=[doc.pk])).status_code == 404
 
 
+def test_requester_withdraws_a_pending_request(client, cast, docs):
+    doc = docs["terbatas_unit"]
+    client.force_login(cast["colleague_other_unit"].user)
+    client.post(reverse("documents:request_access", args=[doc.pk]), {"number": "ND-3/2025", "reason": "Koordinasi"})
+    req = AccessRequest.objects.get()
+    client.force_login(cast["grantee"].user)  # someone else cannot withdraw it
+    assert client.post(reverse("documents:withdraw", args=[req.pk])).status_code == 404
+    client.force_login(cast["colleague_other_unit"].user)
+    client.post(reverse("documents:withdraw", args=[req.pk]))
+    req.refresh_from_db()
+    assert req.status == "withdrawn"
+    assert not selectors.requests_to_decide(cast["hr_in_scope"].user).exists()
+    # A new request is possible again.
+    client.post(reverse("documents:request_access", args=[doc.pk]), {"number": "ND-3/2025", "reason": "Lagi"})
+    assert AccessRequest.objects.filter(status="pending").count() == 1
+
+
 def test_request_needs_the_exact_number(client, cast, docs):
     """Walking through ids reveals nothing: without the number, a document one cannot see answers 404."""
     client.force_login(cast["colleague_other_unit"].user)

@@ -1,0 +1,46 @@
+import csv
+
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.utils.http import urlencode
+
+from intranet.accounts.roles import Role
+from intranet.core.permissions import role_required
+
+from .forms import AuditSearchForm
+from .selectors import audit_entries_search
+from .services import audit_record
+
+EXPORT_COLUMNS = ["id", "created_at", "actor_repr", "acting_for", "action", "object_type", "object_id",
+                  "subject_employee_id", "ip", "user_agent", "outcome", "details", "entry_hash"]
+
+
+def _neutralise(value) -> str:
+    """Spreadsheet-injection guard: text starting with = + - @ is prefixed with a quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@role_required(Role.AUDITOR)
+def audit_search(request):
+    form = AuditSearchForm(request.GET or None)
+    filters = {k: v for k, v in (form.cleaned_data.items() if form.is_valid() else []) if v}
+    entries = audit_entries_search(**filters).select_related(None)
+    if request.GET.get("format") == "csv":
+        audit_record(action="audit.export", request=request, details={k: str(v) for k, v in filters.items()})
+        writer = csv.writer(_Echo())
+        rows = (writer.writerow([_neutralise(getattr(e, c)) for c in EXPORT_COLUMNS]) for e in entries.iterator(chunk_size=2000))
+        response = StreamingHttpResponse((r for part in ([writer.writerow(EXPORT_COLUMNS)], rows) for r in part),
+                                         content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="serambi-audit.csv"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    query = urlencode({k: str(v) for k, v in filters.items()})
+    return render(request, "audit/search.html", {"form": form, "page": page, "querystring": query})
