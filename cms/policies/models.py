@@ -135,10 +135,17 @@ class PolicyPage(AudienceMixin, ContentOwnerMixin, RoutablePageMixin, Page):
 
     @path("laporan/csv/")
     def report_csv(self, request):
+        return self._report_file(request, "csv")
+
+    @path("laporan/xlsx/")
+    def report_xlsx(self, request):
+        return self._report_file(request, "xlsx")
+
+    def _report_file(self, request, fmt):
         from . import exports, selectors
 
         report = selectors.acknowledgement_report(request.user, self.source())
-        return exports.report_csv(self, report)
+        return exports.report_table(self, report, fmt)
 
 
 class Acknowledgement(models.Model):

@@ -136,7 +136,13 @@ class CoursePage(AudienceMixin, ContentOwnerMixin, RoutablePageMixin, Page):
     def report_csv(self, request):
         from . import views
 
-        return views.report(request, self, csv=True)
+        return views.report(request, self, fmt="csv")
+
+    @path("laporan/xlsx/")
+    def report_xlsx(self, request):
+        from . import views
+
+        return views.report(request, self, fmt="xlsx")
 
 
 class CourseModule(Orderable):

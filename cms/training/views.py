@@ -1,7 +1,5 @@
 """HTTP for course pages (called from CoursePage routes; Wagtail has already checked view restrictions)."""
 
-import csv as csvlib
-
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
@@ -9,6 +7,7 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from cms.home.exports import table_response
 from cms.home.pages import section_page, serve_page
 from intranet.audit.services import audit_record
 from intranet.core.permissions import staff_member
@@ -118,33 +117,28 @@ def certificate(request, page):
     return response
 
 
-def report(request, page, csv=False):
+def report(request, page, fmt=""):
     course = page.source()
     data = selectors.completion_report(request.user, course)
-    if csv:
-        return _report_csv(course, data)
+    if fmt:
+        return _report_file(course, data, fmt)
     return TemplateResponse(
         request, "training/report.html", {"page": page, "self": page, "course": course, "report": data}
     )
 
 
-def _report_csv(course, data):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="pelatihan-{course.slug}.csv"'
-    response["Cache-Control"] = "private, no-store"
-    response.write("\ufeff")
-    writer = csvlib.writer(response)
-    writer.writerow([_("Unit"), _("NIP"), _("Name"), _("Enrolled"), _("Modules done"), _("Completed")])
-    for row in data["units"]:
-        for emp in row["people"]:
-            writer.writerow(
-                [
-                    row["unit"].name,
-                    emp.nip,
-                    emp.full_name,
-                    emp.enrolled_at.date().isoformat() if emp.enrolled_at else "",
-                    emp.modules_done or 0,
-                    emp.completed_at.date().isoformat() if emp.completed_at else "",
-                ]
-            )
-    return response
+def _report_file(course, data, fmt):
+    header = [_("Unit"), _("NIP"), _("Name"), _("Enrolled"), _("Modules done"), _("Completed")]
+    rows = [
+        [
+            row["unit"].name,
+            emp.nip,
+            emp.full_name,
+            emp.enrolled_at.date().isoformat() if emp.enrolled_at else "",
+            emp.modules_done or 0,
+            emp.completed_at.date().isoformat() if emp.completed_at else "",
+        ]
+        for row in data["units"]
+        for emp in row["people"]
+    ]
+    return table_response(filename=f"pelatihan-{course.slug}", header=header, rows=rows, fmt=fmt)

@@ -91,7 +91,15 @@ class AdjustmentForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=255)
 
 
+class UnitField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return "\u2003" * max(obj.depth - 1, 0) + obj.name
+
+
 class HRFilterForm(forms.Form):
+    """Filters for the HR dashboard; the unit menu lists only units inside the officer's scope (two levels down)."""
+
+    unit = UnitField(label=_("Unit (including sub-units)"), required=False, queryset=None, empty_label=_("All units"))
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All statuses")), *LeaveRequest.Status.choices]
     )
@@ -99,3 +107,18 @@ class HRFilterForm(forms.Form):
         label=_("Leave type"), required=False, queryset=LeaveType.objects.all(), empty_label=_("All types")
     )
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+
+    def __init__(self, *args, scope_units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        from functools import reduce
+        from operator import or_
+
+        from django.db.models import Q
+
+        from hr.org.models import OrgUnit
+
+        if scope_units:
+            q = reduce(or_, (Q(path__startswith=u.path, depth__lte=u.depth + 2) for u in scope_units))
+            self.fields["unit"].queryset = OrgUnit.objects.filter(q, active=True).order_by("path")
+        else:
+            self.fields["unit"].queryset = OrgUnit.objects.none()

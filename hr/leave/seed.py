@@ -7,7 +7,7 @@ Bulk inserts throughout; about seven ledger entries per employee, so `--employee
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from hr.org.models import Employee, OrgUnit
@@ -94,57 +94,70 @@ def _history(ctx, annual, sick, year, until, per_year, future_until) -> None:
             if rng.random() < 0.15:
                 start = first_day + dt.timedelta(days=rng.randrange(span_days))
                 end = start + dt.timedelta(days=rng.randint(0, 2))
-                if end <= until and not any(
-                    r.employee_id == pk and r.start_date <= end and r.end_date >= start for r in requests[-6:]
-                ):
+                if end <= until and not any(r[0] == pk and r[2] <= end and r[3] >= start for r in requests[-6:]):
                     requests.append(_request(pk, sick, start, end, (end - start).days + 1, rng))
                     usage_days.append(0)
             if i % 1000 == 999:
                 bar.advance(1000)
         bar.done = len(people)
-    LeaveRequest.objects.bulk_create(requests, batch_size=2000)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    date = connection.ops.adapt_datefield_value
+    _insert(
+        LeaveRequest,
+        "employee leave_type start_date end_date days reason address_during_leave phone_during_leave document_name "
+        "document_type emergency status single_step calendar_versions created_at updated_at cancel_reason",
+        [
+            (emp, lt, date(start), date(end), days, reason, addr, phone, "", "", False, Status.APPROVED, False, "{}")
+            + (now, now, "")
+            for emp, lt, start, end, days, reason, addr, phone in requests
+        ],
+    )
+    ids = {
+        (emp, lt, start): pk
+        for pk, emp, lt, start in LeaveRequest.objects.filter(
+            start_date__year=year, status=Status.APPROVED
+        ).values_list("pk", "employee_id", "leave_type_id", "start_date")
+    }
     heads = dict(OrgUnit.objects.filter(head_position__isnull=False).values_list("pk", "head_position_id"))
     holders = dict(Employee.objects.filter(position_id__in=heads.values()).values_list("position_id", "pk"))
     unit_of = {pk: unit for pk, _u, unit in people}
     steps, ledger = [], []
-    for req, days in zip(requests, usage_days, strict=True):
-        steps.append(ApprovalStep(request_id=req.pk, stage="submitted", outcome="submit", actor_id=req.employee_id))
-        decider = holders.get(heads.get(unit_of[req.employee_id]))
-        steps.append(
-            ApprovalStep(
-                request_id=req.pk,
-                stage="official",
-                outcome="approve",
-                actor_id=decider if decider != req.employee_id else None,
-            )
-        )
-        if days:
-            ledger.append(
-                LedgerEntry(
-                    employee_id=req.employee_id,
-                    leave_type_id=req.leave_type_id,
-                    year=year,
-                    kind="usage",
-                    days=-days,
-                    request_id=req.pk,
-                )
-            )
-    ApprovalStep.objects.bulk_create(steps, batch_size=5000)
-    LedgerEntry.objects.bulk_create(ledger, batch_size=5000)
+    for (emp, lt, start, *_rest), used in zip(requests, usage_days, strict=True):
+        req_id = ids[(emp, lt, start)]
+        decider = holders.get(heads.get(unit_of[emp]))
+        steps.append((req_id, "submitted", "submit", emp, "", "", now))
+        steps.append((req_id, "official", "approve", decider if decider != emp else None, "", "", now))
+        if used:
+            ledger.append((emp, lt, year, "usage", -used, req_id, "", now))
+    _insert(ApprovalStep, "request stage outcome actor acting_for_text reason created_at", steps)
+    _insert(LedgerEntry, "employee leave_type year kind days request reason created_at", ledger)
     ctx.count(f"leave history requests {year}", len(requests))
 
 
-def _request(pk, leave_type, start, end, days, rng) -> LeaveRequest:
-    return LeaveRequest(
-        employee_id=pk,
-        leave_type=leave_type,
-        start_date=start,
-        end_date=end,
-        days=days,
-        reason=rng.choice(REASONS) if leave_type.code == "tahunan" else "Sakit",
-        address_during_leave=rng.choice(ADDRESSES),
-        phone_during_leave=f"08{rng.randint(1000000000, 9999999999)}",
-        status=Status.APPROVED,
+def _insert(model, fields: str, rows: list[tuple], batch: int = 5000) -> None:
+    """Plain multi-row INSERT for demo volumes (no per-field ORM preparation; values are adapted by the caller)."""
+    opts = model._meta
+    columns = [opts.get_field(name).column for name in fields.split()]
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - identifiers from model metadata, quoted
+        connection.ops.quote_name(opts.db_table),
+        ", ".join(connection.ops.quote_name(c) for c in columns),
+        ", ".join(["%s"] * len(columns)),
+    )
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), batch):
+            cursor.executemany(sql, rows[i : i + batch])
+
+
+def _request(pk, leave_type, start, end, days, rng) -> tuple:
+    return (
+        pk,
+        leave_type.pk,
+        start,
+        end,
+        days,
+        rng.choice(REASONS) if leave_type.code == "tahunan" else "Sakit",
+        rng.choice(ADDRESSES),
+        f"08{rng.randint(1000000000, 9999999999)}",
     )
 
 

@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hr.org.selectors import employee_for_user, unit_in_scope
+from hr.org.selectors import employee_for_user, scope_units, unit_in_scope
 from intranet.accounts.roles import Role
 from intranet.audit.services import audit_record
 from intranet.core.permissions import role_required, staff_member
@@ -306,17 +306,19 @@ def team_calendar(request):
 @role_required(Role.HR_OFFICER)
 def hr_dashboard(request):
     """HR: requests and annual balances in scope, filters, adjustments, exports."""
-    form = HRFilterForm(request.GET or None)
+    form = HRFilterForm(request.GET or None, scope_units=scope_units(request.user))
     filters = form.cleaned_data if form.is_valid() else {}
     year = filters.get("year") or timezone.localdate().year
+    unit = filters.get("unit")
     qs = selectors.hr_requests(
         request.user,
         status=filters.get("status") or "",
         leave_type=filters["leave_type"].pk if filters.get("leave_type") else None,
+        unit=unit,
         year=year,
     )
     params = {k: v for k, v in request.GET.items() if k != "page" and k != "bpage"}
-    balances = Paginator(selectors.hr_balances(request.user, year), PAGE_SIZE).get_page(request.GET.get("bpage"))
+    balances = Paginator(selectors.hr_balances(request.user, year, unit), PAGE_SIZE).get_page(request.GET.get("bpage"))
     return render(
         request,
         "leave/hr_dashboard.html",

@@ -165,6 +165,10 @@ def parse_amount(raw) -> Decimal | None:
     """Exact whole rupiah as Decimal; None for an empty cell. Raises AmountError with a message and a hint."""
     if raw is None:
         return None
+    if type(raw) is str and raw.isascii() and raw.isdigit():  # fast path: plain digits, the common case
+        if len(raw) > MAX_DIGITS and len(raw.lstrip("0")) > MAX_DIGITS:
+            raise AmountError(_("The amount is too large."), _("Check the column; amounts have at most 13 digits."))
+        return Decimal(raw)
     if isinstance(raw, bool):
         raise AmountError(_("A yes/no value is not an amount."), _("Enter the amount in rupiah, e.g. 1250000."))
     if isinstance(raw, int):

@@ -42,8 +42,15 @@ def _secret_page(request, *, title, obj, label, secret, back_url):
     response = TemplateResponse(
         request,
         "api/admin_secret.html",
-        {"title": title, "obj": obj, "label": label, "secret": secret, "back_url": back_url,
-         "opts": obj._meta, "site_header": admin.site.site_header},
+        {
+            "title": title,
+            "obj": obj,
+            "label": label,
+            "secret": secret,
+            "back_url": back_url,
+            "opts": obj._meta,
+            "site_header": admin.site.site_header,
+        },
     )
     response["Cache-Control"] = "no-store"
     return response
@@ -52,8 +59,16 @@ def _secret_page(request, *, title, obj, label, secret, back_url):
 @admin.register(ApiClient)
 class ApiClientAdmin(admin.ModelAdmin):
     form = ApiClientForm
-    list_display = ["name", "token_prefix", "endpoints", "fields", "expires_at", "revoked_at", "rate_limit",
-                    "last_used_at"]
+    list_display = [
+        "name",
+        "token_prefix",
+        "endpoints",
+        "fields",
+        "expires_at",
+        "revoked_at",
+        "rate_limit",
+        "last_used_at",
+    ]
     list_filter = ["revoked_at"]
     search_fields = ["name", "token_prefix", "contact_email"]
     filter_horizontal = ["units"]
@@ -70,15 +85,20 @@ class ApiClientAdmin(admin.ModelAdmin):
             obj.created_by = request.user
             request._serambi_new_token = token
         super().save_model(request, obj, form, change)
-        audit_record(action="api.client_created" if not change else "api.client_changed", request=request, obj=obj,
-                     details={"endpoints": obj.endpoints, "fields": obj.fields})
+        audit_record(
+            action="api.client_created" if not change else "api.client_changed",
+            request=request,
+            obj=obj,
+            details={"endpoints": obj.endpoints, "fields": obj.fields},
+        )
 
     def response_add(self, request, obj, post_url_continue=None):
         token = getattr(request, "_serambi_new_token", None)
         if token is None:
             return super().response_add(request, obj, post_url_continue)
-        return _secret_page(request, title=_("API client created"), obj=obj, label=_("Token"), secret=token,
-                            back_url="../")
+        return _secret_page(
+            request, title=_("API client created"), obj=obj, label=_("Token"), secret=token, back_url="../"
+        )
 
     @admin.action(description=_("Revoke the selected clients' tokens"))
     def revoke(self, request, queryset):
@@ -95,8 +115,9 @@ class ApiClientAdmin(admin.ModelAdmin):
         client = queryset.get()
         token = services.api_client_set_token(client=client)
         audit_record(action="api.client_token_rotated", request=request, obj=client)
-        return _secret_page(request, title=_("New token issued"), obj=client, label=_("Token"), secret=token,
-                            back_url=".")
+        return _secret_page(
+            request, title=_("New token issued"), obj=client, label=_("Token"), secret=token, back_url="."
+        )
 
 
 class SubscriptionForm(forms.ModelForm):
@@ -134,8 +155,14 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
         secret = getattr(request, "_serambi_new_secret", None)
         if secret is None:
             return super().response_add(request, obj, post_url_continue)
-        return _secret_page(request, title=_("Webhook subscription created"), obj=obj, label=_("Signing secret"),
-                            secret=secret, back_url="../")
+        return _secret_page(
+            request,
+            title=_("Webhook subscription created"),
+            obj=obj,
+            label=_("Signing secret"),
+            secret=secret,
+            back_url="../",
+        )
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -160,8 +187,17 @@ class WebhookEventAdmin(ReadOnlyAdmin):
 class WebhookDeliveryAdmin(ReadOnlyAdmin):
     """The delivery log: what was sent where, how often, with which answer."""
 
-    list_display = ["created_at", "event", "subscription", "status", "attempts", "last_status_code",
-                    "next_attempt_at", "delivered_at", "last_error"]
+    list_display = [
+        "created_at",
+        "event",
+        "subscription",
+        "status",
+        "attempts",
+        "last_status_code",
+        "next_attempt_at",
+        "delivered_at",
+        "last_error",
+    ]
     list_filter = ["status", "event__name", "subscription__client"]
     search_fields = ["event__event_id"]
     list_select_related = ["event", "subscription", "subscription__client"]

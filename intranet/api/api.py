@@ -59,7 +59,9 @@ def _api_error(request, exc):
 
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request, exc):
-    details = [{"loc": list(e.get("loc", [])), "msg": str(e.get("msg", "")), "type": e.get("type", "")} for e in exc.errors]
+    details = [
+        {"loc": list(e.get("loc", [])), "msg": str(e.get("msg", "")), "type": e.get("type", "")} for e in exc.errors
+    ]
     return error_response(422, "invalid_request", _("The request parameters are not valid."), details=details)
 
 
@@ -70,7 +72,9 @@ def _not_found(request, exc):
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
-    return error_response(401, "unauthorized", _("Authentication required: send the header Authorization: Bearer <token>."))
+    return error_response(
+        401, "unauthorized", _("Authentication required: send the header Authorization: Bearer <token>.")
+    )
 
 
 # --- schemas ---------------------------------------------------------------------------------------------------------
@@ -204,15 +208,26 @@ END = Query(None, description="Period end (inclusive); at most 366 days after st
 INCLUDE_CANCELLED = Query(False, description="Also return approved leave cancelled later.")
 
 
-@api.get("/units", response={200: UnitPage, **ERRORS}, tags=["units"], url_name="units",
-         summary=gettext_lazy("Organisation units in scope"))
+@api.get(
+    "/units",
+    response={200: UnitPage, **ERRORS},
+    tags=["units"],
+    url_name="units",
+    summary=gettext_lazy("Organisation units in scope"),
+)
 def units(request, cursor: str | None = None, limit: int = LIMIT):
     """The unit tree (flat; rebuild it with `parent_code`), restricted to the client's subtrees."""
     return selectors.units_page(request.api_client, cursor=cursor, limit=limit).as_dict()
 
 
-@api.get("/employees", response={200: EmployeePage, **ERRORS}, exclude_unset=True, tags=["employees"],
-         url_name="employees", summary=gettext_lazy("Employees in scope (work fields)"))
+@api.get(
+    "/employees",
+    response={200: EmployeePage, **ERRORS},
+    exclude_unset=True,
+    tags=["employees"],
+    url_name="employees",
+    summary=gettext_lazy("Employees in scope (work fields)"),
+)
 def employees(
     request,
     updated_since: dt.datetime | None = None,
@@ -228,8 +243,14 @@ def employees(
     ).as_dict()
 
 
-@api.get("/leave", response={200: LeavePage, **ERRORS}, exclude_unset=True, tags=["leave"], url_name="leave",
-         summary=gettext_lazy("Approved leave by period and unit"))
+@api.get(
+    "/leave",
+    response={200: LeavePage, **ERRORS},
+    exclude_unset=True,
+    tags=["leave"],
+    url_name="leave",
+    summary=gettext_lazy("Approved leave by period and unit"),
+)
 def leave(
     request,
     start: dt.date | None = START,
@@ -254,15 +275,25 @@ def leave(
     ).as_dict()
 
 
-@api.get("/holidays/{year}", response={200: CalendarOut, **ERRORS}, tags=["holidays"], url_name="holidays",
-         summary=gettext_lazy("Holiday calendar of a year"))
+@api.get(
+    "/holidays/{year}",
+    response={200: CalendarOut, **ERRORS},
+    tags=["holidays"],
+    url_name="holidays",
+    summary=gettext_lazy("Holiday calendar of a year"),
+)
 def holidays(request, year: int):
     """Working weekdays and holidays (national holidays, cuti bersama, agency days off) in force for `year`."""
     return selectors.holiday_calendar(year)
 
 
-@api.get("/exports/leave", response={200: None, **ERRORS}, tags=["exports"], url_name="exports_leave",
-         summary=gettext_lazy("Approved leave as CSV or XLSX"))
+@api.get(
+    "/exports/leave",
+    response={200: None, **ERRORS},
+    tags=["exports"],
+    url_name="exports_leave",
+    summary=gettext_lazy("Approved leave as CSV or XLSX"),
+)
 def export_leave(
     request,
     start: dt.date,
@@ -276,11 +307,15 @@ def export_leave(
     unit_obj = selectors.unit_for_scope(scope_units, unit) if unit else None
     with_nip = client.has_field(RestrictedField.NIP)
     items = selectors.export_rows(
-        selectors.client_scope_q(client, prefix="employee__unit__"), start=start, end=end, unit=unit_obj,
+        selectors.client_scope_q(client, prefix="employee__unit__"),
+        start=start,
+        end=end,
+        unit=unit_obj,
         with_nip=with_nip,
     )
-    response = HttpResponse(exports.leave_file(items, fmt=format, with_nip=with_nip),
-                            content_type=exports.CONTENT_TYPES[format])
+    response = HttpResponse(
+        exports.leave_file(items, fmt=format, with_nip=with_nip), content_type=exports.CONTENT_TYPES[format]
+    )
     response["Content-Disposition"] = f'attachment; filename="cuti-{start:%Y%m%d}-{end:%Y%m%d}.{format}"'
     return response
 
@@ -289,14 +324,24 @@ def _webhook_out(sub: WebhookSubscription) -> dict:
     return {"id": sub.pk, "url": sub.url, "events": sub.events, "active": sub.active, "created_at": sub.created_at}
 
 
-@api.get("/webhooks", response={200: list[WebhookOut], **ERRORS}, tags=["webhooks"], url_name="webhooks",
-         summary=gettext_lazy("This client's webhook subscriptions"))
+@api.get(
+    "/webhooks",
+    response={200: list[WebhookOut], **ERRORS},
+    tags=["webhooks"],
+    url_name="webhooks",
+    summary=gettext_lazy("This client's webhook subscriptions"),
+)
 def webhook_list(request):
     return [_webhook_out(s) for s in request.api_client.webhooks.filter(active=True).order_by("pk")]
 
 
-@api.post("/webhooks", response={201: WebhookCreated, **ERRORS}, tags=["webhooks"], url_name="webhooks_create",
-          summary=gettext_lazy("Subscribe to leave events"))
+@api.post(
+    "/webhooks",
+    response={201: WebhookCreated, **ERRORS},
+    tags=["webhooks"],
+    url_name="webhooks_create",
+    summary=gettext_lazy("Subscribe to leave events"),
+)
 def webhook_create(request, payload: WebhookIn):
     """The response carries the signing secret; it is not shown again."""
     try:
@@ -306,8 +351,13 @@ def webhook_create(request, payload: WebhookIn):
     return Status(201, {**_webhook_out(sub), "secret": secret})
 
 
-@api.delete("/webhooks/{subscription_id}", response={204: None, **ERRORS}, tags=["webhooks"],
-            url_name="webhooks_delete", summary=gettext_lazy("Unsubscribe"))
+@api.delete(
+    "/webhooks/{subscription_id}",
+    response={204: None, **ERRORS},
+    tags=["webhooks"],
+    url_name="webhooks_delete",
+    summary=gettext_lazy("Unsubscribe"),
+)
 def webhook_delete(request, subscription_id: int):
     sub = get_object_or_404(WebhookSubscription, pk=subscription_id, client=request.api_client, active=True)
     services.webhook_unsubscribe(subscription=sub)

@@ -26,7 +26,9 @@ def authenticate(request) -> ApiClient:
     scheme, _sep, token = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
-        raise ApiError(401, "unauthorized", _("Authentication required: send the header Authorization: Bearer <token>."))
+        raise ApiError(
+            401, "unauthorized", _("Authentication required: send the header Authorization: Bearer <token>.")
+        )
     digest = token_hash(token)
     client = client_by_token_hash(digest)
     if client is None or not hmac.compare_digest(client.token_hash, digest):

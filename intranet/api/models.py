@@ -128,7 +128,9 @@ class WebhookDelivery(models.Model):
         DELIVERED = "delivered", _("Delivered")
         FAILED = "failed", _("Gave up")
 
-    event = models.ForeignKey(WebhookEvent, verbose_name=_("event"), on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey(
+        WebhookEvent, verbose_name=_("event"), on_delete=models.CASCADE, related_name="deliveries"
+    )
     subscription = models.ForeignKey(
         WebhookSubscription, verbose_name=_("subscription"), on_delete=models.CASCADE, related_name="deliveries"
     )

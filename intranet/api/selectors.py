@@ -114,8 +114,17 @@ def _full_name(front: str, name: str, back: str) -> str:
 
 
 # --- units -----------------------------------------------------------------------------------------------------------
-UNIT_FIELDS = ("id", "code", "name_id", "name_en", "level", "path", "active", "head_position__name_id",
-               "head_position__name_en")
+UNIT_FIELDS = (
+    "id",
+    "code",
+    "name_id",
+    "name_en",
+    "level",
+    "path",
+    "active",
+    "head_position__name_id",
+    "head_position__name_en",
+)
 
 
 def units_page(client: ApiClient, *, cursor: str | None = None, limit: int = 100) -> Page:
@@ -153,8 +162,21 @@ def units_page(client: ApiClient, *, cursor: str | None = None, limit: int = 100
 
 
 # --- employees -------------------------------------------------------------------------------------------------------
-EMPLOYEE_FIELDS = ("id", "name", "front_title", "back_title", "position__name_id", "position__name_en", "unit__code",
-                   "unit__name_id", "unit__name_en", "work_email", "work_phone", "active", "updated_at")
+EMPLOYEE_FIELDS = (
+    "id",
+    "name",
+    "front_title",
+    "back_title",
+    "position__name_id",
+    "position__name_en",
+    "unit__code",
+    "unit__name_id",
+    "unit__name_en",
+    "work_email",
+    "work_phone",
+    "active",
+    "updated_at",
+)
 
 
 def employee_row(row: dict, *, with_nip: bool, english: bool, prefix: str = "") -> dict:
@@ -213,11 +235,29 @@ def employees_page(
 
 
 # --- leave -----------------------------------------------------------------------------------------------------------
-LEAVE_FIELDS = ("id", "status", "start_date", "end_date", "days", "updated_at", "employee__id", "employee__name",
-                "employee__front_title", "employee__back_title", "employee__position__name_id",
-                "employee__position__name_en", "employee__unit__code", "employee__unit__name_id",
-                "employee__unit__name_en", "employee__work_email", "employee__work_phone", "leave_type__code",
-                "leave_type__name_id", "leave_type__name_en", "leave_type__unit")
+LEAVE_FIELDS = (
+    "id",
+    "status",
+    "start_date",
+    "end_date",
+    "days",
+    "updated_at",
+    "employee__id",
+    "employee__name",
+    "employee__front_title",
+    "employee__back_title",
+    "employee__position__name_id",
+    "employee__position__name_en",
+    "employee__unit__code",
+    "employee__unit__name_id",
+    "employee__unit__name_en",
+    "employee__work_email",
+    "employee__work_phone",
+    "leave_type__code",
+    "leave_type__name_id",
+    "leave_type__name_en",
+    "leave_type__unit",
+)
 
 
 def check_period(start: dt.date | None, end: dt.date | None) -> tuple[dt.date | None, dt.date | None]:

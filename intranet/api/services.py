@@ -143,9 +143,7 @@ def webhook_subscribe(*, client: ApiClient, url: str, events: list[str]) -> tupl
     """Subscribe `client` to `events` at `url`. Returns the subscription and its signing secret (shown once)."""
     events = sorted(set(events))
     if not events or set(events) - set(WebhookEventName.values):
-        raise ApiClientError(
-            _("Choose events among: %(names)s") % {"names": ", ".join(WebhookEventName.values)}
-        )
+        raise ApiClientError(_("Choose events among: %(names)s") % {"names": ", ".join(WebhookEventName.values)})
     _check_url(url)
     secret = "whsec_" + secrets.token_urlsafe(32)
     with transaction.atomic():

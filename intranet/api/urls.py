@@ -1,7 +1,7 @@
 """/api/v1/… : the versioned API (every data route through the token gate), its OpenAPI document and docs page;
 /api/ekspor/cuti/ : the leave export for HR officers (a normal logged-in view)."""
 
-from django.urls import URLPattern, include, path
+from django.urls import URLPattern, include, path, re_path
 
 from . import views
 from .api import api
@@ -17,6 +17,8 @@ def _v1_patterns() -> list:
             continue
         route = str(p.pattern)
         result.append(path(route, gate(p.callback, endpoint=route.split("/", 1)[0]), name=p.name))
+    # Anything else under /api/v1/ is a JSON 404 (not the site's login redirect or HTML page).
+    result.append(re_path(r"^(?P<rest>.*)$", views.api_not_found, name="not_found"))
     return result
 
 

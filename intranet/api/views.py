@@ -8,7 +8,9 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
 
 from hr.org.models import HRScope, OrgUnit
 from hr.org.selectors import scope_q
@@ -17,6 +19,7 @@ from intranet.audit.services import audit_record
 from intranet.core.permissions import role_required
 
 from . import exports, selectors
+from .errors import error_response
 
 METHOD_ORDER = {"get": 0, "post": 1, "put": 2, "patch": 3, "delete": 4}
 
@@ -64,9 +67,9 @@ def docs_context(schema: dict) -> dict:
                         }
                         for p in op.get("parameters", [])
                     ],
-                    "body": _type_of(
-                        next(iter(op["requestBody"]["content"].values()))["schema"]
-                    ) if op.get("requestBody") else "",
+                    "body": _type_of(next(iter(op["requestBody"]["content"].values()))["schema"])
+                    if op.get("requestBody")
+                    else "",
                     "responses": [
                         {"code": code, "schema": _response_schema(resp), "description": resp.get("description", "")}
                         for code, resp in sorted(op.get("responses", {}).items())
@@ -111,6 +114,16 @@ def openapi_json(request):
 openapi_json.serambi_access = "public"
 
 
+@csrf_exempt
+@login_not_required
+def api_not_found(request, rest: str = ""):
+    """Unknown API paths: the API's JSON error body, never the site's HTML or login redirect."""
+    return error_response(404, "not_found", gettext("Not found."))
+
+
+api_not_found.serambi_access = "public"
+
+
 @login_not_required
 def docs(request):
     """Public API documentation (it holds no data): everything other agencies' developers need, no JavaScript."""
@@ -127,7 +140,9 @@ class LeaveExportForm(forms.Form):
     start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
     unit = forms.ModelChoiceField(
-        label=_("Unit (with sub-units)"), queryset=OrgUnit.objects.none(), required=False,
+        label=_("Unit (with sub-units)"),
+        queryset=OrgUnit.objects.none(),
+        required=False,
         empty_label=_("All units in my scope"),
     )
     format = forms.ChoiceField(label=_("Format"), choices=[("csv", "CSV"), ("xlsx", "XLSX (Excel)")], initial="csv")
@@ -154,23 +169,35 @@ def leave_export(request):
     """Approved leave of a period for the units in the HR officer's scope, as CSV or XLSX (same rows as the API)."""
     unit_scope = scope_q(request.user, HRScope.Kind.HR, prefix="")
     today = timezone.localdate()
-    initial = {"start": today.replace(day=1), "end": (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-               - dt.timedelta(days=1), "format": "csv"}
+    initial = {
+        "start": today.replace(day=1),
+        "end": (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1),
+        "format": "csv",
+    }
     form = LeaveExportForm(request.GET or None, scope=unit_scope, initial=initial)
     if unit_scope is not None and request.GET and form.is_valid():
         start, end, unit, fmt = (form.cleaned_data[k] for k in ("start", "end", "unit", "format"))
         items = selectors.export_rows(
-            scope_q(request.user, HRScope.Kind.HR, prefix="employee__unit__"), start=start, end=end, unit=unit,
+            scope_q(request.user, HRScope.Kind.HR, prefix="employee__unit__"),
+            start=start,
+            end=end,
+            unit=unit,
             with_nip=True,
         )
         audit_record(
             action="api.leave_export",
             request=request,
-            details={"start": start.isoformat(), "end": end.isoformat(), "unit": unit.code if unit else None,
-                     "format": fmt, "rows": len(items)},
+            details={
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "unit": unit.code if unit else None,
+                "format": fmt,
+                "rows": len(items),
+            },
         )
-        response = HttpResponse(exports.leave_file(items, fmt=fmt, with_nip=True),
-                                content_type=exports.CONTENT_TYPES[fmt])
+        response = HttpResponse(
+            exports.leave_file(items, fmt=fmt, with_nip=True), content_type=exports.CONTENT_TYPES[fmt]
+        )
         response["Content-Disposition"] = f'attachment; filename="cuti-{start:%Y%m%d}-{end:%Y%m%d}.{fmt}"'
         response["Cache-Control"] = "private, no-store"
         return response

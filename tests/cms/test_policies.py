@@ -99,6 +99,8 @@ def test_report_per_unit_for_hr_in_scope_and_csv(client, org):
     r = client.get(page.url + "laporan/csv/")
     assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
     assert r.content.decode("utf-8-sig").count("\n") == 4
+    xlsx = client.get(page.url + "laporan/xlsx/")
+    assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")
 
     client.force_login(person(org["SUB1"], Role.EDITOR))
     assert client.get(page.url + "laporan/").status_code == 403

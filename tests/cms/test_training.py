@@ -126,5 +126,7 @@ def test_completion_report_per_unit_in_scope(client, org):
     assert client.get(course.url + "laporan/").status_code == 200
     csv = client.get(course.url + "laporan/csv/")
     assert csv.status_code == 200 and csv.content.decode("utf-8-sig").count("\n") == 4
+    xlsx = client.get(course.url + "laporan/xlsx/")
+    assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")
     client.force_login(a)
     assert client.get(course.url + "laporan/").status_code == 403

@@ -33,8 +33,22 @@ def _sample_path(pattern: str) -> str:
     return "/" + path
 
 
+# Machine clients authenticate with a token, not a session: the agency API (bearer token) and the private iCal feed
+# (an unguessable, revocable token in the URL). Anonymous requests there get 401/404, never data.
+TOKEN_PREFIXES = ("api/v1/",)
+TOKEN_NAMES = {"leave:feed"}
+# The API's own documentation describes the interface, holds no data, and is public for integrators.
+PUBLIC_DOCS = {"api:v1:docs", "api:v1:openapi-json", "api:v1:openapi"}
+
 ALL_ROUTES = sorted({(route, name) for route, name in _walk(get_resolver().url_patterns)}, key=lambda r: r[0])
-ROUTES = [r for r in ALL_ROUTES if r[1] not in PUBLIC | SHADOWED]
+
+
+def _is_token_route(route, name):
+    return name in TOKEN_NAMES or route.startswith(TOKEN_PREFIXES)
+
+
+ROUTES = [r for r in ALL_ROUTES if r[1] not in PUBLIC | SHADOWED and not _is_token_route(*r)]
+TOKEN_ROUTES = [r for r in ALL_ROUTES if _is_token_route(*r) and r[1] not in PUBLIC_DOCS]
 
 
 @pytest.mark.django_db
@@ -44,6 +58,19 @@ def test_every_non_public_url_redirects_anonymous_users_to_login(client, route, 
     response = client.get(path, follow=True)
     assert response.redirect_chain, f"{path} ({name}) answered {response.status_code} to an anonymous user"
     assert response.request["PATH_INFO"] == "/akun/masuk/", f"{path} ({name}) led to {response.request['PATH_INFO']}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("route", "name"), TOKEN_ROUTES, ids=[r[0] for r in TOKEN_ROUTES])
+def test_token_routes_refuse_anonymous_and_session_callers(client, route, name, org):
+    path = _sample_path(route)
+    response = client.get(path)
+    assert response.status_code in (401, 403, 404, 405), f"{path} ({name}) answered {response.status_code} without a token"
+    from tests.factories import EmployeeFactory
+
+    client.force_login(EmployeeFactory(unit=org["DIR1"]).user)  # a session cookie is not an API credential
+    response = client.get(path)
+    assert response.status_code in (401, 403, 404, 405), f"{path} ({name}) answered {response.status_code} to a session"
 
 
 @pytest.mark.django_db

@@ -29,7 +29,9 @@ TARGET_MS = 200
 @pytest.mark.django_db
 def test_thousand_employees_per_page(client, org):
     units = [org["DIR1"], org["SUB1"], org["DIR2"]]
-    positions = [Position.objects.create(unit=u, name_id=f"Analis {u.code}", name_en=f"Analyst {u.code}") for u in units]
+    positions = [
+        Position.objects.create(unit=u, name_id=f"Analis {u.code}", name_en=f"Analyst {u.code}") for u in units
+    ]
     t0 = time.perf_counter()
     Employee.objects.bulk_create(
         [
@@ -72,6 +74,8 @@ def test_thousand_employees_per_page(client, org):
         cursor = body["next_cursor"]  # walk the pages, then start again
     cache.clear()
     median, worst = statistics.median(timings), max(timings)
-    print(f"GET /api/v1/employees?limit=1000: median {median:.0f} ms, worst {worst:.0f} ms over {RUNS} pages, "
-          f"{len(ctx.captured_queries)} queries per page (target ≤ {TARGET_MS} ms)")
+    print(
+        f"GET /api/v1/employees?limit=1000: median {median:.0f} ms, worst {worst:.0f} ms over {RUNS} pages, "
+        f"{len(ctx.captured_queries)} queries per page (target ≤ {TARGET_MS} ms)"
+    )
     assert median <= TARGET_MS

@@ -128,6 +128,22 @@ def test_superior_refusal_is_an_opinion_the_official_decides(chain, req):
     assert services.available_days(chain.staff.pk, req.leave_type_id, req.year) == 12
 
 
+def test_superior_change_opinion_is_forwarded_to_the_official(chain, req, year):
+    new_start = monday(year, 7)
+    services.leave_request_decide(
+        request_id=req.pk,
+        user=chain.head.user,
+        outcome="change",
+        reason="Usul minggu lain",
+        proposed_start=new_start,
+        proposed_end=new_start + dt.timedelta(days=1),
+    )
+    req.refresh_from_db()
+    assert req.status == Status.AWAITING_OFFICIAL and req.start_date != new_start
+    step = req.steps.get(stage="superior")
+    assert (step.outcome, step.proposed_start, step.reason) == ("change", new_start, "Usul minggu lain")
+
+
 def test_change_then_accept_approves_new_dates(chain, req, year):
     services.leave_request_decide(request_id=req.pk, user=chain.head.user, outcome="approve")
     new_start = monday(year, 6)

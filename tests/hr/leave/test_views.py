@@ -174,6 +174,10 @@ def test_hr_dashboard_scope_adjust_and_exports(client, chain, types, year):
     client.force_login(chain.hr.user)
     html = client.get(reverse("leave:hr") + f"?year={year}").content.decode()
     assert "Staf Satu" in html and "Orang Luar" not in html
+    filtered = client.get(reverse("leave:hr") + f"?year={year}&unit={chain.director.unit_id}").content.decode()
+    assert "Staf Satu" in filtered  # SUB1 lies under DIR1
+    outside = client.get(reverse("leave:hr") + f"?year={year}&unit={chain.outsider.unit_id}").content.decode()
+    assert "Orang Luar" not in outside  # a unit outside the scope is not a valid choice
     csv = client.get(reverse("leave:hr_export", args=["csv"]) + f"?year={year}")
     assert csv.status_code == 200 and "Staf Satu" in csv.content.decode() and "Orang Luar" not in csv.content.decode()
     xlsx = client.get(reverse("leave:hr_export", args=["xlsx"]) + f"?year={year}")

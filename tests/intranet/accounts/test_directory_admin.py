@@ -37,7 +37,10 @@ def test_settings_seed_missing_rows_once_and_keep_admin_edits(settings, org):
     DirectoryGroupMapping.objects.filter(role=Role.EDITOR).update(active=False)  # an administrator switches it off
     mappings = active_mappings(get_config())
     assert [(m.role, m.scope_unit.code, m.scope_kind) for m in mappings] == [(Role.HR_OFFICER.value, "DIR1", "hr")]
-    assert DirectoryGroupMapping.objects.count() == 2 and DirectoryGroupMapping.objects.filter(from_settings=True).count() == 2
+    assert (
+        DirectoryGroupMapping.objects.count() == 2
+        and DirectoryGroupMapping.objects.filter(from_settings=True).count() == 2
+    )
 
 
 def test_admin_lists_and_adds_mappings(admin_client, org):
@@ -45,7 +48,12 @@ def test_admin_lists_and_adds_mappings(admin_client, org):
     assert admin_client.get(url).status_code == 200
     response = admin_client.post(
         reverse("admin:accounts_directorygroupmapping_add"),
-        {"group_dn": "cn=gaji,ou=groups,dc=t", "role": Role.PAYROLL_OFFICER.value, "scope_unit": org["DIR2"].pk, "active": "on"},
+        {
+            "group_dn": "cn=gaji,ou=groups,dc=t",
+            "role": Role.PAYROLL_OFFICER.value,
+            "scope_unit": org["DIR2"].pk,
+            "active": "on",
+        },
     )
     assert response.status_code == 302, response.content[:2000]
     m = DirectoryGroupMapping.objects.get()

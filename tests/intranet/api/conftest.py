@@ -53,8 +53,14 @@ def people(org):
     """Two employees in DIR1 (one in SUB1), one in DIR2, one in DJ1 itself."""
     f = factories.EmployeeFactory
     return {
-        "dir1": f(unit=org["DIR1"], name="Ani Direktorat", front_title="Dr.", back_title="M.T.",
-                  work_phone="021-111", home_address="Jl. Rumah 1"),
+        "dir1": f(
+            unit=org["DIR1"],
+            name="Ani Direktorat",
+            front_title="Dr.",
+            back_title="M.T.",
+            work_phone="021-111",
+            home_address="Jl. Rumah 1",
+        ),
         "sub1": f(unit=org["SUB1"], name="Budi Subdit"),
         "dir2": f(unit=org["DIR2"], name="Citra Lain"),
         "dj1": f(unit=org["DJ1"], name="Dedi Eselon Satu"),

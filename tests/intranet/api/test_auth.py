@@ -143,8 +143,17 @@ def test_invalid_parameters_use_the_same_error_body(call, make_client, org):
 
 def test_management_command_prints_a_working_token_once(call, org, people):
     out = io.StringIO()
-    call_command("api_client_create", "SIMPEG Absensi", "--endpoints", "employees", "--units", "DIR1",
-                 "--rate-limit", "10", stdout=out)
+    call_command(
+        "api_client_create",
+        "SIMPEG Absensi",
+        "--endpoints",
+        "employees",
+        "--units",
+        "DIR1",
+        "--rate-limit",
+        "10",
+        stdout=out,
+    )
     token = out.getvalue().strip().splitlines()[-1]
     client = ApiClient.objects.get(name="SIMPEG Absensi")
     assert client.rate_limit == 10 and client.expires_at is not None
@@ -156,8 +165,16 @@ def test_admin_shows_a_new_token_once(client, org):
     client.force_login(admin)
     response = client.post(
         "/django-admin/api/apiclient/add/",
-        {"name": "Portal", "description": "", "contact_email": "", "endpoints": ["units"], "units": [org["DJ1"].pk],
-         "expires_at_0": "", "expires_at_1": "", "rate_limit": "30"},
+        {
+            "name": "Portal",
+            "description": "",
+            "contact_email": "",
+            "endpoints": ["units"],
+            "units": [org["DJ1"].pk],
+            "expires_at_0": "",
+            "expires_at_1": "",
+            "rate_limit": "30",
+        },
     )
     assert response.status_code == 200, response.content[:2000]
     assert "no-store" in response["Cache-Control"]

@@ -16,8 +16,20 @@ from tests import factories
 
 from .conftest import make_leave
 
-WORK_FIELDS = {"id", "name", "full_name", "front_title", "back_title", "position", "unit_code", "unit_name",
-               "work_email", "work_phone", "active", "updated_at"}
+WORK_FIELDS = {
+    "id",
+    "name",
+    "full_name",
+    "front_title",
+    "back_title",
+    "position",
+    "unit_code",
+    "unit_name",
+    "work_email",
+    "work_phone",
+    "active",
+    "updated_at",
+}
 
 
 def pull_all(call, token, path, **params):
@@ -206,7 +218,7 @@ def test_leave_page_query_count_is_constant(call, make_client, org, people, cale
 # --- exports ---------------------------------------------------------------------------------------------------------
 @pytest.fixture
 def risky_leave(org, people, calendar):
-    evil = factories.EmployeeFactory(unit=org["SUB1"], name="=HYPERLINK(\"http://x\")", back_title="+1")
+    evil = factories.EmployeeFactory(unit=org["SUB1"], name='=HYPERLINK("http://x")', back_title="+1")
     make_leave(evil, dt.date(2026, 3, 16), dt.date(2026, 3, 16), 1)
     make_leave(people["dir1"], dt.date(2026, 3, 17), dt.date(2026, 3, 17), 1)
     make_leave(people["dir2"], dt.date(2026, 3, 17), dt.date(2026, 3, 17), 1)
@@ -220,7 +232,7 @@ def test_csv_export_for_api_clients_is_scoped_and_neutralised(call, make_client,
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     names = [r[2] for r in rows[1:]]
-    assert names == ["Dr. Ani Direktorat, M.T.", "'=HYPERLINK(\"http://x\"), +1"]
+    assert names == ["Dr. Ani Direktorat, M.T.", '\'=HYPERLINK("http://x"), +1']
     assert all(not cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r)
 
 
@@ -231,7 +243,7 @@ def test_xlsx_export_holds_no_formulas(call, make_client, org, risky_leave):
     response = call(token, "/api/v1/exports/leave", start="2026-03-01", end="2026-03-31", format="xlsx")
     ws = load_workbook(io.BytesIO(response.content)).active
     values = [c.value for row in ws.iter_rows() for c in row]
-    assert "'=HYPERLINK(\"http://x\"), +1" in values
+    assert '\'=HYPERLINK("http://x"), +1' in values
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
     assert ws.max_row == 3
 

@@ -4,8 +4,15 @@ import re
 
 from django.urls import reverse
 
-PATHS = {"/api/v1/units", "/api/v1/employees", "/api/v1/leave", "/api/v1/holidays/{year}", "/api/v1/exports/leave",
-         "/api/v1/webhooks", "/api/v1/webhooks/{subscription_id}"}
+PATHS = {
+    "/api/v1/units",
+    "/api/v1/employees",
+    "/api/v1/leave",
+    "/api/v1/holidays/{year}",
+    "/api/v1/exports/leave",
+    "/api/v1/webhooks",
+    "/api/v1/webhooks/{subscription_id}",
+}
 
 
 def test_openapi_document_is_valid_openapi_3(client, db):
@@ -37,8 +44,11 @@ def test_docs_page_is_local_and_lists_every_path(client, db):
     for path in PATHS:
         assert f"{path}</code>" in html
     # no request to any other host: no absolute http(s) URL other than this server's own, no protocol-relative URL
-    external = [u for u in re.findall(r"""(?:https?:)?//[^\s"'<>)]+""", html) if "127.0.0.1" not in u
-                and "testserver" not in u and "localhost" not in u]
+    external = [
+        u
+        for u in re.findall(r"""(?:https?:)?//[^\s"'<>)]+""", html)
+        if "127.0.0.1" not in u and "testserver" not in u and "localhost" not in u
+    ]
     assert external == [], external
     assert "<script" not in html.replace('<script src="/static/', "")
 
@@ -48,3 +58,10 @@ def test_docs_and_schema_need_no_login_but_data_routes_answer_401(client, db):
     assert client.get("/api/v1/openapi.json").status_code == 200
     response = client.get("/api/v1/units", follow=False)
     assert response.status_code == 401 and "Location" not in response
+
+
+def test_unknown_api_paths_answer_json_404(client, db):
+    for path in ("/api/v1/", "/api/v1/nothing/here", "/api/v1/employees/1/extra"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response.json()["error"]["code"] == "not_found"

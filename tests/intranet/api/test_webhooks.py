@@ -166,8 +166,12 @@ def test_events_are_idempotent_by_event_id(org, people, subscribed, calendar):
     assert WebhookEvent.objects.filter(name="leave.approved").count() == 1
     assert WebhookDelivery.objects.filter(subscription=sub).count() == 1
     # an explicit event id repeats the same way
-    a = webhook_emit(event="leave.approved", payload={}, unit=org["DIR1"], event_id="5d0e7f0e-1111-4aaa-8bbb-123456789abc")
-    b = webhook_emit(event="leave.approved", payload={}, unit=org["DIR1"], event_id="5d0e7f0e-1111-4aaa-8bbb-123456789abc")
+    a = webhook_emit(
+        event="leave.approved", payload={}, unit=org["DIR1"], event_id="5d0e7f0e-1111-4aaa-8bbb-123456789abc"
+    )
+    b = webhook_emit(
+        event="leave.approved", payload={}, unit=org["DIR1"], event_id="5d0e7f0e-1111-4aaa-8bbb-123456789abc"
+    )
     assert a.pk == b.pk
 
 
@@ -176,10 +180,12 @@ def test_cancellation_emits_leave_cancelled(org, people, subscribed, calendar):
     req.status = LeaveRequest.Status.CANCELLED
     req.save()
     assert list(WebhookEvent.objects.order_by("pk").values_list("name", flat=True)) == [
-        "leave.approved", "leave.cancelled"
+        "leave.approved",
+        "leave.cancelled",
     ]
-    pending = make_leave(people["sub1"], dt.date(2026, 4, 6), dt.date(2026, 4, 6), 1,
-                         status=LeaveRequest.Status.AWAITING_SUPERIOR)
+    pending = make_leave(
+        people["sub1"], dt.date(2026, 4, 6), dt.date(2026, 4, 6), 1, status=LeaveRequest.Status.AWAITING_SUPERIOR
+    )
     assert not WebhookEvent.objects.filter(payload__leave_id=pending.pk).exists()
 
 
@@ -197,15 +203,21 @@ def test_out_of_scope_and_unsubscribed_clients_get_nothing(make_client, org, peo
 
 def test_subscribe_through_the_api(call, make_client, org, settings):
     _c, token = make_client(units=[org["DIR1"]], endpoints=["webhooks"])
-    response = call(token, "/api/v1/webhooks", method="post",
-                    data={"url": "https://absensi.example.go.id/hook", "events": ["leave.approved"]})
+    response = call(
+        token,
+        "/api/v1/webhooks",
+        method="post",
+        data={"url": "https://absensi.example.go.id/hook", "events": ["leave.approved"]},
+    )
     assert response.status_code == 201, response.content
     created = response.json()
     assert created["secret"].startswith("whsec_")
     listed = call(token, "/api/v1/webhooks").json()
     assert [w["id"] for w in listed] == [created["id"]] and "secret" not in listed[0]
     settings.SERAMBI_API_WEBHOOK_ALLOW_HTTP = False
-    bad = call(token, "/api/v1/webhooks", method="post", data={"url": "http://x.example/h", "events": ["leave.approved"]})
+    bad = call(
+        token, "/api/v1/webhooks", method="post", data={"url": "http://x.example/h", "events": ["leave.approved"]}
+    )
     assert bad.json()["error"]["code"] == "invalid_webhook"
     bad = call(token, "/api/v1/webhooks", method="post", data={"url": "https://x.example/h", "events": ["nope"]})
     assert bad.status_code == 400
@@ -216,3 +228,22 @@ def test_subscribe_through_the_api(call, make_client, org, settings):
 def test_unknown_event_is_refused(org):
     with pytest.raises(ApiClientError):
         webhook_emit(event="leave.exploded", payload={}, unit=org["DIR1"])
+
+
+def test_admin_delivery_log_and_retry(client, org, people, subscribed, calendar):
+    from tests import factories
+
+    make_leave(people["dir1"], dt.date(2026, 3, 16), dt.date(2026, 3, 16), 1)
+    delivery = WebhookDelivery.objects.get()
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(status="failed", attempts=8, last_error="HTTP 500")
+    admin = factories.UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    for model in ("apiclient", "webhooksubscription", "webhookevent", "webhookdelivery"):
+        assert client.get(f"/django-admin/api/{model}/").status_code == 200, model
+    assert b"HTTP 500" in client.get("/django-admin/api/webhookdelivery/").content
+    response = client.post(
+        "/django-admin/api/webhookdelivery/", {"action": "retry_now", "_selected_action": [delivery.pk]}
+    )
+    assert response.status_code == 302
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("pending", 0)
