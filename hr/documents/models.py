@@ -143,6 +143,7 @@ class Document(models.Model):
             ("share_document", _("Can share the document and revoke shares")),
         ]
         indexes = [
+            models.Index(fields=["-created_at", "-id"], name="document_newest_first"),
             models.Index(fields=["subject_employee", "classification"]),
             models.Index(fields=["owner_unit", "classification"]),
         ]

@@ -27,7 +27,7 @@ from operator import or_
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import CharField, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import CharField, Prefetch, Q, QuerySet
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
@@ -114,9 +114,12 @@ def _group_grants(user, now=None) -> QuerySet:
 
 
 def _grant_exists(user, codename: str, now=None) -> Q:
+    """Documents on which the user holds a live `codename` grant, directly or through a group. Uncorrelated
+    `IN (SELECT ...)` subqueries: PostgreSQL hashes them once; correlated EXISTS inside an OR made the planner's cost
+    estimate explode (and switch on JIT compilation, ~1 s per query at 100,000 documents)."""
     perm = f"{codename}_document"
-    return Q(Exists(_user_grants(user, now).filter(content_object=OuterRef("pk"), permission__codename=perm))) | Q(
-        Exists(_group_grants(user, now).filter(content_object=OuterRef("pk"), permission__codename=perm))
+    return Q(pk__in=_user_grants(user, now).filter(permission__codename=perm).values("content_object_id")) | Q(
+        pk__in=_group_grants(user, now).filter(permission__codename=perm).values("content_object_id")
     )
 
 
@@ -407,13 +410,13 @@ def requests_to_decide(user) -> QuerySet[AccessRequest]:
         return AccessRequest.objects.none()
     now = timezone.now()
     share_grant = Q(
-        Exists(
-            _user_grants(user, now).filter(content_object=OuterRef("document"), permission__codename="share_document")
-        )
+        document_id__in=_user_grants(user, now)
+        .filter(permission__codename="share_document")
+        .values("content_object_id")
     ) | Q(
-        Exists(
-            _group_grants(user, now).filter(content_object=OuterRef("document"), permission__codename="share_document")
-        )
+        document_id__in=_group_grants(user, now)
+        .filter(permission__codename="share_document")
+        .values("content_object_id")
     )
     relation = Q(document__created_by=user)
     for prefix in ("document__subject_employee__unit__", "document__owner_unit__"):

@@ -65,7 +65,7 @@ def _history(ctx, annual, sick, year, until, per_year, future_until) -> None:
     people = list(Employee.objects.filter(active=True).values_list("pk", "user_id", "unit_id").order_by("pk"))
     first_day = dt.date(year, 1, 5)
     span_days = max((until - first_day).days, 1)
-    last_day = future_until or until
+    last_day = min(future_until or until, dt.date(year, 12, 31))
     requests: list[LeaveRequest] = []
     usage_days: list[int] = []
     with ctx.progress(f"leave history {year}", len(people)) as bar:
@@ -83,9 +83,7 @@ def _history(ctx, annual, sick, year, until, per_year, future_until) -> None:
                     if (
                         days == 0
                         or end > last_day
-                        or any(
-                            r.employee_id == pk and r.start_date <= end and r.end_date >= start for r in requests[-6:]
-                        )
+                        or any(r[0] == pk and r[2] <= end and r[3] >= start for r in requests[-6:])
                     ):
                         continue
                     budget -= days

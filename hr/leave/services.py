@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -206,6 +206,7 @@ def allocate_year(*, year: int, employee_ids: list[int] | None = None, progress=
     summary.employees = len(people)
     year_end = dt.date(year, 12, 31)
     batch = 5000
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
     for lt in types:
         ledger = LedgerEntry.objects.filter(leave_type=lt)
         if employee_ids is not None:
@@ -244,7 +245,7 @@ def allocate_year(*, year: int, employee_ids: list[int] | None = None, progress=
                 summary.not_eligible += 1
                 continue
             summary.allocated += 1
-            rows.append(LedgerEntry(employee_id=pk, leave_type=lt, year=year, kind=Kind.ALLOCATION, days=entitlement))
+            rows.append((pk, lt.pk, year, Kind.ALLOCATION, entitlement, "", now))
             rest = remainder.get(pk, 0)
             if rest > 0:
                 credit = deferred.get(pk, 0)
@@ -256,46 +257,42 @@ def allocate_year(*, year: int, employee_ids: list[int] | None = None, progress=
                     cap = lt.carry_over_extended_max
                 carry = max(0, min(rest, cap - entitlement - credit))
                 if carry:  # moves out of last year and into this one: each year's sum stays meaningful
-                    rows.append(
-                        LedgerEntry(
-                            employee_id=pk,
-                            leave_type=lt,
-                            year=year - 1,
-                            kind=Kind.CARRY_OVER,
-                            days=-carry,
-                            reason=f"carried to {year}",
-                        )
-                    )
-                    rows.append(
-                        LedgerEntry(
-                            employee_id=pk,
-                            leave_type=lt,
-                            year=year,
-                            kind=Kind.CARRY_OVER,
-                            days=carry,
-                            reason=f"carried from {year - 1}",
-                        )
-                    )
+                    rows.append((pk, lt.pk, year - 1, Kind.CARRY_OVER, -carry, f"carried to {year}", now))
+                    rows.append((pk, lt.pk, year, Kind.CARRY_OVER, carry, f"carried from {year - 1}", now))
                     summary.carried_days += carry
                 if rest - carry:
-                    rows.append(
-                        LedgerEntry(
-                            employee_id=pk,
-                            leave_type=lt,
-                            year=year - 1,
-                            kind=Kind.EXPIRY,
-                            days=-(rest - carry),
-                            reason=f"carry-over cap {year}",
-                        )
-                    )
+                    rows.append((pk, lt.pk, year - 1, Kind.EXPIRY, -(rest - carry), f"carry-over cap {year}", now))
                     summary.expired_days += rest - carry
             if len(rows) >= batch:
-                LedgerEntry.objects.bulk_create(rows, batch_size=batch, ignore_conflicts=True)
+                _insert_ledger_rows(rows)
                 rows = []
-        LedgerEntry.objects.bulk_create(rows, batch_size=batch, ignore_conflicts=True)
+        _insert_ledger_rows(rows)
         if progress:
             progress(len(people) % batch)
     return summary
+
+
+def _insert_ledger_rows(rows: list[tuple]) -> None:
+    """Insert yearly-job entries (employee, type, year, kind, days, reason, created_at) in one executemany per batch,
+    skipping rows the unique constraint already holds (idempotent re-runs). Plain SQL because the ORM's per-field
+    preparation dominated the 50,000-employee run; the entries are still append-only rows like any other."""
+    if not rows:
+        return
+    from django.db.models.constants import OnConflict
+
+    opts = LedgerEntry._meta
+    names = ["employee", "leave_type", "year", "kind", "days", "reason", "created_at"]
+    fields = [opts.get_field(n) for n in names]
+    qn = connection.ops.quote_name
+    sql = "{} {} ({}) VALUES ({}) {}".format(  # noqa: S608 - identifiers from model metadata, quoted
+        connection.ops.insert_statement(on_conflict=OnConflict.IGNORE),
+        qn(opts.db_table),
+        ", ".join(qn(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+        connection.ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None),
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _ensure_allocation(employee: Employee, leave_type: LeaveType, year: int) -> None:

@@ -103,8 +103,7 @@ class ApiClientAdmin(admin.ModelAdmin):
     @admin.action(description=_("Revoke the selected clients' tokens"))
     def revoke(self, request, queryset):
         for client in queryset:
-            services.api_client_revoke(client=client)
-            audit_record(action="api.client_revoked", request=request, obj=client)
+            services.api_client_revoke(client=client, request=request)
         self.message_user(request, _("Revoked."), messages.SUCCESS)
 
     @admin.action(description=_("Issue a new token (the old one stops working)"))
@@ -113,8 +112,7 @@ class ApiClientAdmin(admin.ModelAdmin):
             self.message_user(request, _("Choose exactly one client."), messages.ERROR)
             return None
         client = queryset.get()
-        token = services.api_client_set_token(client=client)
-        audit_record(action="api.client_token_rotated", request=request, obj=client)
+        token = services.api_client_set_token(client=client, request=request)
         return _secret_page(
             request, title=_("New token issued"), obj=client, label=_("Token"), secret=token, back_url="."
         )

@@ -2,6 +2,7 @@
 `intranet.api.auth.gate` (bearer token, rate limit, endpoint grant, audit) when urls.py mounts it."""
 
 import datetime as dt
+import logging
 from typing import Any, Literal
 
 from django.http import Http404, HttpResponse
@@ -9,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Query
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.responses import Status
 from pydantic import BaseModel, Field
@@ -18,6 +19,8 @@ from . import exports, selectors, services
 from .auth import ClientBearer
 from .errors import ApiError, error_response, from_exception
 from .models import RestrictedField, WebhookSubscription
+
+logger = logging.getLogger("serambi.api")
 
 DESCRIPTION = """
 Read-only interfaces for other agency systems (attendance, performance allowance, portals).
@@ -68,6 +71,20 @@ def _validation_error(request, exc):
 @api.exception_handler(Http404)
 def _not_found(request, exc):
     return error_response(404, "not_found", _("Not found."))
+
+
+@api.exception_handler(Exception)
+def _server_error(request, exc):
+    """Unexpected errors: logged with the traceback, answered with the usual body (never a traceback, even in DEBUG)."""
+    logger.error("API error on %s", request.path, exc_info=exc)
+    return error_response(500, "server_error", _("An internal error occurred. It has been logged."))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc):
+    if exc.status_code == 400:  # e.g. a body that is not JSON
+        return error_response(400, "bad_request", _("The request body could not be read."))
+    return error_response(exc.status_code, "error", str(exc))
 
 
 @api.exception_handler(AuthenticationError)

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hr.org.models import OrgUnit
+from intranet.audit.services import audit_record
 
 from .models import (
     ApiClient,
@@ -98,10 +99,16 @@ def api_client_create(
             created_by=created_by if created_by is not None and created_by.pk else None,
         )
         client.units.set(units)
+        audit_record(
+            action="api.client_created",
+            actor=client.created_by,
+            obj=client,
+            details={"endpoints": client.endpoints, "fields": client.fields, "units": [u.code for u in units]},
+        )
     return client, token
 
 
-def api_client_set_token(*, client: ApiClient) -> str:
+def api_client_set_token(*, client: ApiClient, actor=None, request=None) -> str:
     """Issue a new token for `client` (initial issue or rotation); the old one stops working at once."""
     token = token_generate()
     with transaction.atomic():
@@ -109,16 +116,18 @@ def api_client_set_token(*, client: ApiClient) -> str:
         locked.token_prefix = token[:12]
         locked.token_hash = token_hash(token)
         locked.save(update_fields=["token_prefix", "token_hash"])
+        audit_record(action="api.client_token_issued", actor=actor, request=request, obj=locked)
     client.token_prefix, client.token_hash = locked.token_prefix, locked.token_hash
     return token
 
 
-def api_client_revoke(*, client: ApiClient) -> ApiClient:
+def api_client_revoke(*, client: ApiClient, actor=None, request=None) -> ApiClient:
     with transaction.atomic():
         locked = ApiClient.objects.select_for_update().get(pk=client.pk)
         if locked.revoked_at is None:
             locked.revoked_at = timezone.now()
             locked.save(update_fields=["revoked_at"])
+            audit_record(action="api.client_revoked", actor=actor, request=request, obj=locked)
     client.revoked_at = locked.revoked_at
     return client
 
@@ -286,17 +295,24 @@ def webhook_deliver(*, delivery_id: int, now: dt.datetime | None = None) -> str:
     timeout = _setting("SERAMBI_API_WEBHOOK_TIMEOUT", 5.0)
     with transaction.atomic():
         d = (
-            WebhookDelivery.objects.select_for_update()
-            .select_related("event", "subscription", "subscription__client")
+            WebhookDelivery.objects.select_for_update(of=("self",))
+            .select_related("event", "event__unit", "subscription", "subscription__client")
             .filter(pk=delivery_id)
             .first()
         )
         if d is None or d.status != WebhookDelivery.Status.PENDING or d.next_attempt_at > now:
             return d.status if d else "missing"
         sub = d.subscription
-        if not sub.active or not sub.client.is_usable(now):
+        still_allowed = (
+            sub.active
+            and sub.client.is_usable(now)
+            and sub.client.allows(Endpoint.WEBHOOKS)
+            and d.event.unit is not None
+            and any(d.event.unit.path.startswith(u.path) for u in sub.client.units.all())
+        )
+        if not still_allowed:  # access changed since the event: never send what the client may no longer see
             d.status = WebhookDelivery.Status.FAILED
-            d.last_error = "subscription inactive or client revoked/expired"
+            d.last_error = "subscription inactive, client revoked/expired or unit no longer in scope"
             d.save(update_fields=["status", "last_error"])
             return d.status
         d.attempts += 1

@@ -22,11 +22,15 @@ def _supported() -> bool:
     return False
 
 
-def bulk_update_fast(objs: list[models.Model], field_names: list[str], batch_size: int = BATCH) -> None:
+def bulk_update_fast(objs: list, field_names: list[str], batch_size: int = BATCH, model=None) -> None:
+    """`objs` are model instances, or any objects with `pk` and the fields' attribute names (pass `model`)."""
     if not objs or not field_names:
         return
-    model = type(objs[0])
+    model = model or type(objs[0])
     if not _supported():
+        if not isinstance(objs[0], models.Model):
+            attnames = [model._meta.get_field(f).attname for f in field_names]
+            objs = [model(pk=o.pk, **{a: getattr(o, a) for a in attnames}) for o in objs]
         model._base_manager.bulk_update(objs, field_names, batch_size=batch_size)
         return
     meta = model._meta
@@ -52,7 +56,9 @@ def bulk_update_fast(objs: list[models.Model], field_names: list[str], batch_siz
             values = first + (", " + rest if rest else "")
             names = ", ".join(["_pk", *[f"_c{i}" for i in range(len(fields))]])
             assignments = ", ".join(f"{c} = v._c{i}" for i, c in enumerate(cols))
-            sql = f"UPDATE {table} SET {assignments} FROM (VALUES {values}) AS v({names}) WHERE {table}.{pk_col} = v._pk"  # noqa: S608 - identifiers from model meta, values bound
+            sql = (
+                f"UPDATE {table} SET {assignments} FROM (VALUES {values}) AS v({names}) WHERE {table}.{pk_col} = v._pk"  # noqa: S608 - identifiers from model meta, values bound
+            )
         else:
             values = ", ".join(["(" + ", ".join(["%s"] * per_row) + ")"] * len(chunk))
             assignments = ", ".join(f"{c} = v.column{i + 2}" for i, c in enumerate(cols))

@@ -327,3 +327,32 @@ def test_document_list_query_count_is_constant(client, cast, org, actor):
         assert response.context["page"].paginator.count > 0
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1], counts
+
+
+# --- odds and ends ---------------------------------------------------------------------------------------------------
+def test_inactive_employee_sees_nothing(client, cast, docs):
+    subject = cast["subject"]
+    subject.active = False
+    subject.save(update_fields=["active"])
+    client.force_login(subject.user)
+    assert client.get(reverse("documents:detail", args=[docs["biasa"].pk])).status_code == 404
+    assert not selectors.documents_visible_to(subject.user).exists()
+
+
+def test_dashboard_panel_for_hr_with_work_waiting(rf, cast, docs, django_assert_max_num_queries):
+    from hr.documents.dashboard import panel
+
+    services.employee_submit(
+        user=cast["subject"].user,
+        title="Sertifikat",
+        category=category("sertifikat"),
+        file=SimpleUploadedFile("s.pdf", pdf_bytes()),
+    )
+    request = rf.get("/")
+    request.user = cast["hr_in_scope"].user
+    with django_assert_max_num_queries(12):
+        result = panel(request)
+    assert result["template"] == "documents/dashboard_panel.html"
+    assert result["context"]["documents_to_verify"] == 1
+    request.user = cast["colleague_other_unit"].user
+    assert panel(request) is None  # nothing of theirs, nothing waiting

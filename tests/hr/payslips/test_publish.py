@@ -182,3 +182,9 @@ def test_sweep_resumes_unfinished_notifications(published):
     assert sweep_stalled() == 1
     published.refresh_from_db()
     assert published.notified_at is not None and published.notified_count == 3
+
+
+def test_copy_columns_cover_every_payslip_column():
+    """The PostgreSQL COPY path names every concrete column of Payslip, in any order."""
+    columns = {f.column for f in Payslip._meta.concrete_fields}
+    assert set(services.COPY_COLUMNS) == columns

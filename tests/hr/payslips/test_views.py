@@ -52,7 +52,7 @@ def test_detail_in_catalogue_order_and_audited(client, published, people):
     assert r.status_code == 200
     assert r["Cache-Control"] == "private, no-store"
     body = r.content.decode()
-    assert body.index("Tunjangan beras") < body.index("Gaji pokok") < body.index("Tunjangan anak")
+    assert body.index("Tunjangan beras") < body.index("Gaji pokok") < body.index("Tunjangan kinerja")
     assert slip.nip in body and rupiah(slip.net) in body
     entry = AuditEntry.objects.get(action="payslip.view", object_id=str(slip.pk))
     assert entry.outcome == "allowed" and entry.subject_employee_id == people["a"].pk
@@ -336,3 +336,11 @@ def test_index_tolerates_bad_year(client, published, people, year):
     r = _client(client, people["a"].user).get(reverse("payslips:index"), {"year": year})
     assert r.status_code == 200
     assert 'data-testid="payslip-row"' in r.content.decode()
+
+
+def test_pages_in_indonesian_by_default(client, published, people):
+    from django.utils import translation
+
+    with translation.override("id"):
+        body = _client(client, people["a"].user).get(reverse("payslips:index")).content.decode()
+    assert "Slip gaji saya" in body and "Gaji bersih" in body

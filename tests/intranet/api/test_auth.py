@@ -184,3 +184,19 @@ def test_admin_shows_a_new_token_once(client, org):
     assert api_client.token_hash == hashlib.sha256(("srb_" + token).encode()).hexdigest()
     change = client.get(f"/django-admin/api/apiclient/{api_client.pk}/change/").content.decode()
     assert token not in change
+
+
+def test_unexpected_errors_are_json_500_without_traceback_and_audited(call, make_client, org, monkeypatch, settings):
+    from intranet.api import selectors
+
+    settings.DEBUG = True  # django-ninja would otherwise answer with the traceback in DEBUG
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(selectors, "units_page", boom)
+    _c, token = make_client(units=[org["DIR1"]])
+    response = call(token, "/api/v1/units")
+    assert_error(response, 500, "server_error")
+    assert b"secret internals" not in response.content and b"Traceback" not in response.content
+    assert AuditEntry.objects.filter(action="api.call", details__status=500).exists()

@@ -247,3 +247,21 @@ def test_admin_delivery_log_and_retry(client, org, people, subscribed, calendar)
     assert response.status_code == 302
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == ("pending", 0)
+
+
+def test_no_delivery_after_the_client_lost_access(org, people, receiver, subscribed, calendar):
+    sub, _ = subscribed
+    make_leave(people["dir1"], dt.date(2026, 3, 16), dt.date(2026, 3, 16), 1)
+    delivery = WebhookDelivery.objects.get(subscription=sub)
+    sub.client.units.set([org["DIR2"]])  # scope changed before the outbox ran
+    assert webhook_deliver(delivery_id=delivery.pk) == "failed"
+    assert receiver.requests == []
+
+
+def test_malformed_json_body_is_a_400_with_the_usual_body(client, make_client, org):
+    _c, token = make_client(units=[org["DIR1"]], endpoints=["webhooks"])
+    response = client.post(
+        "/api/v1/webhooks", data="{not json", content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+    assert response.status_code in (400, 422)
+    assert response.json()["error"]["code"] in ("bad_request", "invalid_request")
