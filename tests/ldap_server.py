@@ -221,7 +221,10 @@ class SlapdServer:
             last_error = (self.workdir / "slapd.log").read_text(errors="replace")[-2000:]
             self.stop()
             self.port = 0
-        raise RuntimeError(f"slapd did not start: {last_error}")
+        hint = ""
+        if "ermission denied" in last_error:
+            hint = " (on Ubuntu, AppArmor confines slapd to its own paths: `aa-complain /usr/sbin/slapd` in CI)"
+        raise RuntimeError(f"slapd did not start{hint}: {last_error}")
 
     def stop(self) -> None:
         proc = self.process

@@ -57,6 +57,14 @@ class MetadataFields(forms.Form):
     )
 
 
+class MetadataForm(MetadataFields):
+    """Edit a document's descriptive metadata (dc:title, identifier, date, creator, subject, description, language)."""
+
+    keywords = forms.CharField(label=_("Keywords"), max_length=255, required=False, help_text=_("Comma-separated."))
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    language = forms.ChoiceField(label=_("Language"), choices=[("id", "Bahasa Indonesia"), ("en", "English")])
+
+
 class DocumentCreateForm(MetadataFields):
     """HR files a document about an employee (by NIP) or owned by a unit (by unit code), in their scope."""
 

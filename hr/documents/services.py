@@ -217,6 +217,33 @@ def _notify_verifiers(doc: Document) -> None:
         )
 
 
+METADATA_FIELDS = ("title", "number", "document_date", "issuer", "keywords", "description", "language")
+
+
+def document_update_metadata(*, document: Document, user, request=None, **changes) -> Document:
+    """Edit the descriptive metadata (Dublin Core fields). Classification and subject are not editable here:
+    reclassifying a record is a separate, deliberate act not offered yet."""
+    unknown = set(changes) - set(METADATA_FIELDS)
+    if unknown:
+        raise DocumentError(_("These fields cannot be changed here."))
+    if not selectors.can_change(user, document):
+        raise DocumentError(_("You may not change this document."))
+    if "title" in changes and not (changes["title"] or "").strip():
+        raise DocumentError(_("A document needs a title."))
+    with transaction.atomic():
+        doc = Document.objects.select_for_update(of=("self",)).select_related("subject_employee").get(pk=document.pk)
+        before = {f: getattr(doc, f) for f in changes}
+        for field, value in changes.items():
+            setattr(doc, field, value.strip() if isinstance(value, str) else value)
+        changed = [f for f in changes if getattr(doc, f) != before[f]]
+        if changed:
+            doc.save(update_fields=[*changed, "updated_at"])
+            audit_document(
+                action="document.edit", document=doc, request=request, actor=user, details={"fields": changed}
+            )
+    return doc
+
+
 def version_add(*, document: Document, user, file, note: str = "", request=None) -> DocumentVersion:
     """Upload a new version; earlier versions are kept. A resubmission by the employee goes back to verification."""
     if not selectors.can_change(user, document):

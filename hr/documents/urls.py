@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/unduh/", views.download, name="download"),
     path("<int:pk>/versi/<int:number>/unduh/", views.version_download, name="version_download"),
+    path("<int:pk>/ubah/", views.edit, name="edit"),
     path("<int:pk>/versi-baru/", views.new_version, name="new_version"),
     path("<int:pk>/bagikan/", views.share, name="share"),
     path("<int:pk>/cabut/", views.revoke, name="revoke"),

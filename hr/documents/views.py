@@ -26,6 +26,7 @@ from .forms import (
     DocumentCreateForm,
     FilterForm,
     LookupForm,
+    MetadataForm,
     ShareForm,
     SubmitForm,
     VerifyForm,
@@ -44,6 +45,7 @@ ACTION_LABELS = {
     "document.upload": gettext_lazy("filed the document"),
     "document.submit": gettext_lazy("submitted the document"),
     "document.new_version": gettext_lazy("uploaded a new version"),
+    "document.edit": gettext_lazy("edited the details"),
     "document.grant": gettext_lazy("shared the document"),
     "document.revoke": gettext_lazy("revoked a share"),
     "document.grant_expired": gettext_lazy("a share expired"),
@@ -218,6 +220,29 @@ def create(request):
             messages.success(request, _("The document was filed."))
             return redirect("documents:detail", pk=doc.pk)
     return _render(request, "documents/form.html", {"form": form, "title": _("File a document"), "multipart": True})
+
+
+@staff_member
+def edit(request, pk: int):
+    """Edit the descriptive metadata; for whoever may change the document."""
+    doc = _visible_or_404(request, pk, "document.edit")
+    if not selectors.can_change(request.user, doc):
+        _forbid(request, doc, "document.edit", "no change permission")
+    fields = services.METADATA_FIELDS
+    form = MetadataForm(request.POST or None, initial={f: getattr(doc, f) for f in fields})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.document_update_metadata(
+                document=doc, user=request.user, request=request, **{f: form.cleaned_data[f] for f in fields}
+            )
+        except DocumentError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The details were saved."))
+            return redirect("documents:detail", pk=doc.pk)
+    return _render(
+        request, "documents/form.html", {"form": form, "title": _("Edit details: %(title)s") % {"title": doc.title}}
+    )
 
 
 @staff_member

@@ -100,7 +100,7 @@ def _history(ctx, annual, sick, year, until, per_year, future_until) -> None:
         bar.done = len(people)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     date = connection.ops.adapt_datefield_value
-    _insert(
+    services.bulk_insert(
         LeaveRequest,
         "employee leave_type start_date end_date days reason address_during_leave phone_during_leave document_name "
         "document_type emergency status single_step calendar_versions created_at updated_at cancel_reason",
@@ -127,23 +127,9 @@ def _history(ctx, annual, sick, year, until, per_year, future_until) -> None:
         steps.append((req_id, "official", "approve", decider if decider != emp else None, "", "", now))
         if used:
             ledger.append((emp, lt, year, "usage", -used, req_id, "", now))
-    _insert(ApprovalStep, "request stage outcome actor acting_for_text reason created_at", steps)
-    _insert(LedgerEntry, "employee leave_type year kind days request reason created_at", ledger)
+    services.bulk_insert(ApprovalStep, "request stage outcome actor acting_for_text reason created_at", steps)
+    services.bulk_insert(LedgerEntry, "employee leave_type year kind days request reason created_at", ledger)
     ctx.count(f"leave history requests {year}", len(requests))
-
-
-def _insert(model, fields: str, rows: list[tuple], batch: int = 5000) -> None:
-    """Plain multi-row INSERT for demo volumes (no per-field ORM preparation; values are adapted by the caller)."""
-    opts = model._meta
-    columns = [opts.get_field(name).column for name in fields.split()]
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - identifiers from model metadata, quoted
-        connection.ops.quote_name(opts.db_table),
-        ", ".join(connection.ops.quote_name(c) for c in columns),
-        ", ".join(["%s"] * len(columns)),
-    )
-    with connection.cursor() as cursor:
-        for i in range(0, len(rows), batch):
-            cursor.executemany(sql, rows[i : i + batch])
 
 
 def _request(pk, leave_type, start, end, days, rng) -> tuple:

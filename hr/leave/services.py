@@ -273,26 +273,35 @@ def allocate_year(*, year: int, employee_ids: list[int] | None = None, progress=
 
 
 def _insert_ledger_rows(rows: list[tuple]) -> None:
-    """Insert yearly-job entries (employee, type, year, kind, days, reason, created_at) in one executemany per batch,
-    skipping rows the unique constraint already holds (idempotent re-runs). Plain SQL because the ORM's per-field
-    preparation dominated the 50,000-employee run; the entries are still append-only rows like any other."""
+    """Yearly-job entries (employee, type, year, kind, days, reason, created_at); rows the unique constraint already
+    holds are skipped, so a re-run is harmless."""
+    bulk_insert(LedgerEntry, "employee leave_type year kind days reason created_at", rows, ignore_conflicts=True)
+
+
+def bulk_insert(model, fields: str, rows: list[tuple], *, ignore_conflicts: bool = False, per_statement=1000) -> None:
+    """Append rows with multi-row INSERT statements and no per-field ORM preparation (values come adapted by the
+    caller). Used by the yearly job and the demo seeder, where the ORM's per-field work dominated at 50,000
+    employees. Append-only: it never updates or deletes."""
     if not rows:
         return
     from django.db.models.constants import OnConflict
 
-    opts = LedgerEntry._meta
-    names = ["employee", "leave_type", "year", "kind", "days", "reason", "created_at"]
-    fields = [opts.get_field(n) for n in names]
+    opts = model._meta
+    cols = [opts.get_field(n) for n in fields.split()]
     qn = connection.ops.quote_name
-    sql = "{} {} ({}) VALUES ({}) {}".format(  # noqa: S608 - identifiers from model metadata, quoted
-        connection.ops.insert_statement(on_conflict=OnConflict.IGNORE),
+    on_conflict = OnConflict.IGNORE if ignore_conflicts else None
+    one = "(" + ", ".join(["%s"] * len(cols)) + ")"
+    per_statement = max(1, min(per_statement, 30000 // len(cols)))
+    head = "{} {} ({}) VALUES ".format(  # noqa: S608 - identifiers from model metadata, quoted
+        connection.ops.insert_statement(on_conflict=on_conflict),
         qn(opts.db_table),
-        ", ".join(qn(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-        connection.ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None),
+        ", ".join(qn(c.column) for c in cols),
     )
+    tail = " " + (connection.ops.on_conflict_suffix_sql(cols, on_conflict, None, None) or "")
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        for i in range(0, len(rows), per_statement):
+            chunk = rows[i : i + per_statement]
+            cursor.execute(head + ", ".join([one] * len(chunk)) + tail, [v for row in chunk for v in row])
 
 
 def _ensure_allocation(employee: Employee, leave_type: LeaveType, year: int) -> None:

@@ -77,11 +77,9 @@ def seed(ctx) -> None:
                         totals[c] = totals.get(c, 0) + v
                     full = f"{front} {name}".strip() + (f", {back_t}" if back_t else "")
                     objs.append(
-                        Payslip(
-                            batch=batch,
+                        services.DraftRow(
                             employee_id=pk,
-                            period=period,
-                            status=Payslip.Status.PUBLISHED,
+                            row_number=0,
                             nip=nip,
                             name=full,
                             unit_name=unit or "",
@@ -91,15 +89,14 @@ def seed(ctx) -> None:
                             gross=earn,
                             deductions=ded,
                             net=earn - ded,
-                            published_at=now,
                         )
                     )
                     if len(objs) >= 5000:
-                        Payslip.objects.bulk_create(objs)
+                        _store(batch, period, objs, now)
                         bar.advance(len(objs))
                         total += len(objs)
                         objs = []
-                Payslip.objects.bulk_create(objs)
+                _store(batch, period, objs, now)
                 bar.advance(len(objs))
                 total += len(objs)
                 batch.totals = {c: str(v) for c, v in totals.items()}
@@ -110,6 +107,12 @@ def seed(ctx) -> None:
     ctx.count("payslips (bulk months)", total)
     if officer is not None:
         _import_example_month(ctx, officer, this_month)
+
+
+def _store(batch, period, rows, now) -> None:
+    services.insert_drafts(
+        batch_id=batch.pk, period=period, rows=rows, status=Payslip.Status.PUBLISHED, published_at=now
+    )
 
 
 def example_rows(rng, employees, period: dt.date) -> list[dict]:

@@ -261,13 +261,15 @@ COPY_COLUMNS = (
 )
 
 
-def insert_drafts(*, batch_id, period: dt.date, rows: list[DraftRow]) -> None:
-    """Store a batch's draft payslips. PostgreSQL: one COPY stream (no per-object ORM overhead: the bulk of a
-    50,000-row import otherwise); other databases: bulk_create."""
+def insert_drafts(
+    *, batch_id, period: dt.date, rows: list[DraftRow], status: str = Payslip.Status.DRAFT, published_at=None
+) -> None:
+    """Store a batch's draft payslips (or, for demo data, published ones). PostgreSQL: one COPY stream (no
+    per-object ORM overhead, which is otherwise the bulk of a 50,000-row import); other databases: bulk_create."""
     if connection.vendor == "postgresql":
         table = connection.ops.quote_name(Payslip._meta.db_table)
         columns = ", ".join(connection.ops.quote_name(c) for c in COPY_COLUMNS)
-        draft = Payslip.Status.DRAFT.value
+        draft = str(status)
         with connection.cursor() as cursor:
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # noqa: S608 - fixed names
                 for r in rows:
@@ -288,13 +290,16 @@ def insert_drafts(*, batch_id, period: dt.date, rows: list[DraftRow]) -> None:
                             r.gross,
                             r.deductions,
                             r.net,
-                            None,
+                            published_at,
                             None,
                         )
                     )
         return
     Payslip.objects.bulk_create(
-        [Payslip(batch_id=batch_id, period=period, status=Payslip.Status.DRAFT, **r.__dict__) for r in rows],
+        [
+            Payslip(batch_id=batch_id, period=period, status=status, published_at=published_at, **r.__dict__)
+            for r in rows
+        ],
         batch_size=2000,
     )
 

@@ -186,6 +186,22 @@ class LeavePage(Schema):
     has_more: bool
 
 
+class LeaveSummaryOut(Schema):
+    employee: LeaveEmployeeOut
+    unit_code: str
+    unit_name: str
+    period_start: dt.date
+    period_end: dt.date
+    working_days: int = Field(description="Working days of approved leave inside the period, all types.")
+    by_type: dict[str, int] = Field(description="Working days inside the period per leave type code.")
+
+
+class LeaveSummaryPage(Schema):
+    items: list[LeaveSummaryOut]
+    next_cursor: str | None
+    has_more: bool
+
+
 class HolidayOut(Schema):
     date: dt.date
     name: str
@@ -289,6 +305,29 @@ def leave(
         updated_since=updated_since,
         cursor=cursor,
         limit=limit,
+    ).as_dict()
+
+
+@api.get(
+    "/leave/summary",
+    response={200: LeaveSummaryPage, **ERRORS},
+    exclude_unset=True,
+    tags=["leave"],
+    url_name="leave_summary",
+    summary=gettext_lazy("Working days of approved leave per employee in a period"),
+)
+def leave_summary(
+    request,
+    start: dt.date,
+    end: dt.date,
+    unit: str | None = UNIT,
+    cursor: str | None = None,
+    limit: int = LIMIT,
+):
+    """For attendance and performance-allowance systems: per employee, the working days of approved leave that fall
+    inside the period (at most 366 days), by leave type code and in total."""
+    return selectors.leave_summary_page(
+        request.api_client, start=start, end=end, unit_code=unit, cursor=cursor, limit=limit
     ).as_dict()
 
 

@@ -85,6 +85,8 @@ class SecondFactorRequiredMiddleware:
         match = request.resolver_match
         if match is not None and match.view_name in self.EXEMPT_URL_NAMES:
             return None
+        if getattr(view_func, "login_required", True) is False:
+            return None  # public or token-authenticated views (API, iCal feed): a session plays no part there
         if request.path_info.startswith(settings.STATIC_URL):
             return None
         state = needs_second_factor(user)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -67,7 +68,16 @@ def write_ldif(path: Path, n: int) -> None:
             f.write("\n")
 
 
+CPU: dict[str, float] = {}  # label → CPU seconds (user + system) of the subprocess: independent of machine load
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run(cmd: list[str], env: dict, label: str) -> tuple[float, str]:
+    cpu0 = _children_cpu()
     t0 = time.monotonic()
     try:
         proc = subprocess.run(
@@ -77,9 +87,10 @@ def run(cmd: list[str], env: dict, label: str) -> tuple[float, str]:
         print(f"  {label}: TIMEOUT after {SUBPROCESS_TIMEOUT}s")
         return float("nan"), ""
     elapsed = time.monotonic() - t0
+    CPU[label] = _children_cpu() - cpu0
     if proc.returncode != 0:
         raise AssertionError(f"{label} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
-    print(f"  {label}: {elapsed:.1f}s")
+    print(f"  {label}: {elapsed:.1f}s wall, {CPU[label]:.1f}s CPU")
     return elapsed, proc.stdout + proc.stderr
 
 
@@ -146,11 +157,14 @@ def _benchmark(tmp_path: Path, server: SlapdServer) -> None:
     shutil.copyfile(ours_db, base_db)
 
     results: dict[str, dict[str, float]] = {"first": {}, "no-op": {}, "1% changed": {}}
+    cpu: dict[str, dict[str, float]] = {"first": {}, "no-op": {}, "1% changed": {}}
     internal: dict[str, str] = {}
 
     def ours_sync(phase):
-        seconds, out = run([*manage, "ldap_sync"], ours, f"serambi ldap_sync ({phase})")
+        label = f"serambi ldap_sync ({phase})"
+        seconds, out = run([*manage, "ldap_sync"], ours, label)
         results[phase]["serambi"] = seconds
+        cpu[phase]["serambi"] = CPU.get(label, float("nan"))
         m = re.search(r"total ([\d.]+)s", out)
         internal[phase] = m.group(1) if m else "?"
         summary = re.search(r"(Directory sync|Sinkronisasi direktori): (.*)", out)
@@ -159,8 +173,10 @@ def _benchmark(tmp_path: Path, server: SlapdServer) -> None:
     def baseline_sync(phase):
         if not WITH_BASELINE:
             return
-        seconds, _out = run([*manage, "ldap_sync_users"], baseline, f"django-python3-ldap ldap_sync_users ({phase})")
+        label = f"django-python3-ldap ldap_sync_users ({phase})"
+        seconds, _out = run([*manage, "ldap_sync_users"], baseline, label)
         results[phase]["baseline"] = seconds
+        cpu[phase]["baseline"] = CPU.get(label, float("nan"))
 
     ours_sync("first")
     baseline_sync("first")
@@ -190,9 +206,16 @@ def _benchmark(tmp_path: Path, server: SlapdServer) -> None:
     login_line = next((line for line in login_out.splitlines() if line.startswith("LOGIN")), "LOGIN ?")
 
     print()
-    print(f"{'phase':<14}{'serambi (s)':>14}{'in-process (s)':>16}{'baseline (s)':>15}{'ratio':>9}")
+    print(
+        f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs (wall times depend on it; CPU times less)"
+    )
+    head = f"{'phase':<12}{'serambi wall':>13}{'in-process':>11}{'CPU':>8}{'baseline wall':>15}{'CPU':>8}{'wall ratio':>11}{'CPU ratio':>10}"
+    print(head)
     for phase, row in results.items():
         ours_s, base_s = row.get("serambi", float("nan")), row.get("baseline", float("nan"))
-        ratio = base_s / ours_s if ours_s else float("nan")
-        print(f"{phase:<14}{ours_s:>14.1f}{internal.get(phase, '?'):>16}{base_s:>15.1f}{ratio:>8.1f}×")
+        ours_c, base_c = cpu[phase].get("serambi", float("nan")), cpu[phase].get("baseline", float("nan"))
+        print(
+            f"{phase:<12}{ours_s:>13.1f}{internal.get(phase, '?'):>11}{ours_c:>8.1f}{base_s:>15.1f}{base_c:>8.1f}"
+            f"{base_s / ours_s:>10.1f}×{base_c / ours_c:>9.1f}×"
+        )
     print(f"login over loopback ({LOGINS} logins, ms): {login_line[6:]}")

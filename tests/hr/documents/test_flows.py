@@ -356,3 +356,30 @@ def test_dashboard_panel_for_hr_with_work_waiting(rf, cast, docs, django_assert_
     assert result["context"]["documents_to_verify"] == 1
     request.user = cast["colleague_other_unit"].user
     assert panel(request) is None  # nothing of theirs, nothing waiting
+
+
+def test_metadata_edit_by_hr_in_scope_only(client, cast, docs):
+    doc = docs["terbatas_personnel"]
+    client.force_login(cast["subject"].user)
+    assert client.get(reverse("documents:edit", args=[doc.pk])).status_code == 403
+    client.force_login(cast["hr_in_scope"].user)
+    assert client.get(reverse("documents:edit", args=[doc.pk])).status_code == 200
+    response = client.post(
+        reverse("documents:edit", args=[doc.pk]),
+        {
+            "title": "Petikan SK Pangkat III/c",
+            "number": "SK-2/2025",
+            "issuer": "Kepala BKN",
+            "keywords": "pangkat",
+            "description": "",
+            "language": "id",
+            "document_date": "2025-01-02",
+        },
+    )
+    assert response.status_code == 302
+    doc.refresh_from_db()
+    assert doc.title == "Petikan SK Pangkat III/c" and doc.issuer == "Kepala BKN"
+    entry = AuditEntry.objects.filter(action="document.edit", outcome="allowed").get()
+    assert set(entry.details["fields"]) == {"title", "issuer", "keywords"}
+    with pytest.raises(services.DocumentError):
+        services.document_update_metadata(document=doc, user=cast["hr_in_scope"].user, classification=1)

@@ -59,6 +59,8 @@ def test_revoked_and_expired_tokens_are_401(call, make_client, org):
     client, token = make_client(units=[org["DIR1"]])
     api_client_revoke(client=client)
     assert_error(call(token, URL), 401, "token_revoked")
+    assert AuditEntry.objects.filter(action="api.client_created", object_id=str(client.pk)).exists()
+    assert AuditEntry.objects.filter(action="api.client_revoked", object_id=str(client.pk)).exists()
 
     _c2, token2 = make_client(units=[org["DIR1"]], expires_at=timezone.now() - dt.timedelta(seconds=1))
     assert_error(call(token2, URL), 401, "token_expired")

@@ -185,6 +185,22 @@ def test_approved_leave_by_period_with_working_days(call, make_client, org, peop
     )
 
 
+def test_leave_summary_per_employee_and_type(call, make_client, org, people, calendar):
+    make_leave(people["dir1"], dt.date(2026, 3, 16), dt.date(2026, 3, 27), 9)  # 9 working days (Nyepi on the 18th)
+    make_leave(people["dir1"], dt.date(2026, 3, 30), dt.date(2026, 4, 3), 5, code="sakit")  # 2 in March
+    make_leave(people["sub1"], dt.date(2026, 3, 2), dt.date(2026, 3, 2), 1)
+    make_leave(people["dir2"], dt.date(2026, 3, 2), dt.date(2026, 3, 2), 1)  # out of scope
+    _c, token = make_client(units=[org["DIR1"]], endpoints=["leave"])
+    items, pages = pull_all(call, token, "/api/v1/leave/summary", start="2026-03-01", end="2026-03-31", limit=1)
+    assert pages == 2
+    by_name = {i["employee"]["name"]: i for i in items}
+    assert set(by_name) == {"Ani Direktorat", "Budi Subdit"}
+    assert by_name["Ani Direktorat"]["by_type"] == {"tahunan": 9, "sakit": 2}
+    assert by_name["Ani Direktorat"]["working_days"] == 11
+    assert by_name["Budi Subdit"]["working_days"] == 1
+    assert call(token, "/api/v1/leave/summary", start="2026-03-01").status_code == 422  # the period is required
+
+
 def test_cancelled_leave_on_request_and_nip_when_granted(call, make_client, org, people, calendar):
     req = make_leave(people["dir1"], dt.date(2026, 3, 16), dt.date(2026, 3, 17), 2)
     _c, token = make_client(units=[org["DIR1"]], fields=["nip"])
@@ -194,6 +210,25 @@ def test_cancelled_leave_on_request_and_nip_when_granted(call, make_client, org,
     assert call(token, "/api/v1/leave").json()["items"] == []
     (item,) = call(token, "/api/v1/leave", include_cancelled="true").json()["items"]
     assert item["status"] == "cancelled"
+
+
+def test_leave_summary_query_count_is_constant(call, make_client, org, calendar):
+    """Summary pages of 3 and of 30 employees run the same number of queries."""
+
+    def add(n):
+        for i in range(n):
+            emp = factories.EmployeeFactory(unit=org["SUB1"])
+            make_leave(emp, dt.date(2026, 3, 2) + dt.timedelta(days=i % 10), dt.date(2026, 3, 13), 5)
+
+    _c, token = make_client(units=[org["DIR1"]])
+    add(3)
+    call(token, "/api/v1/leave/summary", start="2026-03-01", end="2026-03-31", limit=1)
+    small, body = _queries(call, token, "/api/v1/leave/summary", start="2026-03-01", end="2026-03-31", limit=1000)
+    assert len(body["items"]) == 3
+    add(27)
+    large, body = _queries(call, token, "/api/v1/leave/summary", start="2026-03-01", end="2026-03-31", limit=1000)
+    assert len(body["items"]) == 30
+    assert small == large, (small, large)
 
 
 def test_leave_page_query_count_is_constant(call, make_client, org, people, calendar):

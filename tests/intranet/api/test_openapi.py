@@ -8,6 +8,7 @@ PATHS = {
     "/api/v1/units",
     "/api/v1/employees",
     "/api/v1/leave",
+    "/api/v1/leave/summary",
     "/api/v1/holidays/{year}",
     "/api/v1/exports/leave",
     "/api/v1/webhooks",
