@@ -306,8 +306,8 @@ DOCUMENTS_CLAMD_HOST = env.str("DOCUMENTS_CLAMD_HOST", default="")
 DOCUMENTS_CLAMD_PORT = env.int("DOCUMENTS_CLAMD_PORT", default=3310)
 DOCUMENTS_CLAMD_TIMEOUT = env.float("DOCUMENTS_CLAMD_TIMEOUT", default=15.0)
 DOCUMENTS_CLAMD_FAIL_CLOSED = env.bool("DOCUMENTS_CLAMD_FAIL_CLOSED", default=True)  # scanner down: refuse uploads
-# Sangat Rahasia files need a recent second factor once 2FA exists (off until then: see selectors.second_factor_recent).
-DOCUMENTS_REQUIRE_SECOND_FACTOR = env.bool("DOCUMENTS_REQUIRE_SECOND_FACTOR", default=False)
+# Sangat Rahasia files open only after a recent second factor (intranet.security step-up; see selectors.second_factor_recent).
+DOCUMENTS_REQUIRE_SECOND_FACTOR = env.bool("DOCUMENTS_REQUIRE_SECOND_FACTOR", default=True)
 DOCUMENTS_SECOND_FACTOR_MAX_AGE = env.int("DOCUMENTS_SECOND_FACTOR_MAX_AGE", default=15 * 60)
 
 # --- payslips -------------------------------------------------------------------------------------------------------

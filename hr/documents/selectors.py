@@ -56,12 +56,9 @@ READ_PERMS = frozenset({"view", "download"})
 def second_factor_recent(request) -> bool:
     """True when the request's session proved a second factor recently enough to open a Sangat Rahasia file.
 
-    KNOWN GAP: until DOCUMENTS_REQUIRE_SECOND_FACTOR is switched on (it is off by default while the security issue's
-    2FA lands), this returns True — explicit grants alone open Sangat Rahasia files — and
-    tests/hr/documents/test_access_matrix.py::test_top_secret_requires_second_factor is xfail(strict=True): it starts
-    failing the build the day the requirement is on by default, so the marker cannot outlive the gap.
-    When on, it asks the security app's step-up check (a django-otp verification within
-    DOCUMENTS_SECOND_FACTOR_MAX_AGE seconds) and fails closed if that app is missing.
+    DOCUMENTS_REQUIRE_SECOND_FACTOR is on by default: it asks the security app's step-up check (a django-otp
+    verification within DOCUMENTS_SECOND_FACTOR_MAX_AGE seconds) and fails closed if that app is missing. Switching
+    it off (an agency without 2FA tokens yet) makes explicit grants alone open Sangat Rahasia files.
     """
     if not settings.DOCUMENTS_REQUIRE_SECOND_FACTOR:
         return True

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,6 +20,7 @@ from intranet.accounts.roles import Role, has_role
 from intranet.audit.services import audit_record
 from intranet.core.permissions import role_required, staff_member
 from intranet.core.private_files import private_file_response, safe_filename
+from intranet.security.twofactor import recent_second_factor
 
 from . import selectors, services
 from .forms import ComponentForm, UploadForm
@@ -208,6 +210,10 @@ def batch_detail(request, pk):
 @require_POST
 def batch_publish(request, pk):
     batch = selectors.batch_for_user(request.user, pk)
+    if settings.SERAMBI_2FA_ENFORCE and not recent_second_factor(request):
+        # Step-up: publishing pays out to thousands of people; ask for a fresh second factor first.
+        messages.warning(request, _("Confirm with your authenticator code, then publish again."))
+        return redirect(f"{reverse('security:2fa_verify')}?next={reverse('payslips:batch', args=[batch.pk])}")
     try:
         services.batch_publish(batch_id=batch.pk, user=request.user)
     except services.PayslipError as exc:

@@ -1,9 +1,12 @@
-from django.contrib.auth.signals import user_logged_in, user_logged_out
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
 from intranet.accounts.models import User
+
+from intranet.audit.services import audit_record
 
 from .models import UserSession
 from .services import session_track, sessions_end
@@ -15,6 +18,20 @@ def _on_login(sender, request, user, **kwargs):
         return
     request.session["serambi_login_at"] = int(timezone.now().timestamp())
     session_track(user=user, request=request)
+    audit_record(action="auth.login", request=request, actor=user, obj=user,
+                 details={"backend": getattr(user, "backend", "")})
+
+
+@receiver(user_login_failed)
+def _on_login_failed(sender, credentials, request=None, **kwargs):
+    # The attempted name is recorded (it is what an investigator needs); the password never is (Django masks it).
+    audit_record(action="auth.login_failed", request=request, outcome="failed",
+                 details={"username": str((credentials or {}).get("username", ""))[:150]})
+
+
+@receiver(user_locked_out)
+def _on_locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
+    audit_record(action="auth.lockout", request=request, outcome="denied", details={"username": (username or "")[:150]})
 
 
 @receiver(user_logged_out)

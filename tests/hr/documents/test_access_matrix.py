@@ -41,9 +41,9 @@ EXPECTED = {
     "hr_out_of_scope": {"biasa": READ},
     "payroll_officer": {"biasa": READ},
     "administrator": {"biasa": READ},  # a superuser, and still nothing implicit
-    # Explicit view+download grants on every document; Sangat Rahasia opens without 2FA only because of the known
-    # gap (see test_top_secret_requires_second_factor).
-    "grantee": {d: READ for d in DOCS},
+    # Explicit view+download grants on every document; a Sangat Rahasia file is listed and described but opens only
+    # after a recent second factor (see test_top_secret_requires_second_factor / test_second_factor_hook_when_enforced).
+    "grantee": {**{d: READ for d in DOCS}, "sangat_rahasia": {"list", "detail"}},
     "expired_grantee": {"biasa": READ},
 }
 
@@ -159,12 +159,6 @@ def test_sharer_cannot_pass_on_more_than_they_hold(client, cast, docs):
     assert not selectors.can_download(cast["payroll_officer"].user, doc)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="KNOWN GAP: Serambi has no 2FA yet, so explicit grants alone open Sangat Rahasia files "
-    "(selectors.second_factor_recent). Remove this marker when the security issue enforces "
-    "DOCUMENTS_REQUIRE_SECOND_FACTOR by default.",
-)
 def test_top_secret_requires_second_factor(client, cast, docs):
     client.force_login(cast["grantee"].user)  # a fresh session: no second factor proven
     response = client.get(reverse("documents:download", args=[docs["sangat_rahasia"].pk]))

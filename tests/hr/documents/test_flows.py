@@ -42,7 +42,18 @@ def test_secret_pdf_download_is_watermarked_on_every_page(client, cast, docs):
 
 
 def test_old_version_of_secret_pdf_is_watermarked_too(client, cast, docs):
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from intranet.security.twofactor import VERIFIED_AT
+
     client.force_login(cast["grantee"].user)
+    # Sangat Rahasia opens only after a fresh second factor: prove one in this session.
+    device = TOTPDevice.objects.create(user=cast["grantee"].user, name="test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[VERIFIED_AT] = int(timezone.now().timestamp())
+    session.save()
     response = client.get(reverse("documents:version_download", args=[docs["sangat_rahasia"].pk, 1]))
     text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
     assert "SANGAT RAHASIA" in text and cast["grantee"].nip in text

@@ -178,3 +178,16 @@ def test_step_up_expires(client, org, settings, rf):
     session.save()
     request.session = client.session
     assert not recent_second_factor(request)
+
+
+def test_logins_failures_and_lockouts_are_audited(client, employee, settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    _login(client, employee.user)
+    assert AuditEntry.objects.filter(action="auth.login", actor=employee.user, ip="10.9.8.7").exists()
+    client.post(reverse("accounts:logout"))
+    _login(client, employee.user, "wrong")
+    _login(client, employee.user, "wrong")
+    failed = AuditEntry.objects.filter(action="auth.login_failed")
+    assert failed.count() == 2 and failed.first().details["username"] == employee.user.username
+    assert "wrong" not in str(list(failed.values_list("details", flat=True)))
+    assert AuditEntry.objects.filter(action="auth.lockout", outcome="denied").exists()
