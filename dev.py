@@ -85,12 +85,22 @@ def up():
 
 
 def test(args):
+    """The whole suite. Browser journeys run in a pytest process of their own: a live-server test on PostgreSQL leaves
+    Django without its migrated-state snapshot, which later transactional tests in the same process rely on.
+    Given explicit test paths, one plain pytest run."""
     install(extras=("test",))
     env = dict(os.environ)
     env.setdefault("SERAMBI_VAR_DIR", str(VAR / "test"))
-    cmd = [str(PY), "-m", "pytest", *args]
-    print("+", " ".join(cmd), flush=True)
-    sys.exit(subprocess.run(cmd, cwd=ROOT, env=env).returncode)
+    if any(not a.startswith("-") for a in args):
+        runs = [[*args]]
+    else:
+        runs = [[*args, "--ignore=tests/e2e"], [*args, "tests/e2e"]]
+    status = 0
+    for run_args in runs:
+        cmd = [str(PY), "-m", "pytest", *run_args]
+        print("+", " ".join(cmd), flush=True)
+        status = subprocess.run(cmd, cwd=ROOT, env=env).returncode or status
+    sys.exit(status)
 
 
 def main(argv):

@@ -51,3 +51,14 @@ def _fresh(u):
 @pytest.fixture
 def employee_factory(db):
     return factories.EmployeeFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    """Transactional tests flush the database when they end, which would also wipe what data migrations created
+    (role groups, leave types, payslip components, Wagtail's page tree) for every later transactional test. Give all
+    of them serialized rollback, so each starts from the migrated state."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            item.add_marker(pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}))
+

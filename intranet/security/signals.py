@@ -5,7 +5,6 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from intranet.accounts.models import User
-
 from intranet.audit.services import audit_record
 
 from .models import UserSession

@@ -67,7 +67,8 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture
 def e2e_db(django_db_serialized_rollback, transactional_db):
-    """Journeys run against a live server thread, so their data must be committed."""
+    """Journeys run against a live server thread, so their data must be committed (tests/conftest.py keeps the
+    migrated reference data in place between them)."""
 
 
 @pytest.fixture
