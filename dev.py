@@ -77,8 +77,7 @@ def up():
     if not marker.exists():
         manage("seed_demo", "--employees", os.environ.get("SERAMBI_DEMO_EMPLOYEES", "300"), env=env)
         marker.write_text("ok")
-    else:
-        manage("seed_demo", "--only", "hr.org", env=env)  # prints the demo accounts again (idempotent, writes nothing)
+    manage("seed_demo", "--only", "hr.org", env=env)  # (idempotent, writes nothing) prints the demo accounts last
     print(f"\nSerambi is starting: open http://{HOST}:{PORT}/ and log in with an account above.", flush=True)
     print("Stop with Ctrl+C.\n", flush=True)
     os.execve(str(PY), [str(PY), "manage.py", "runserver", f"{HOST}:{PORT}", "--insecure"], env)
