@@ -90,7 +90,7 @@ def test(args):
     install(extras=("test",))
     env = dict(os.environ)
     env.setdefault("SERAMBI_VAR_DIR", str(VAR / "test"))
-    if any(not a.startswith("-") for a in args):
+    if any(not a.startswith("-") and (ROOT / a.split("::")[0]).exists() for a in args):
         runs = [[*args]]
     else:
         runs = [[*args, "--ignore=tests/e2e"], [*args, "tests/e2e"]]

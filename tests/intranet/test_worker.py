@@ -35,6 +35,15 @@ pytestmark = [
 ]
 
 
+def _drop_cached_connections():
+    """Earlier tests may have published to the in-memory broker; the app caches its connection and producer pools,
+    so forget them for the new broker URL to take effect."""
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+        celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def worker(tmp_path, django_db_serialized_rollback, transactional_db):
     """A real `celery worker` process on its own queue, sharing the test database; yields the mail folder."""
@@ -47,6 +56,7 @@ def worker(tmp_path, django_db_serialized_rollback, transactional_db):
            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": str(tmp_path / "mail")}
     old = (celery_app.conf.broker_url, celery_app.conf.task_always_eager, celery_app.conf.task_default_queue)
     celery_app.conf.update(broker_url=broker, task_always_eager=False, task_default_queue=queue)
+    _drop_cached_connections()
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "intranet", "worker", "--pool=solo", "--loglevel=INFO", "-Q", queue,
          "--without-heartbeat", "--without-gossip", "--without-mingle"],
@@ -56,6 +66,7 @@ def worker(tmp_path, django_db_serialized_rollback, transactional_db):
         yield tmp_path / "mail"
     finally:
         celery_app.conf.update(broker_url=old[0], task_always_eager=old[1], task_default_queue=old[2])
+        _drop_cached_connections()
         proc.terminate()
         try:
             output = proc.communicate(timeout=15)[0].decode(errors="replace")
@@ -67,6 +78,7 @@ def worker(tmp_path, django_db_serialized_rollback, transactional_db):
 
 def test_real_worker_delivers_outbox_email_once(worker, org):
     recipient = EmployeeFactory(unit=org["DIR1"]).user
+    assert not connection.in_atomic_block, "autocommit is needed: the task is enqueued on commit"
     services.notify(recipient, "test.worker", "Dari worker")  # autocommit: on_commit fires at once
     row = OutboxEmail.objects.get()
     deadline = time.monotonic() + 60
