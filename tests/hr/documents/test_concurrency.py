@@ -1,51 +1,24 @@
 """Real row-lock concurrency on PostgreSQL: threads with their own database connections."""
 
-import threading
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, connections
-from django.utils import translation
 
 from hr.documents import services
 from hr.documents.models import AccessRequest, Classification, DocumentVersion
+from tests.concurrency import postgres_only, run_in_threads
 
 from .conftest import file_document, pdf_bytes
 
 pytestmark = [
     pytest.mark.postgres,
+    postgres_only,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 
-@pytest.fixture(autouse=True)
-def _needs_postgres():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: SQLite has no row locks (set DATABASE_URL=postgres://...)")
-
-
 def _run_in_threads(n, target):
-    barrier = threading.Barrier(n)
-    results, errors = [], []
-
-    def worker(i):
-        try:
-            barrier.wait(timeout=30)
-            with translation.override("en"):
-                results.append(target(i))
-        except services.DocumentError as exc:
-            errors.append(exc.message)
-        except Exception as exc:  # noqa: BLE001 - surfaced in the assertion below
-            errors.append(f"unexpected {type(exc).__name__}: {exc}")
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results, errors
+    return run_in_threads(n, target, services.DocumentError)
 
 
 def test_concurrent_new_versions_get_distinct_numbers(cast):
