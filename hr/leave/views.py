@@ -20,6 +20,7 @@ from intranet.accounts.roles import Role
 from intranet.audit.services import audit_record
 from intranet.core.permissions import role_required, staff_member
 from intranet.core.private_files import private_file_response
+from intranet.core.spreadsheet import formula_safe
 
 from . import selectors, services
 from .forms import AdjustmentForm, DecisionForm, HRFilterForm, LeaveRequestForm, ReasonForm
@@ -382,13 +383,6 @@ def _export_rows(qs):
         ]
 
 
-def _safe_cell(value):
-    """Neutralise spreadsheet formulas (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 @role_required(Role.HR_OFFICER)
 def hr_export(request, fmt: str):
     if fmt not in ("csv", "xlsx"):
@@ -403,7 +397,7 @@ def hr_export(request, fmt: str):
         ws = wb.create_sheet(f"Cuti {year}")
         ws.append(EXPORT_HEADER)
         for row in _export_rows(qs):
-            ws.append([_safe_cell(v) for v in row])
+            ws.append([formula_safe(v) for v in row])
         buf = io.BytesIO()
         wb.save(buf)
         response = HttpResponse(
@@ -414,7 +408,7 @@ def hr_export(request, fmt: str):
         writer = csv.writer(buf)
         writer.writerow(EXPORT_HEADER)
         for row in _export_rows(qs):
-            writer.writerow([_safe_cell(v) for v in row])
+            writer.writerow([formula_safe(v) for v in row])
         response = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="cuti-{year}.{fmt}"'
     response["Cache-Control"] = "private, no-store"

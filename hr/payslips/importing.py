@@ -17,12 +17,13 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 
 from hr.org.models import bare_name_key
+from intranet.core.spreadsheet import FORMULA_START, formula_safe
 
 BASE_COLUMNS = ("period", "nip", "name", "net")
 ALIASES = {"periode": "period", "nama": "name", "gaji_bersih": "net", "jumlah_bersih": "net"}
 MAX_DIGITS = 13  # up to Rp 9,999,999,999,999 per cell
 MAX_PROBLEMS_KEPT = 1000
-DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+DANGEROUS_PREFIXES = FORMULA_START
 
 _PLAIN = re.compile(r"^\d+$")
 _PERIOD = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -299,11 +300,9 @@ def csv_safe(value) -> str:
     """Neutralise spreadsheet formula injection in every export: text starting with = + - @ (or tab/CR) gets a
     leading apostrophe. Plain numbers (including negative ones) are left as they are."""
     text = "" if value is None else str(value)
-    if text.startswith(DANGEROUS_PREFIXES):
-        if text.startswith("-") and _PLAIN.match(text[1:]):
-            return text
-        return "'" + text
-    return text
+    if text.startswith("-") and _PLAIN.match(text[1:]):
+        return text
+    return formula_safe(text)
 
 
 # --- Checking ---------------------------------------------------------------------------------------------------------

@@ -6,14 +6,7 @@ import io
 
 from django.utils.translation import gettext as _
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def cell_safe(value):
-    """Neutralise CSV/formula injection in a text cell; numbers and dates pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+from intranet.core.spreadsheet import formula_safe
 
 
 def _columns(with_nip: bool) -> list[tuple[str, str]]:
@@ -53,7 +46,7 @@ def leave_csv(items: list[dict], *, with_nip: bool = False) -> bytes:
     writer.writerow([label for _key, label in cols])
     for item in items:
         row = _flat(item)
-        writer.writerow([cell_safe(row[key]) for key, _label in cols])
+        writer.writerow([formula_safe(row[key]) for key, _label in cols])
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: spreadsheets then read UTF-8 names correctly
 
 
@@ -66,7 +59,7 @@ def leave_xlsx(items: list[dict], *, with_nip: bool = False) -> bytes:
     ws.append([label for _key, label in cols])
     for item in items:
         row = _flat(item)
-        ws.append([cell_safe(row[key]) for key, _label in cols])
+        ws.append([formula_safe(row[key]) for key, _label in cols])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

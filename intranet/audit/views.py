@@ -7,6 +7,7 @@ from django.utils.http import urlencode
 
 from intranet.accounts.roles import Role
 from intranet.core.permissions import role_required
+from intranet.core.spreadsheet import formula_safe
 
 from .forms import AuditSearchForm
 from .selectors import audit_entries_search
@@ -14,12 +15,6 @@ from .services import audit_record
 
 EXPORT_COLUMNS = ["id", "created_at", "actor_repr", "acting_for", "action", "object_type", "object_id",
                   "subject_employee_id", "ip", "user_agent", "outcome", "details", "entry_hash"]
-
-
-def _neutralise(value) -> str:
-    """Spreadsheet-injection guard: text starting with = + - @ is prefixed with a quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 class _Echo:
@@ -35,7 +30,7 @@ def audit_search(request):
     if request.GET.get("format") == "csv":
         audit_record(action="audit.export", request=request, details={k: str(v) for k, v in filters.items()})
         writer = csv.writer(_Echo())
-        rows = (writer.writerow([_neutralise(getattr(e, c)) for c in EXPORT_COLUMNS]) for e in entries.iterator(chunk_size=2000))
+        rows = (writer.writerow([formula_safe(getattr(e, c)) for c in EXPORT_COLUMNS]) for e in entries.iterator(chunk_size=2000))
         response = StreamingHttpResponse((r for part in ([writer.writerow(EXPORT_COLUMNS)], rows) for r in part),
                                          content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="serambi-audit.csv"'
