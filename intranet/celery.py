@@ -24,5 +24,6 @@ BEAT_SCHEDULE = {
     "leave-send-reminders": {"task": "leave.send_reminders", "schedule": crontab(hour=7, minute=30, day_of_week="mon-fri")},
     "leave-seed-calendar": {"task": "leave.seed_calendar", "schedule": crontab(month_of_year=11, day_of_month=1, hour=1, minute=0)},
     "api-deliver-due-webhooks": {"task": "api.deliver_due_webhooks", "schedule": 60.0},
+    "audit-prune": {"task": "audit.prune", "schedule": crontab(hour=2, minute=45)},
 }
 app.conf.beat_schedule = BEAT_SCHEDULE

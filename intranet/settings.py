@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "treebeard",  # templates and JS catalog of the org unit tree admin
     "guardian",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -99,6 +100,8 @@ MIDDLEWARE = [
     "intranet.security.middleware.SessionTimeoutMiddleware",
     "intranet.security.middleware.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Wagtail's Site lookup for the request, from the shared cache (saves a query per page).
+    "cms.home.middleware.CachedSiteMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "intranet.security.middleware.SecurityHeadersMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -147,7 +150,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache, Celery --------------------------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Tolerant of a Redis outage: pages keep rendering without the cache (intranet/core/cache.py).
+    CACHES = {"default": {"BACKEND": "intranet.core.cache.TolerantRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "serambi"}}
 
@@ -169,7 +173,15 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 CELERY_TIMEZONE = "Asia/Jakarta"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing to a broker that is down must not hang a web request: the outbox keeps the work.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+    # With late acks, a task whose worker died is handed out again once this many seconds have passed unacknowledged;
+    # it must exceed the longest task (CELERY_TASK_TIME_LIMIT), or a slow task would be run twice.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * CELERY_TASK_TIME_LIMIT),
+}
 CELERY_BEAT_SCHEDULE = {}  # each app adds its entries in intranet/celery.py
 
 # --- Auth -----------------------------------------------------------------------------------------------------------
@@ -315,6 +327,11 @@ DOCUMENTS_CLAMD_FAIL_CLOSED = env.bool("DOCUMENTS_CLAMD_FAIL_CLOSED", default=Tr
 # Sangat Rahasia files open only after a recent second factor (intranet.security step-up; see selectors.second_factor_recent).
 DOCUMENTS_REQUIRE_SECOND_FACTOR = env.bool("DOCUMENTS_REQUIRE_SECOND_FACTOR", default=True)
 DOCUMENTS_SECOND_FACTOR_MAX_AGE = env.int("DOCUMENTS_SECOND_FACTOR_MAX_AGE", default=15 * 60)
+
+# --- audit trail ----------------------------------------------------------------------------------------------------
+# Audit entries older than this are pruned daily (behind a hash-chain checkpoint); 0 keeps them forever.
+# Five years by default: the retention period of personnel records' access logs most agencies apply.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=1826)
 
 # --- payslips -------------------------------------------------------------------------------------------------------
 # PDF password some agencies require: "" (none), "birth_date" (the employee's birth date DDMMYYYY) or "nip".

@@ -91,3 +91,25 @@ class AuditChainHead(models.Model):
 
     def __str__(self):
         return self.last_hash
+
+
+class AuditCheckpoint(models.Model):
+    """Written by each retention prune (`manage.py audit_prune`): the hash of the newest removed entry, so
+    verification of what remains starts from it instead of the genesis hash. The prune is itself an audit entry in the
+    chain carrying the same figures; `audit_verify` checks that the newest checkpoint agrees with it, so moving the
+    anchor to hide a deletion shows."""
+
+    created_at = models.DateTimeField(_("time"))
+    cutoff = models.DateTimeField(_("entries before"))
+    last_pruned_id = models.BigIntegerField(_("newest removed entry"))
+    last_pruned_hash = models.CharField(max_length=64)
+    pruned_count = models.PositiveIntegerField(_("entries removed"))
+    total_pruned = models.PositiveBigIntegerField(_("entries removed so far"))
+
+    class Meta:
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d} {self.pruned_count} → #{self.last_pruned_id}"

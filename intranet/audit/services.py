@@ -1,10 +1,14 @@
+import datetime as dt
 import json
 import logging
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import AuditChainHead, AuditEntry
+from .models import AuditChainHead, AuditCheckpoint, AuditEntry
 
 logger = logging.getLogger("serambi.audit")
 GENESIS = "0" * 64
@@ -63,15 +67,100 @@ def audit_record(
 
 
 def audit_verify() -> tuple[bool, AuditEntry | None, int]:
-    """Walk the chain in order. Returns (intact, first bad entry or None, entries checked)."""
-    prev = GENESIS
+    """Walk the chain in order, from the newest retention checkpoint (or the genesis hash). Returns (intact, first bad
+    entry or None, entries checked)."""
+    checkpoint = AuditCheckpoint.objects.order_by("-id").first()
+    prev = checkpoint.last_pruned_hash if checkpoint else GENESIS
+    entries = AuditEntry.objects.order_by("id")
+    if checkpoint is not None:
+        if entries.filter(id__lte=checkpoint.last_pruned_id).exists():
+            return False, entries.first(), 0  # entries older than the checkpoint are back, or it was moved
+        if not _checkpoint_confirmed(checkpoint):
+            return False, None, 0  # the anchor disagrees with the audited prune: it was moved to hide a deletion
     checked = 0
-    for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
+    for entry in entries.iterator(chunk_size=2000):
         if entry.prev_hash != prev or entry.compute_hash() != entry.entry_hash:
             return False, entry, checked
         prev = entry.entry_hash
         checked += 1
     head = AuditChainHead.objects.filter(pk=1).first()
-    if head and checked and head.last_hash != prev:
+    if head and (checked or checkpoint) and head.last_hash != prev:
         return False, None, checked  # entries were deleted from the end
     return True, None, checked
+
+
+def _checkpoint_confirmed(checkpoint: AuditCheckpoint) -> bool:
+    return AuditEntry.objects.filter(
+        action="audit.prune",
+        id__gt=checkpoint.last_pruned_id,
+        details__last_pruned_id=checkpoint.last_pruned_id,
+        details__last_pruned_hash=checkpoint.last_pruned_hash,
+        details__pruned=checkpoint.pruned_count,
+    ).exists()
+
+
+class AuditPruneError(Exception):
+    pass
+
+
+@dataclass
+class PruneResult:
+    cutoff: dt.datetime | None
+    pruned: int
+    checkpoint: AuditCheckpoint | None
+
+
+def audit_prune(*, retention_days: int | None = None, now: dt.datetime | None = None, progress=None) -> PruneResult:
+    """Remove entries older than the retention period (settings.AUDIT_RETENTION_DAYS; 0 keeps everything).
+
+    The oldest part of the chain is cut off whole: everything up to the newest entry older than the cut-off. A
+    checkpoint keeps the hash of that entry so the rest still verifies, and the prune is audited with the same
+    figures. A broken chain is never pruned: that would destroy the evidence."""
+    days = settings.AUDIT_RETENTION_DAYS if retention_days is None else retention_days
+    if days <= 0:
+        return PruneResult(None, 0, None)
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    with transaction.atomic():
+        # The chain head lock: no entry is appended while we cut and anchor.
+        AuditChainHead.objects.select_for_update().get_or_create(pk=1, defaults={"last_hash": GENESIS})
+        last = AuditEntry.objects.filter(created_at__lt=cutoff).order_by("-id").first()
+        if last is None:
+            return PruneResult(cutoff, 0, None)
+        intact, bad, _checked = audit_verify()
+        if not intact:
+            if bad is not None:
+                msg = _("The audit chain is broken at entry #%(id)s; nothing was pruned.") % {"id": bad.pk}
+            else:
+                msg = _("The audit chain is broken (entries were removed); nothing was pruned.")
+            raise AuditPruneError(msg)
+        previous = AuditCheckpoint.objects.order_by("-id").first()
+        pruned = 0
+        doomed = AuditEntry.objects.filter(id__lte=last.pk).order_by("id")
+        while True:  # in batches, so one prune of years of entries does not hold a huge delete in memory
+            ids = list(doomed.values_list("id", flat=True)[:5000])
+            if not ids:
+                break
+            pruned += AuditEntry.objects.filter(id__in=ids).delete()[0]
+            if progress:
+                progress(pruned)
+        checkpoint = AuditCheckpoint.objects.create(
+            created_at=timezone.now(),
+            cutoff=cutoff,
+            last_pruned_id=last.pk,
+            last_pruned_hash=last.entry_hash,
+            pruned_count=pruned,
+            total_pruned=(previous.total_pruned if previous else 0) + pruned,
+        )
+        audit_record(
+            action="audit.prune",
+            object_type="audit.auditcheckpoint",
+            object_id=str(checkpoint.pk),
+            details={
+                "cutoff": cutoff.isoformat(),
+                "retention_days": days,
+                "pruned": pruned,
+                "last_pruned_id": last.pk,
+                "last_pruned_hash": last.entry_hash,
+            },
+        )
+    return PruneResult(cutoff, pruned, checkpoint)

@@ -1,50 +1,18 @@
 """An intranet: every URL needs a login except the login page, static files, /healthz and the language switch."""
 
-import re
-
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 
-# Wagtail's own login forms and Django admin's login use the same Django authentication backends as ours.
-# The admins' own login URLs only redirect to ours; the originals behind them are shadowed.
-PUBLIC = {"accounts:login", "healthz", "set_language", "django_admin_login", "wagtail_admin_login", "wagtail_frontend_login"}
-SHADOWED = {"wagtailcore_login", "wagtailadmin_login", "admin:login"}
+from tests.intranet.security.routes import (
+    PUBLIC,
+    PUBLIC_DOCS,
+    SHADOWED,
+    all_routes,
+    is_token_route,
+)
+from tests.intranet.security.routes import sample_path as _sample_path
 
-
-def _walk(patterns, prefix="", namespace=""):
-    for p in patterns:
-        if isinstance(p, URLResolver):
-            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
-            yield from _walk(p.url_patterns, prefix + str(p.pattern), ns)
-        elif isinstance(p, URLPattern):
-            yield prefix + str(p.pattern), f"{namespace}{p.name}" if p.name else None
-
-
-def _sample_path(pattern: str) -> str:
-    """Turn a route (or a regex, or a mix) into a concrete path with plausible values for its parameters."""
-    path = pattern.replace("^", "").replace("$", "").replace("\\Z", "")
-    path = path.replace(".*", "x")
-    path = re.sub(r"<uuid:\w+>", "00000000-0000-0000-0000-000000000001", path)
-    path = re.sub(r"<int:\w+>", "1", path)
-    path = re.sub(r"<(?:str|slug|path):?\w*>|<\w+>", "x", path)
-    path = re.sub(r"\(\?P<\w+>(?:[^()]|\([^()]*\))*\)", "1", path)  # named regex groups
-    path = re.sub(r"\((?:[^()]|\([^()]*\))*\)[*?]", "", path)  # optional groups
-    path = re.sub(r"[()?*+\\]", "", path)
-    return "/" + path
-
-
-# Machine clients authenticate with a token, not a session: the agency API (bearer token) and the private iCal feed
-# (an unguessable, revocable token in the URL). Anonymous requests there get 401/404, never data.
-TOKEN_PREFIXES = ("api/v1/",)
-TOKEN_NAMES = {"leave:feed"}
-# The API's own documentation describes the interface, holds no data, and is public for integrators.
-PUBLIC_DOCS = {"api:v1:docs", "api:v1:openapi-json", "api:v1:openapi"}
-
-ALL_ROUTES = sorted({(route, name) for route, name in _walk(get_resolver().url_patterns)}, key=lambda r: r[0])
-
-
-def _is_token_route(route, name):
-    return name in TOKEN_NAMES or route.startswith(TOKEN_PREFIXES)
+ALL_ROUTES = all_routes()
+_is_token_route = is_token_route
 
 
 ROUTES = [r for r in ALL_ROUTES if r[1] not in PUBLIC | SHADOWED and not _is_token_route(*r)]

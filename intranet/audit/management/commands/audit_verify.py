@@ -14,7 +14,10 @@ class Command(BaseCommand):
             return
         if bad is None:
             raise CommandError(
-                _("Audit chain broken after %(n)d entries: the newest entries were removed.") % {"n": checked}
+                _(
+                    "Audit chain broken after %(n)d entries: entries were removed (the newest ones, or old ones "
+                    "behind a moved retention checkpoint)."
+                ) % {"n": checked}
             )
         raise CommandError(
             _("Audit chain broken at entry #%(id)s (%(when)s, %(action)s): its content or link was altered.")

@@ -1,0 +1,74 @@
+"""A Redis cache that tolerates Redis being down.
+
+The cache only saves work (Wagtail's site lookup, rendered fragments); nothing in it is the only copy of anything.
+Django's RedisCache raises on a connection error, which would turn a Redis outage into a site outage. This backend
+logs the error, answers a miss (reads) or drops the write, and stops trying for RETRY_AFTER seconds so a dead or
+unreachable server does not cost a connect timeout on every request. /healthz still reports the cache unavailable.
+"""
+
+import logging
+import time
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+
+class TolerantRedisCache(RedisCache):
+    def __init__(self, server, params):
+        options = dict(params.get("OPTIONS") or {})
+        self.retry_after = float(options.pop("RETRY_AFTER", 2.0))
+        # Fail fast: a cache that takes seconds to answer is worse than no cache.
+        options.setdefault("socket_connect_timeout", 0.5)
+        options.setdefault("socket_timeout", 0.5)
+        super().__init__(server, {**params, "OPTIONS": options})
+        self._down_until = 0.0
+
+    def _call(self, method, default, *args, **kwargs):
+        if time.monotonic() < self._down_until:
+            return default
+        try:
+            return getattr(super(), method)(*args, **kwargs)
+        except RedisError as exc:
+            self._down_until = time.monotonic() + self.retry_after
+            logger.warning("cache unavailable (%s: %s); serving without it", type(exc).__name__, exc)
+            return default
+
+    def get(self, key, default=None, version=None):
+        return self._call("get", default, key, default, version)
+
+    def get_many(self, keys, version=None):
+        return self._call("get_many", {}, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._call("has_key", False, key, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set", None, key, value, timeout, version)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("add", False, key, value, timeout, version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set_many", list(data), data, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("touch", False, key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._call("delete", False, key, version)
+
+    def delete_many(self, keys, version=None):
+        return self._call("delete_many", None, keys, version)
+
+    def incr(self, key, delta=1, version=None):
+        # A miss must not look like a value: incr on an unreachable cache raises ValueError, as on a missing key.
+        result = self._call("incr", None, key, delta, version)
+        if result is None:
+            raise ValueError(f"Key '{key}' not found (cache unavailable)")
+        return result
+
+    def clear(self):
+        return self._call("clear", False)
