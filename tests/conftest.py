@@ -23,6 +23,16 @@ def _private_media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Pages keep data in the shared cache (site lookup, view restrictions, leave types, dashboard panels); a test's
+    database rollback cannot take those entries back, so every test starts with an empty cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _second_factor_off_unless_asked(settings, request):
     """Most tests exercise features, not the second-factor gate: privileged test users skip it. The security tests
     (marker `enforce_2fa`) switch it back on and prove the gate."""

@@ -6,3 +6,6 @@ class HomeConfig(AppConfig):
     name = "cms.home"
     label = "home"
     verbose_name = _("Home")
+
+    def ready(self):
+        from . import signals  # noqa: F401

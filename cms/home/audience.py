@@ -81,11 +81,12 @@ def viewer_for(user) -> Viewer:
         return cached
     unit_id, unit_path = None, ""
     if user.is_authenticated:
-        from hr.org.models import Employee
+        from hr.org.selectors import employee_for_user
 
-        row = Employee.objects.filter(user=user, active=True).values_list("unit_id", "unit__path").first()
-        if row:
-            unit_id, unit_path = row
+        # the same memoised row the HR panels use (unit selected with it): no query of its own
+        employee = employee_for_user(user)
+        if employee is not None and employee.active and employee.unit_id:
+            unit_id, unit_path = employee.unit_id, employee.unit.path
     viewer = Viewer(
         user_id=user.pk if user.is_authenticated else None,
         unit_id=unit_id,

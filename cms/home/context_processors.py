@@ -1,20 +1,47 @@
-"""The site alert banner (a Wagtail generic setting editors switch on). One small query per page, deliberately not
-cached: a banner switched off must disappear at once on every worker, and the query count stays the same on every
-request (tests of other apps count queries)."""
+"""The site alert banner (a Wagtail generic setting editors switch on). Read from the shared cache (no query on a
+warm page); saving or deleting the setting deletes the cached copy (`cms.home.signals`), so a banner switched off
+disappears at once on every worker. The `until` time is checked on every request, not cached."""
 
 from django.utils import timezone
 from django.utils.translation import get_language
+
+from intranet.core.caching import cache_delete, cache_get, cache_set
+
+ALERT_CACHE_KEY = "cms:site-alert"
+ALERT_CACHE_SECONDS = 300
+
+
+def _current_alert() -> dict:
+    data = cache_get(ALERT_CACHE_KEY)
+    if data is None:
+        from .models import SiteAlert
+
+        alert = SiteAlert.objects.filter(enabled=True).first()
+        data = {}  # "no alert" is cached too
+        if alert is not None and (alert.message_id or alert.message_en):
+            data = {
+                "level": alert.level,
+                "message_id": alert.message_id,
+                "message_en": alert.message_en,
+                "link": alert.link,
+                "until": alert.until,
+            }
+        cache_set(ALERT_CACHE_KEY, data, ALERT_CACHE_SECONDS)
+    return data
+
+
+def forget_alert() -> None:
+    cache_delete(ALERT_CACHE_KEY)
 
 
 def site_alert(request):
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
-    from .models import SiteAlert
-
-    alert = SiteAlert.objects.filter(enabled=True).first()
-    if alert is None or not (alert.message_id or alert.message_en):
+    alert = _current_alert()
+    if not alert:
         return {}
-    if alert.until and alert.until < timezone.now():
+    if alert["until"] and alert["until"] < timezone.now():
         return {}
-    message = alert.message_en if get_language() == "en" and alert.message_en else alert.message_id or alert.message_en
-    return {"site_alert": {"level": alert.level, "message": message, "link": alert.link}}
+    english = get_language() == "en" and alert["message_en"]
+    message = alert["message_en"] if english else alert["message_id"] or alert["message_en"]
+    return {"site_alert": {"level": alert["level"], "message": message, "link": alert["link"]}}

@@ -21,3 +21,14 @@ class ContentOwnerMixin(models.Model):
 
     class Meta:
         abstract = True
+
+    def get_view_restrictions(self):
+        """Wagtail asks this on every page view (two queries). Most pages sit under no restriction: answer from the
+        cached restriction list then, and ask the database only where a restriction or an alias could apply."""
+        from wagtail.models import PageViewRestriction
+
+        from .privacy import may_have_view_restrictions
+
+        if not may_have_view_restrictions(self):
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()

@@ -13,22 +13,66 @@ from django.db.models import Q
 from wagtail.models import Page, PageViewRestriction
 
 from intranet.accounts.roles import role_names
+from intranet.core.caching import bump_generation, cache_get, cache_set, generation
+
+PRIVACY_GENERATION_KEY = "cms:privacy:generation"
+
+
+def privacy_generation() -> int:
+    return generation(PRIVACY_GENERATION_KEY)
+
+
+def bump_privacy_generation() -> None:
+    """Called when a view restriction (or its groups) changes, an alias is saved or a page moves (`signals`)."""
+    bump_generation(PRIVACY_GENERATION_KEY)
+
+
+def _privacy_data() -> dict:
+    """What every page view needs about privacy, shared by the whole site and kept in the cache under a generation
+    number that every restriction change, alias creation and page move bumps (`cms.home.signals`). Three queries
+    when cold, none when warm:
+    - "restrictions": every view restriction as (page path, type, group names);
+    - "paths": tree paths under which Wagtail's own per-page check could find a restriction — the restricted pages
+      and every alias page (an alias takes its source's restrictions, so anything under an alias is checked fully)."""
+    key = f"cms:privacy:data:{privacy_generation()}"
+    data = cache_get(key)
+    if data is None:
+        restrictions = [
+            (r.page.path, r.restriction_type, frozenset(g.name for g in r.groups.all()))
+            for r in PageViewRestriction.objects.select_related("page").prefetch_related("groups")
+        ]
+        aliases = list(Page.objects.filter(alias_of__isnull=False).values_list("path", flat=True))
+        data = {"restrictions": restrictions, "paths": tuple(sorted({p for p, _t, _g in restrictions} | set(aliases)))}
+        cache_set(key, data, 3600)
+    return data
+
+
+def _restrictions() -> list[tuple[str, str, frozenset[str]]]:
+    return _privacy_data()["restrictions"]
+
+
+def may_have_view_restrictions(page) -> bool:
+    """False when neither the page nor any ancestor carries a view restriction and none is an alias (whose source
+    could): Wagtail's per-request check (two queries) can then be skipped. Never False for a restricted page."""
+    if page.alias_of_id is not None:
+        return True
+    return any(page.path.startswith(p) for p in _privacy_data()["paths"])
 
 
 def hidden_paths(user) -> list[str]:
-    """Tree paths of restricted pages the user does not pass (memoised on the user for the request). Two queries."""
+    """Tree paths of restricted pages the user does not pass (memoised on the user for the request)."""
     cached = getattr(user, "_serambi_hidden_paths", None)
     if cached is not None:
         return cached
     hidden: list[str] = []
     if not getattr(user, "is_superuser", False):
         names = role_names(user)
-        for r in PageViewRestriction.objects.select_related("page").prefetch_related("groups"):
-            if r.restriction_type == PageViewRestriction.LOGIN and user.is_authenticated:
+        for path, kind, groups in _restrictions():
+            if kind == PageViewRestriction.LOGIN and user.is_authenticated:
                 continue
-            if r.restriction_type == PageViewRestriction.GROUPS and any(g.name in names for g in r.groups.all()):
+            if kind == PageViewRestriction.GROUPS and groups & names:
                 continue
-            hidden.append(r.page.path)  # password-protected and foreign-group pages stay out of every list
+            hidden.append(path)  # password-protected and foreign-group pages stay out of every list
     if user.is_authenticated:
         user._serambi_hidden_paths = hidden
     return hidden

@@ -29,14 +29,14 @@ def bump_generation() -> None:
 def panel_items(user) -> list[dict]:
     from cms.home.pages import localize_pages
 
-    from .selectors import news_for
+    from .selectors import news_list
 
     today = timezone.localdate()
     viewer = viewer_for(user)
     key = f"cms:news:panel:{generation()}:{viewer.key}:{get_language()}:{today.isoformat()}"
     items = cache.get(key)
     if items is None:
-        pages = localize_pages(list(news_for(user, today=today)[:PANEL_SIZE]))
+        pages = localize_pages(news_list(user, today=today)[:PANEL_SIZE])
         items = [
             {
                 "title": p.title,

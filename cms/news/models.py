@@ -71,7 +71,7 @@ class NewsIndexPage(ContentOwnerMixin, Page):
         categories = list(NewsCategory.objects.all())
         current = request.GET.get("kategori", "")
         category = next((c for c in categories if c.slug == current), None)
-        qs = selectors.news_for(request.user, category=category)
+        qs = selectors.news_list(request.user, category=category)
         page = Paginator(qs, self.page_size).get_page(request.GET.get("page"))
         page.object_list = localize_pages(list(page.object_list))
         context.update(
@@ -153,6 +153,8 @@ class NewsPage(AudienceMixin, ContentOwnerMixin, Page):
     class Meta:
         verbose_name = _("news item")
         verbose_name_plural = _("news")
+        # news lists walk this index newest first and stop at the page size (selectors.PinnedFirst)
+        indexes = [models.Index(fields=["-date", "-page_ptr"], name="news_newest_first")]
 
     def is_pinned(self, today=None) -> bool:
         today = today or timezone.localdate()

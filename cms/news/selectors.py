@@ -35,6 +35,68 @@ def news_for(user, *, category: NewsCategory | None = None, today=None) -> Query
     return qs
 
 
+MAX_PINNED = 50  # editors pin a handful; more than this many are listed by date like the rest
+
+
+class PinnedFirst:
+    """News for a list page: pinned items first, then the rest newest first — as `news_for` orders them, but as two
+    queries that each follow an index (news_newspage date, page id) and stop at the page size. `news_for`'s single
+    ORDER BY sorts every visible item on each request, because "pinned" depends on today and no index holds it.
+    The total (for the paginator) is counted once per audience, category and day and kept in the cache under the
+    news generation, which every publish, unpublish, deletion and view-restriction change bumps."""
+
+    def __init__(self, qs: QuerySet[NewsPage], *, today, count_key: str):
+        self._pinned_qs = qs.filter(pinned_until__gte=today).order_by("-date", "-page_ptr_id")[:MAX_PINNED]
+        self._rest_qs = qs.filter(Q(pinned_until__isnull=True) | Q(pinned_until__lt=today)).order_by(
+            "-date", "-page_ptr_id"
+        )
+        self._count_key = count_key
+        self._pinned: list[NewsPage] | None = None
+        self._count: int | None = None
+
+    def _pinned_items(self) -> list[NewsPage]:
+        if self._pinned is None:
+            self._pinned = list(self._pinned_qs)
+        return self._pinned
+
+    def count(self) -> int:
+        if self._count is None:
+            from intranet.core.caching import cache_get, cache_set
+
+            rest = cache_get(self._count_key)
+            if rest is None:
+                rest = self._rest_qs.count()
+                cache_set(self._count_key, rest, 600)
+            self._count = len(self._pinned_items()) + rest
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item):
+        if not isinstance(item, slice) or item.step not in (None, 1):
+            raise TypeError("PinnedFirst supports plain slices only")
+        start, stop = item.start or 0, item.stop
+        pinned = self._pinned_items()
+        head = pinned[start:stop]
+        rest_start = max(start - len(pinned), 0)
+        rest_stop = None if stop is None else max(stop - len(pinned), 0)
+        tail = [] if rest_stop is not None and rest_stop <= rest_start else list(self._rest_qs[rest_start:rest_stop])
+        return head + tail
+
+
+def news_list(user, *, category: NewsCategory | None = None, today=None) -> PinnedFirst:
+    """`news_for`, for list pages and the dashboard panel (see PinnedFirst)."""
+    from cms.home.audience import viewer_for
+
+    from .dashboard import generation
+
+    today = today or timezone.localdate()
+    viewer = viewer_for(user)
+    key = f"cms:news:count:{generation()}:{viewer.key}:{category.pk if category else 0}:{today.isoformat()}"
+    return PinnedFirst(news_for(user, category=category, today=today), today=today, count_key=key)
+
+
 def source_page_id(page) -> int:
     if page.locale.language_code == settings.LANGUAGE_CODE:
         return page.pk

@@ -23,6 +23,10 @@ def acknowledge(*, page: PolicyPage, user, now=None) -> Acknowledgement:
             revision_id=page.live_revision_id,
             defaults={"acknowledged_at": now or timezone.now()},
         )
+        from .dashboard import forget_pending
+
+        forget_pending(user)
+        transaction.on_commit(lambda: forget_pending(user))
         return ack
 
 

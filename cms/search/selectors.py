@@ -49,14 +49,18 @@ def pages_visible_to(user, model):
     return model.objects.live().filter(audience_q(model, user)).filter(visible_q(user))
 
 
-def search_pages(user, model, query: str) -> list:
+def locale_codes() -> dict[int, str]:
+    return dict(Locale.objects.values_list("pk", "language_code"))
+
+
+def search_pages(user, model, query: str, *, codes: dict[int, str] | None = None) -> list:
     allowed = pages_visible_to(user, model).values("pk")
     qs = model.objects.live().filter(pk__in=Subquery(allowed))
     # every word must match ("and"): precise results, and far cheaper than "or" on large sites
     results = list(get_search_backend().search(query, qs, operator="and")[:MAX_PAGE_HITS])
     # one hit per translation group, preferring the reader's language, then Indonesian
     code = active_locale_code()
-    codes = dict(Locale.objects.values_list("pk", "language_code"))
+    codes = codes if codes is not None else locale_codes()
     best: dict = {}
     for page in results:
         page.lang = codes.get(page.locale_id, "")
@@ -94,8 +98,9 @@ def search_all(user, query: str) -> list[Group]:
     from hr.org.selectors import directory_search
 
     groups = []
+    codes = locale_codes()  # once for the four page types
     for key, label, model in _page_models():
-        hits = search_pages(user, model, query)
+        hits = search_pages(user, model, query, codes=codes)
         groups.append(Group(key=key, label=label, hits=hits, total=len(hits)))
     people = directory_search(query=query)
     groups.append(Group(key="people", label=_("People"), hits=people, total=people.count()))

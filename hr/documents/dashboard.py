@@ -11,7 +11,7 @@ def panel(request) -> dict | None:
     if not selectors.is_active_staff(user):
         return None
     emp = employee_for_user(user)
-    recent = list(selectors.my_personnel_file(user).order_by("-created_at", "-pk")[:3]) if emp else []
+    recent = selectors.recent_personnel_documents(user, limit=3) if emp else []
     to_decide = selectors.requests_to_decide(user).count()
     to_verify = selectors.pending_verifications(user).count() if selectors.is_hr_officer(user) else 0
     if not (recent or to_decide or to_verify):

@@ -91,7 +91,7 @@ def _unit_paths(user) -> list[str]:
         emp = employee_for_user(user)
         cached = []
         if emp is not None and emp.active:
-            path = OrgUnit.objects.filter(pk=emp.unit_id).values_list("path", flat=True).first() or ""
+            path = emp.unit.path if emp.unit_id else ""  # employee_for_user selects the unit
             step = OrgUnit.steplen
             cached = [path[:i] for i in range(step, len(path) + 1, step)]
         user._serambi_doc_unit_paths = cached
@@ -210,6 +210,16 @@ def my_personnel_file(user) -> QuerySet[Document]:
     return with_list_relations(documents_visible_to(user).filter(subject_employee=emp), user).order_by(
         "category__sort_order", "-document_date", "-pk"
     )
+
+
+def recent_personnel_documents(user, *, limit: int) -> list[Document]:
+    """The newest documents of the user's own personnel file, for the dashboard (titles and categories only: one
+    query, no grant prefetch)."""
+    emp = employee_for_user(user)
+    if emp is None:
+        return []
+    qs = documents_visible_to(user).filter(subject_employee=emp).select_related("category")
+    return list(qs.order_by("-created_at", "-pk")[:limit])
 
 
 # --- one document --------------------------------------------------------------------------------------------------

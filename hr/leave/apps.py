@@ -6,3 +6,6 @@ class LeaveConfig(AppConfig):
     name = "hr.leave"
     label = "leave"
     verbose_name = _("Leave")
+
+    def ready(self):
+        from . import signals  # noqa: F401

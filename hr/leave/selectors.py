@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from hr.org.models import Employee, OrgUnit
 from hr.org.selectors import employee_for_user, scope_q, scope_units, unit_in_scope
+from intranet.core.caching import cache_get, cache_set
 
 from .models import ApprovalStep, LeaveLetter, LeaveRequest, LeaveType, LedgerEntry
 from .services import current_authority, held_positions
@@ -33,10 +34,23 @@ class Balance:
         return self.total - self.held
 
 
+LEDGER_TYPES_CACHE_KEY = "leave:ledger-types"
+
+
+def ledger_types() -> list[LeaveType]:
+    """Active leave types kept on the ledger: read on every balance display, edited a few times a year. Kept in the
+    shared cache; saving or deleting a leave type drops it (`hr.leave.signals`)."""
+    types = cache_get(LEDGER_TYPES_CACHE_KEY)
+    if types is None:
+        types = list(LeaveType.objects.filter(active=True, uses_ledger=True))
+        cache_set(LEDGER_TYPES_CACHE_KEY, types, 3600)
+    return types
+
+
 def balances(employee: Employee, year: int | None = None) -> list[Balance]:
     """Every ledger balance of the employee for `year` with its entries ("why do I have 14 days?"). Three queries."""
     year = year or timezone.localdate().year
-    types = list(LeaveType.objects.filter(active=True, uses_ledger=True))
+    types = ledger_types()
     result = {t.pk: Balance(leave_type=t, year=year) for t in types}
     for entry in LedgerEntry.objects.filter(employee=employee, year=year, leave_type__in=types).order_by(
         "created_at", "pk"

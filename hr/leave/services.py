@@ -115,12 +115,16 @@ def current_authority(request: LeaveRequest, on_date: dt.date) -> tuple[str, Aut
 
 def held_positions(employee: Employee, on_date: dt.date) -> list[int]:
     """Positions whose authority `employee` exercises on `on_date`: delegated to them (Plt/Plh), and their own unless it
-    is delegated to someone else that day. Two queries."""
+    is delegated to someone else that day. One query (both questions read the same few delegation rows)."""
+    from django.db.models import Q
+
     from hr.org.models import Delegation
 
     active = Delegation.objects.filter(start_date__lte=on_date, end_date__gte=on_date, acting__active=True)
-    ids = set(active.filter(acting=employee).values_list("position_id", flat=True))
-    if employee.position_id and not active.filter(position_id=employee.position_id).exists():
+    wanted = Q(acting=employee) | Q(position_id=employee.position_id) if employee.position_id else Q(acting=employee)
+    rows = list(active.filter(wanted).values_list("position_id", "acting_id"))
+    ids = {position for position, acting in rows if acting == employee.pk}
+    if employee.position_id and not any(position == employee.position_id for position, _acting in rows):
         ids.add(employee.position_id)
     return sorted(ids)
 

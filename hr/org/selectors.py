@@ -130,12 +130,17 @@ def can_view_private(user, employee: Employee) -> bool:
 
 
 def employee_for_user(user) -> Employee | None:
+    """The user's employee record with unit and position (one query, then cached on the user for the request)."""
     if not user.is_authenticated:
         return None
-    try:
-        return user.employee
-    except Employee.DoesNotExist:
-        return None
+    rel = Employee._meta.get_field("user").remote_field
+    if rel.is_cached(user):
+        return rel.get_cached_value(user)
+    employee = Employee.objects.select_related("unit", "position").filter(user=user).first()
+    if employee is not None:
+        rel.set_cached_value(user, employee)
+        Employee._meta.get_field("user").set_cached_value(employee, user)
+    return employee
 
 
 def directory_search(*, query: str = "", unit: OrgUnit | None = None) -> QuerySet[Employee]:
@@ -146,13 +151,12 @@ def directory_search(*, query: str = "", unit: OrgUnit | None = None) -> QuerySe
         key = bare_name_key(word)
         if not key:
             continue
-        qs = qs.filter(
-            Q(sort_name__contains=key)
-            | Q(position__name_id__icontains=word)
-            | Q(position__name_en__icontains=word)
-            | Q(unit__name_id__icontains=word)
-            | Q(unit__name_en__icontains=word)
-        )
+        # position and unit names as IN-subqueries over those (small) tables rather than OR across the joins, so
+        # PostgreSQL can combine the trigram index on sort_name (migration org 0002) with the FK indexes instead of
+        # scanning every employee
+        positions = Position.objects.filter(Q(name_id__icontains=word) | Q(name_en__icontains=word)).values("pk")
+        units = OrgUnit.objects.filter(Q(name_id__icontains=word) | Q(name_en__icontains=word)).values("pk")
+        qs = qs.filter(Q(sort_name__contains=key) | Q(position_id__in=positions) | Q(unit_id__in=units))
     if unit is not None:
         qs = qs.filter(unit__path__startswith=unit.path)
     return qs.order_by("sort_name", "pk")

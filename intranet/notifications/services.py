@@ -7,8 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from intranet.core.background import enqueue
+from intranet.core.caching import cache_delete
 
 from .models import Notification, OutboxEmail
+from .selectors import unread_cache_key
 
 logger = logging.getLogger(__name__)
 
@@ -18,6 +20,7 @@ def notify(recipient, kind: str, title: str, body: str = "", url: str = "", emai
     Call it inside the transaction of the event it reports: both rows commit or neither does."""
     with transaction.atomic():
         note = Notification.objects.create(recipient=recipient, kind=kind, title=title[:255], body=body, url=url)
+        _forget_unread(recipient.pk)
         if email and recipient.email:
             text = body + (f"\n\n{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}{url}" if url else "")
             row = OutboxEmail.objects.create(
@@ -76,4 +79,13 @@ def mark_read(*, user, notification_id: int | None = None) -> int:
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_id is not None:
         qs = qs.filter(pk=notification_id)
-    return qs.update(read_at=timezone.now())
+    changed = qs.update(read_at=timezone.now())
+    _forget_unread(user.pk)
+    return changed
+
+
+def _forget_unread(user_id: int) -> None:
+    """Drop the cached unread count now and again after commit (a request in between may re-cache the old one)."""
+    key = unread_cache_key(user_id)
+    cache_delete(key)
+    transaction.on_commit(lambda: cache_delete(key))

@@ -1,4 +1,6 @@
-"""Home (dashboard) and the news index run the same number of queries with 5 and with 500 news pages."""
+"""Home (dashboard) and the news index run the same number of queries with 5 and with 500 news pages; the cached,
+per-audience dashboard data changes the moment news is published, unpublished or restricted, and never crosses
+audiences. (All listed pages at two seed_demo scales: tests/test_query_scaling.py.)"""
 
 import datetime as dt
 
@@ -8,9 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cms.news.bulk import bulk_create_news
-from cms.news.models import NewsIndexPage
+from cms.news.models import NewsIndexPage, NewsPage
 
-from .conftest import add_policy, person, section
+from .conftest import add_policy, person, restrict, section
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +50,80 @@ def test_constant_queries_with_5_and_500_news(client, org):
     large = {url: _count(client, url) for url in ("/", "/berita/", "/berita/?page=2")}
     assert small == large, (small, large)
     assert "Berita nomor" in client.get("/berita/?page=20").content.decode()
+
+
+def _publish_news(title, *, units=()):
+    """Publish through a revision, as editors do (the page_published signal is what retires cached panels)."""
+    page = NewsPage(title=title, slug=title.lower().replace(" ", "-"), live=False, date=dt.date(2026, 11, 20))
+    section(NewsIndexPage).add_child(instance=page)
+    if units:
+        page.audience_everyone = False
+        page.audience_units.set(list(units))
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page
+
+
+def _dashboard(client):
+    """The dashboard body, and whether the news query ran (False when the panel came from the cache)."""
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get("/").content.decode()
+    return body, any('"news_newspage"' in q["sql"] for q in ctx.captured_queries)
+
+
+def test_published_news_appears_at_once_and_unpublished_disappears(client, org):
+    client.force_login(person(org["SUB1"]))
+    _publish_news("Berita lama")
+    body, _ = _dashboard(client)
+    body, queried = _dashboard(client)
+    assert "Berita lama" in body and not queried, "the second view is served from the audience cache"
+    page = _publish_news("Rapat koordinasi direktorat", units=[org["DIR1"]])
+    body, queried = _dashboard(client)
+    assert "Rapat koordinasi direktorat" in body and queried, "publishing retires the cached panel at once"
+    page.unpublish()
+    body, _ = _dashboard(client)
+    assert "Rapat koordinasi direktorat" not in body and "Berita lama" in body
+
+
+def test_each_directorate_gets_its_own_cached_dashboard(client, org):
+    _publish_news("Khusus Direktorat Satu", units=[org["DIR1"]])
+    _publish_news("Khusus Direktorat Dua", units=[org["DIR2"]])
+    one, two = person(org["SUB1"]), person(org["DIR2"])
+    for _round in range(2):  # the second round is served from the per-audience cache
+        client.force_login(one)
+        body, _ = _dashboard(client)
+        assert "Khusus Direktorat Satu" in body and "Khusus Direktorat Dua" not in body
+        client.force_login(two)
+        body, _ = _dashboard(client)
+        assert "Khusus Direktorat Dua" in body and "Khusus Direktorat Satu" not in body
+    _body, queried = _dashboard(client)
+    assert not queried
+
+
+def test_a_new_view_restriction_hides_a_cached_item_at_once(client, org):
+    client.force_login(person(org["SUB1"]))
+    page = _publish_news("Rencana reorganisasi")
+    body, _ = _dashboard(client)
+    assert "Rencana reorganisasi" in body and client.get(page.url).status_code == 200
+    restrict(page, "Pengelola Kepegawaian")
+    body, _ = _dashboard(client)
+    assert "Rencana reorganisasi" not in body
+    assert client.get(page.url).status_code != 200, "Wagtail's own check sees the new restriction too"
+
+
+def test_news_list_pages_in_the_same_order_as_the_single_query(org):
+    """The two-query list (pinned, then newest first) pages exactly like news_for's one ORDER BY, across page ends."""
+    from cms.news.selectors import news_for, news_list
+
+    user = person(org["SUB1"])
+    index = section(NewsIndexPage)
+    bulk_create_news(parent=index, items=_items(0, 45), index=False)
+    today = dt.date(2026, 6, 1)
+    NewsPage.objects.filter(title__in=["Berita nomor 3", "Berita nomor 40"]).update(pinned_until=dt.date(2026, 12, 31))
+    NewsPage.objects.filter(title="Berita nomor 7").update(pinned_until=dt.date(2026, 1, 1))  # pin expired
+    expected = [p.pk for p in news_for(user, today=today)]
+    listed = news_list(user, today=today)
+    assert listed.count() == len(expected) == 45
+    pages = [listed[i : i + 20] for i in range(0, 60, 20)]
+    assert [p.pk for page in pages for p in page] == expected
+    assert [p.title for p in pages[0][:2]] == ["Berita nomor 40", "Berita nomor 3"]

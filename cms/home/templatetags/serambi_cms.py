@@ -1,14 +1,15 @@
 from django import template
-from django.template.loader import render_to_string
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def render_panel(context, panel):
-    """Render one dashboard panel fragment with its own context (plus request/user for {% url %}, csrf...)."""
-    request = context.get("request")
-    return render_to_string(panel["template"], panel.get("context", {}), request=request)
+    """Render one dashboard panel fragment inside the page's context (request, user, csrf, language) plus its own.
+    Like {% include %}: the context processors ran once for the page, not again per panel (each run cost queries)."""
+    tpl = context.template.engine.get_template(panel["template"])
+    with context.push(**panel.get("context", {})):
+        return tpl.render(context)
 
 
 @register.filter
