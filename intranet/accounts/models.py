@@ -124,6 +124,10 @@ class DirectoryAccount(models.Model):
     unit_code = models.CharField(_("unit code"), max_length=64, blank=True, default="")
     phone = models.CharField(_("phone"), max_length=64, blank=True, default="")
     manager_dn = models.CharField(_("manager DN"), max_length=512, blank=True, default="")
+    # Hash of the entry as last applied (attributes, mapped groups, mapping configuration); an entry with the same
+    # hash is skipped by the sync without reading anything else. Empty when the entry could not be applied in full
+    # (no HR record yet, unknown unit or manager, ...), so it is looked at again on the next run.
+    fingerprint = models.CharField(_("sync fingerprint"), max_length=32, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("directory account")

@@ -8,8 +8,10 @@ logger = logging.getLogger("intranet.accounts.ldap")
 
 
 @shared_task(name="accounts.ldap_sync", ignore_result=True)
-def ldap_sync() -> dict | None:
-    """Periodic directory sync (beat, every LDAP_SYNC_INTERVAL seconds). Idempotent; a no-op when not configured."""
+def ldap_sync(verify: bool = False) -> dict | None:
+    """Periodic directory sync (beat, every LDAP_SYNC_INTERVAL seconds). Idempotent; a no-op when not configured.
+    Unchanged entries are skipped by fingerprint; the nightly `verify=True` run re-applies every entry, so a local edit
+    of a field the directory owns lasts at most a day."""
     from django.conf import settings
 
     from .ldap.connection import DirectoryUnavailable
@@ -19,7 +21,7 @@ def ldap_sync() -> dict | None:
     if not getattr(settings, "LDAP_ENABLED", False) or not getattr(settings, "LDAP_SYNC_INTERVAL", 0):
         return None
     try:
-        return run_sync().as_dict()
+        return run_sync(verify=verify).as_dict()
     except SyncNotConfigured:
         return None
     except DirectoryUnavailable:

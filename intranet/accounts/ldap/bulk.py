@@ -65,3 +65,34 @@ def bulk_update_fast(objs: list, field_names: list[str], batch_size: int = BATCH
             sql = f"UPDATE {table} SET {assignments} FROM (VALUES {values}) AS v WHERE {table}.{pk_col} = v.column1"  # noqa: S608
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
+
+
+def insert_rows(model, field_names: list[str], rows: list[tuple], *, ignore_conflicts: bool = False) -> None:
+    """INSERT plain tuples (no model instances, no RETURNING): for the sync's link rows, where building tens of
+    thousands of model instances for `bulk_create` cost more than the database's work. PostgreSQL gets one
+    `INSERT … SELECT FROM unnest(…)` per batch (one array parameter per column); other databases `executemany`."""
+    if not rows:
+        return
+    meta = model._meta
+    fields = [meta.get_field(name) for name in field_names]
+    table = connection.ops.quote_name(meta.db_table)
+    cols = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    if connection.vendor not in ("postgresql", "sqlite"):
+        objs = [model(**dict(zip([f.attname for f in fields], row, strict=True))) for row in rows]
+        model._base_manager.bulk_create(objs, batch_size=BATCH, ignore_conflicts=ignore_conflicts)
+        return
+    conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+            sql = f"INSERT INTO {table} ({cols}) SELECT * FROM unnest({arrays}){conflict}"  # noqa: S608 - identifiers from model meta
+            for start in range(0, len(rows), 10 * BATCH):
+                chunk = rows[start : start + 10 * BATCH]
+                columns = [[f.get_db_prep_save(row[i], connection) for row in chunk] for i, f in enumerate(fields)]
+                cursor.execute(sql, columns)
+            return
+        verb = "INSERT OR IGNORE" if ignore_conflicts else "INSERT"
+        placeholders = ", ".join(["%s"] * len(fields))
+        sql = f"{verb} INTO {table} ({cols}) VALUES ({placeholders})"  # noqa: S608
+        prepped = [tuple(f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True)) for row in rows]
+        cursor.executemany(sql, prepped)

@@ -5,6 +5,7 @@ everything is compared in memory and only differences are written, so a run with
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 from collections.abc import Callable
@@ -25,7 +26,7 @@ from hr.org.nip import parse_nip
 from ..models import DirectoryAccount, DirectoryGroupMapping, RoleGrant, User
 from ..roles import Role
 from ..sessions import end_sessions
-from .bulk import bulk_update_fast
+from .bulk import bulk_update_fast, insert_rows
 from .config import DirectoryConfig, normalize_dn
 from .directory import USERNAME_RE, DirectoryEntry
 
@@ -160,6 +161,43 @@ class Item:
     groups: frozenset[str]
 
 
+# Bump when what the fingerprint covers changes: every account is then looked at again once.
+FINGERPRINT_VERSION = "1"
+
+
+def _config_key(config: DirectoryConfig, plan: _RolePlan) -> str:
+    """What, besides the entry, decides how an entry is applied: the mappings, role groups and access groups."""
+    parts = [
+        FINGERPRINT_VERSION,
+        *sorted(f"{m.group_dn}|{m.role}|{m.scope_unit_id or ''}|{m.scope_kind}" for m in plan.mappings),
+        *sorted(f"{name}={gid}" for name, gid in plan.group_ids_by_role.items()),
+        ",".join(str(g) for g in sorted(plan.default_group_ids)),
+        normalize_dn(config.required_group),
+        normalize_dn(config.deny_group),
+    ]
+    return "\x1e".join(parts)
+
+
+def fingerprint(key: str, item: Item, relevant: set[str]) -> str:
+    """A compact hash of everything the sync derives from an allowed entry (mapped attributes + mapped groups)."""
+    e = item.entry
+    data = "\x1f".join(
+        (key, e.dn, e.username, e.first_name, e.last_name, e.email, e.nip, e.title, e.unit, e.phone, e.manager)
+        + tuple(sorted(item.groups & relevant))
+    )
+    return hashlib.blake2b(data.encode(), digest_size=16).hexdigest()
+
+
+@dataclass
+class _Deactivation:
+    user_id: int
+    username: str
+    reason: str  # an Access value, or LEFT
+
+
+LEFT = "left_directory"
+
+
 def apply_entries(
     *,
     config: DirectoryConfig,
@@ -169,22 +207,85 @@ def apply_entries(
     report: SyncReport | None = None,
     mappings: list[DirectoryGroupMapping] | None = None,
     progress: Callable[[int], None] | None = None,
+    verify: bool = False,
 ) -> tuple[SyncReport, dict[str, User]]:
     """Bring Serambi in line with `items`. With `full=True` the items are the whole directory: directory accounts not
-    among them are deactivated. Returns the report and the allowed users by entry DN (normalised)."""
+    among them are deactivated. Entries whose fingerprint matches the stored one are skipped unless `verify` (which
+    also re-applies what was changed locally since). Returns the report and the allowed users by entry DN
+    (normalised); with `full=True`, only those of entries that were not skipped."""
     report = report or SyncReport(dry_run=dry_run)
-    deactivated_ids: list[int] = []
+    deactivated: list[_Deactivation] = []
     with transaction.atomic():
         mappings = active_mappings(config) if mappings is None else mappings
-        users = _apply(config, items, full, report, mappings, deactivated_ids, progress)
+        users = _apply(config, items, full, report, mappings, deactivated, progress, verify)
         if dry_run:
             transaction.set_rollback(True)
-    if deactivated_ids and not dry_run:
-        report.sessions_ended += end_sessions(deactivated_ids)
+        else:
+            _audit_deactivations(deactivated)
+    if deactivated and not dry_run:
+        report.sessions_ended += end_sessions([d.user_id for d in deactivated])
     return report, users
 
 
-def _apply(config, items, full, report, mappings, deactivated_ids, progress):
+def _audit_deactivations(deactivated: list[_Deactivation]) -> None:
+    """One audit entry per account the directory switched off (inside the sync's transaction)."""
+    if not deactivated:
+        return
+    from intranet.audit.services import audit_record
+
+    employees: dict[int, int] = {}
+    for chunk in _chunks([d.user_id for d in deactivated]):
+        employees.update(Employee.objects.filter(user_id__in=chunk).values_list("user_id", "id"))
+    for d in deactivated:
+        emp_id = employees.get(d.user_id)
+        audit_record(
+            action="directory.account_deactivated",
+            object_type="accounts.user",
+            object_id=str(d.user_id),
+            subject_employee=Employee(pk=emp_id) if emp_id else None,
+            details={"username": d.username, "reason": d.reason},
+        )
+
+
+def _known_fingerprints(full: bool, items: list[Item]) -> tuple[dict[str, tuple[int, str, str]], dict[int, User]]:
+    """Active directory accounts with a stored fingerprint and no usable local password: DN → (id, fp, username).
+    For a login (not `full`) the users themselves come in the same query, so a skipped entry costs no other read."""
+    filters = {
+        "source": User.Source.DIRECTORY,
+        "is_active": True,
+        "password__startswith": UNUSABLE_PASSWORD_PREFIX,
+    }
+    if full:
+        rows = (
+            DirectoryAccount.objects.filter(**{f"user__{k}": v for k, v in filters.items()})
+            .exclude(fingerprint="")
+            .values_list("user__directory_dn", "user_id", "fingerprint", "user__username")
+        )
+        return {normalize_dn(dn): (uid, fp, username) for dn, uid, fp, username in rows}, {}
+    users: dict[int, User] = {}
+    for chunk in _chunks([i.entry.username for i in items]):
+        qs = User.objects.filter(username__in=chunk, **filters).exclude(directory_account__fingerprint="")
+        users.update((u.pk, u) for u in qs.select_related("directory_account"))
+    known = {normalize_dn(u.directory_dn): (u.pk, u.directory_account.fingerprint, u.username) for u in users.values()}
+    return known, users
+
+
+def _load_users(items: list[Item]) -> list[User]:
+    columns = ("id", "username", "password", "is_superuser", "is_staff", *USER_FIELDS)
+    if not items:
+        return []
+    if len(items) > 5000:  # e.g. the first sync: one scan beats thousands of IN lists
+        return list(User.objects.only(*columns))
+    usernames = [i.entry.username for i in items]
+    dns = [i.entry.dn for i in items]
+    users: dict[int, User] = {}
+    for start in range(0, len(items), 1000):
+        q = Q(username__in=usernames[start : start + 1000]) | Q(directory_dn__in=dns[start : start + 1000])
+        users.update((u.pk, u) for u in User.objects.filter(q).only(*columns))
+    return list(users.values())
+
+
+def _apply(config, items, full, report, mappings, deactivated, progress, verify):
     now = timezone.now()
     groups_by_name = dict(Group.objects.filter(name__in=[r.value for r in Role]).values_list("name", "id"))
     plan = _RolePlan(
@@ -194,11 +295,13 @@ def _apply(config, items, full, report, mappings, deactivated_ids, progress):
         ),
         mappings=mappings,
     )
+    relevant = relevant_groups(config, mappings)
+    key = _config_key(config, plan)
 
     # 1. Validate entries and decide access.
     seen_usernames: set[str] = set()
     allowed: list[Item] = []
-    refused: list[Item] = []
+    refused: list[tuple[Item, str]] = []
     for item in items:
         e = item.entry
         if not USERNAME_RE.fullmatch(e.username or ""):
@@ -214,30 +317,44 @@ def _apply(config, items, full, report, mappings, deactivated_ids, progress):
             report.skipped += 1
             continue
         seen_usernames.add(e.username)
-        (allowed if access_for(config, e, item.groups) == Access.ALLOWED else refused).append(item)
+        access = access_for(config, e, item.groups)
+        if access == Access.ALLOWED:
+            allowed.append(item)
+        else:
+            refused.append((item, access))
 
-    # 2. Load the accounts concerned.
-    if full:
-        qs = User.objects.filter(Q(source=User.Source.DIRECTORY) | Q(username__in=seen_usernames))
-        if len(seen_usernames) > 5000:
-            qs = User.objects.all()
-    else:
-        dns = [i.entry.dn for i in items]
-        qs = User.objects.filter(Q(username__in=seen_usernames) | Q(directory_dn__in=dns))
-    existing = list(qs.only("id", "username", "password", "is_superuser", "is_staff", *USER_FIELDS))
+    # 2. Unchanged entries: same fingerprint as when last applied → one dict lookup, nothing else read.
+    fingerprints: dict[str, str] = {}
+    unchanged_ids: dict[str, int] = {}
+    todo: list[Item] = []
+    known, known_users = ({}, {}) if verify else _known_fingerprints(full, allowed)
+    for item in allowed:
+        ndn = normalize_dn(item.entry.dn)
+        fp = fingerprints[ndn] = fingerprint(key, item, relevant)
+        hit = known.get(ndn)
+        if hit is not None and hit[1] == fp and hit[2] == item.entry.username:
+            unchanged_ids[ndn] = hit[0]
+            report.unchanged += 1
+            if progress:
+                progress(1)
+        else:
+            todo.append(item)
+
+    # 3. Load the accounts concerned by the other entries.
+    existing = _load_users(todo + [i for i, _a in refused])
     by_dn = {normalize_dn(u.directory_dn): u for u in existing if u.directory_dn and u.source == User.Source.DIRECTORY}
     by_username = {u.username: u for u in existing}
 
     def match(entry: DirectoryEntry) -> User | None:
         return by_dn.get(normalize_dn(entry.dn)) or by_username.get(entry.username)
 
-    # 3. Create or update allowed accounts.
+    # 4. Create or update allowed accounts.
     to_create: list[User] = []
     to_update: list[User] = []
     update_fields: set[str] = set()
     users_by_dn: dict[str, User] = {}
-    kept_ids: set[int] = set()
-    for item in allowed:
+    kept_ids: set[int] = set(unchanged_ids.values())
+    for item in todo:
         e = item.entry
         user = match(e)
         if user is not None and user.source == User.Source.LOCAL and (user.is_superuser or user.is_staff):
@@ -281,45 +398,42 @@ def _apply(config, items, full, report, mappings, deactivated_ids, progress):
         if progress:
             progress(1)
 
-    # 4. Refused entries (disabled, deny group, not in required group): deactivate their accounts.
-    to_deactivate: list[User] = []
-    for item in refused:
+    # 5. Refused entries (disabled, deny group, not in required group): deactivate their accounts.
+    for item, access in refused:
         user = match(item.entry)
         if user is not None and user.source == User.Source.DIRECTORY and user.is_active:
-            to_deactivate.append(user)
+            deactivated.append(_Deactivation(user.pk, user.username, access))
         elif user is not None:
             kept_ids.add(user.pk)
         if progress:
             progress(1)
-    if full:
-        if not allowed and not refused and any(u.source == User.Source.DIRECTORY and u.is_active for u in existing):
+    if full:  # accounts whose entry is gone from the directory
+        active = User.objects.filter(source=User.Source.DIRECTORY, is_active=True).values_list("id", "username")
+        if not allowed and not refused and active.exists():
             raise SyncAborted(_("The directory returned no users; nothing was deactivated. Check LDAP_USER_BASE_DN."))
-        matched = kept_ids | {u.pk for u in to_deactivate}
-        to_deactivate += [
-            u for u in existing if u.source == User.Source.DIRECTORY and u.is_active and u.pk not in matched
-        ]
+        matched = kept_ids | {d.user_id for d in deactivated}
+        deactivated += [_Deactivation(uid, name, LEFT) for uid, name in active if uid not in matched]
 
     User.objects.bulk_create(to_create, batch_size=BATCH)
     if to_update:
         bulk_update_fast(to_update, sorted(update_fields))
-    if to_deactivate:
-        ids = [u.pk for u in to_deactivate]
+    if deactivated:
+        ids = [d.user_id for d in deactivated]
         for chunk in _chunks(ids):
             User.objects.filter(pk__in=chunk).update(is_active=False, directory_synced_at=now)
-        deactivated_ids.extend(ids)
+            DirectoryAccount.objects.filter(user_id__in=chunk).exclude(fingerprint="").update(fingerprint="")
         report.deactivated += len(ids)
         _remove_directory_roles(ids)
 
-    # 5. Directory fields, Employee link and placement, roles.
+    # 6. Employee link and placement, supervisor, roles, then directory fields with the new fingerprints.
     allowed_users = [
-        (item, users_by_dn[normalize_dn(item.entry.dn)])
-        for item in allowed
-        if normalize_dn(item.entry.dn) in users_by_dn
+        (item, users_by_dn[normalize_dn(item.entry.dn)]) for item in todo if normalize_dn(item.entry.dn) in users_by_dn
     ]
+    incomplete: set[int] = set()  # accounts applied only in part: no fingerprint, so the next run looks again
     touched = set()
-    touched |= _sync_accounts(allowed_users, full)
-    touched |= _sync_employees(allowed_users, report)
+    touched |= _sync_employees(allowed_users, report, incomplete)
     touched |= _sync_roles(allowed_users, plan, full)
+    touched |= _sync_accounts(allowed_users, fingerprints, incomplete)
     stale = []
     for _item, user in allowed_users:
         if getattr(user, "_serambi_created", False):
@@ -334,6 +448,8 @@ def _apply(config, items, full, report, mappings, deactivated_ids, progress):
     if stale:
         for chunk in _chunks(stale):
             User.objects.filter(pk__in=chunk).update(directory_synced_at=now)
+    if not full:  # a login needs its user even when nothing changed
+        users_by_dn.update((ndn, known_users[uid]) for ndn, uid in unchanged_ids.items() if uid in known_users)
     return users_by_dn
 
 
@@ -356,35 +472,60 @@ def _remove_directory_roles(user_ids: list[int]) -> None:
         HRScope.objects.filter(user_id__in=chunk, source="directory").delete()
 
 
-def _sync_accounts(allowed_users, full) -> set[int]:
+def _sync_accounts(allowed_users, fingerprints: dict[str, str], incomplete: set[int]) -> set[int]:
+    """Directory attributes and the fingerprint. A changed fingerprint alone is not a change of the account."""
     ids = [u.pk for _i, u in allowed_users]
+    fields = (*ACCOUNT_FIELDS, "fingerprint")
     existing: dict[int, tuple] = {}
     for chunk in _chunks(ids):
-        for row in DirectoryAccount.objects.filter(user_id__in=chunk).values_list("user_id", *ACCOUNT_FIELDS):
+        for row in DirectoryAccount.objects.filter(user_id__in=chunk).values_list("user_id", *fields):
             existing[row[0]] = row[1:]
     create, update, touched = [], [], set()
     for item, user in allowed_users:
         e = item.entry
-        wanted = (e.nip[:32], e.title, e.unit, e.phone, e.manager)
+        fp = "" if user.pk in incomplete else fingerprints.get(normalize_dn(e.dn), "")
+        wanted = (e.nip[:32], e.title, e.unit, e.phone, e.manager, fp)
         have = existing.get(user.pk)
         if have is None:
-            create.append(DirectoryAccount(user_id=user.pk, **dict(zip(ACCOUNT_FIELDS, wanted, strict=True))))
+            create.append((user.pk, *wanted))
             touched.add(user.pk)
         elif have != wanted:
-            update.append(SimpleNamespace(pk=user.pk, **dict(zip(ACCOUNT_FIELDS, wanted, strict=True))))
-            touched.add(user.pk)
-    DirectoryAccount.objects.bulk_create(create, batch_size=BATCH)
-    bulk_update_fast(update, list(ACCOUNT_FIELDS), model=DirectoryAccount)
+            update.append(SimpleNamespace(pk=user.pk, **dict(zip(fields, wanted, strict=True))))
+            if have[:-1] != wanted[:-1]:
+                touched.add(user.pk)
+    insert_rows(DirectoryAccount, ["user", *fields], create)
+    bulk_update_fast(update, list(fields), model=DirectoryAccount)
     return touched
 
 
-EMPLOYEE_COLUMNS = ("id", "nip", "user_id", "work_email", "work_phone", "unit_id", "user__source", "user__is_active")
+EMPLOYEE_COLUMNS = (
+    "id",
+    "nip",
+    "user_id",
+    "work_email",
+    "work_phone",
+    "unit_id",
+    "supervisor_id",
+    "user__source",
+    "user__is_active",
+)
 
 
-def _sync_employees(allowed_users, report: SyncReport) -> set[int]:
-    """Link each account to the Employee with its NIP; update work e-mail, phone and unit placement.
-    Reads plain rows (no model instances): this runs over every directory account on each sync."""
+def _sync_employees(allowed_users, report: SyncReport, incomplete: set[int]) -> set[int]:
+    """Link each account to the Employee with its NIP; update work e-mail, phone, unit placement and supervisor, in
+    one bulk UPDATE. Reads plain rows (no model instances): this may run over every directory account (first sync).
+    Accounts that could not be fully applied are added to `incomplete`."""
     touched: set[int] = set()
+    changed: dict[int, SimpleNamespace] = {}  # employee id → its row with the new values
+    fields: set[str] = set()
+    _link_employees(allowed_users, report, incomplete, touched, changed, fields)
+    _place_supervisors(allowed_users, incomplete, touched, changed, fields)
+    if changed:
+        bulk_update_fast(list(changed.values()), sorted(fields), model=Employee)
+    return touched
+
+
+def _link_employees(allowed_users, report, incomplete, touched, changed, fields) -> None:
     nips: dict[str, tuple] = {}
     for item, user in allowed_users:
         e = item.entry
@@ -394,10 +535,13 @@ def _sync_employees(allowed_users, report: SyncReport) -> set[int]:
             parse_nip(e.nip)
         except ValidationError as exc:
             report.error(e.dn, _("invalid NIP %(nip)r: %(reason)s") % {"nip": e.nip, "reason": " ".join(exc.messages)})
+            incomplete.add(user.pk)
             continue
+        if e.nip in nips:
+            incomplete.add(nips[e.nip][1].pk)  # two entries, one NIP: the later one is linked
         nips[e.nip] = (item, user)
     if not nips:
-        return touched
+        return
     employees: dict[str, SimpleNamespace] = {}
     linked_to_user: dict[int, int] = {}
     for chunk in _chunks(list(nips)):
@@ -409,12 +553,11 @@ def _sync_employees(allowed_users, report: SyncReport) -> set[int]:
     units = dict(OrgUnit.objects.filter(code__in=unit_codes).values_list("code", "id")) if unit_codes else {}
 
     unlink: list[SimpleNamespace] = []
-    changed: dict[int, SimpleNamespace] = {}
-    fields: set[str] = set()
     for nip, (item, user) in nips.items():
         e = item.entry
         emp = employees.get(nip)
         if emp is None:
+            incomplete.add(user.pk)
             continue  # no HR record yet: linked on a later run once HR has it
         emp.pk = emp.id
         if emp.user_id != user.pk:
@@ -423,6 +566,7 @@ def _sync_employees(allowed_users, report: SyncReport) -> set[int]:
                 report.error(
                     e.dn, _("NIP %(nip)s already belongs to the account %(other)s") % {"nip": nip, "other": other}
                 )
+                incomplete.add(user.pk)
                 continue
             previous = linked_to_user.get(user.pk)
             if previous is not None and previous != emp.pk:
@@ -443,17 +587,64 @@ def _sync_employees(allowed_users, report: SyncReport) -> set[int]:
             unit_id = units.get(e.unit)
             if unit_id is None:
                 report.error(e.dn, _("unknown unit code %(code)r; unit placement skipped") % {"code": e.unit})
+                incomplete.add(user.pk)
             elif emp.unit_id != unit_id:
                 emp.unit_id = unit_id
                 fields.add("unit")
                 changed[emp.pk] = emp
         if emp.pk in changed:
             touched.add(user.pk)
-    if unlink:
+    if unlink:  # before the new links: Employee.user is unique
         bulk_update_fast(unlink, ["user"], model=Employee)
-    if changed:
-        bulk_update_fast(list(changed.values()), sorted(fields), model=Employee)
-    return touched
+
+
+def _place_supervisors(allowed_users, incomplete, touched, changed, fields) -> None:
+    """The directory's manager DN → Employee.supervisor (the manager's own Employee record, through the manager's
+    account), folded into the pending employee rows. An entry without a manager leaves the supervisor alone (HR may
+    have set it, or the unit head applies); a manager not resolvable yet (no account or no HR record) leaves the
+    entry incomplete."""
+    wanted_by_user = {u.pk: normalize_dn(i.entry.manager) for i, u in allowed_users if i.entry.manager}
+    if not wanted_by_user:
+        return
+    links = {row.user_id: row.pk for row in changed.values() if row.user_id is not None}  # this run's, not yet written
+    manager_of: dict[str, int] = {}  # manager DN (normalised) → the manager's Employee id
+    directory = User.objects.filter(source=User.Source.DIRECTORY, employee__isnull=False)
+    if len(wanted_by_user) > 1000:
+        rows = directory.values_list("directory_dn", "employee__id")
+    else:
+        raw = list({i.entry.manager for i, _u in allowed_users if i.entry.manager})
+        rows = directory.filter(directory_dn__in=raw).values_list("directory_dn", "employee__id")
+    for dn, emp_id in rows:
+        manager_of[normalize_dn(dn)] = emp_id
+    for item, user in allowed_users:
+        if user.pk in links:
+            manager_of[normalize_dn(item.entry.dn)] = links[user.pk]
+    mine: dict[int, tuple[int, int | None]] = {}  # user id → (employee id, current supervisor id), linked before
+    for chunk in _chunks([uid for uid in wanted_by_user if uid not in links]):
+        for uid, emp_id, sup_id in Employee.objects.filter(user_id__in=chunk).values_list(
+            "user_id", "id", "supervisor_id"
+        ):
+            mine[uid] = (emp_id, sup_id)
+    extra = []
+    for uid, manager_dn in wanted_by_user.items():
+        if uid in links:
+            emp_id = links[uid]
+            sup_id = changed[emp_id].supervisor_id
+        elif uid in mine:
+            emp_id, sup_id = mine[uid]
+        else:
+            continue  # no HR record linked: nothing to place (the NIP link marks it incomplete when it applies)
+        manager_emp = manager_of.get(manager_dn)
+        if manager_emp is None:
+            incomplete.add(uid)
+        elif manager_emp != sup_id and manager_emp != emp_id:
+            if emp_id in changed:
+                changed[emp_id].supervisor_id = manager_emp
+                fields.add("supervisor")
+            else:
+                extra.append(SimpleNamespace(pk=emp_id, supervisor_id=manager_emp))
+            touched.add(uid)
+    bulk_update_fast(extra, ["supervisor"], model=Employee)
 
 
 def _sync_roles(allowed_users, plan: _RolePlan, full: bool) -> set[int]:
@@ -474,13 +665,14 @@ def _sync_roles(allowed_users, plan: _RolePlan, full: bool) -> set[int]:
             scopes.setdefault(s.user_id, {})[(s.unit_id, s.kind)] = s
     add_members, add_grants, remove_pairs, add_scopes, remove_scopes = [], [], [], [], []
     touched: set[int] = set()
+    now = timezone.now()
     for item, user in allowed_users:
         want_groups, want_scopes = plan.desired(item.groups)
         have = memberships.get(user.pk, set())
         granted = grants.get(user.pk, set())
         for gid in want_groups - have:
-            add_members.append(Membership(user_id=user.pk, group_id=gid))
-            add_grants.append(RoleGrant(user_id=user.pk, group_id=gid))
+            add_members.append((user.pk, gid))
+            add_grants.append((user.pk, gid, now))
             touched.add(user.pk)
         for gid in granted - want_groups:
             remove_pairs.append((user.pk, gid))
@@ -493,8 +685,8 @@ def _sync_roles(allowed_users, plan: _RolePlan, full: bool) -> set[int]:
             if s.source == "directory" and key not in want_scopes:
                 remove_scopes.append(s.pk)
                 touched.add(user.pk)
-    Membership.objects.bulk_create(add_members, batch_size=BATCH, ignore_conflicts=True)
-    RoleGrant.objects.bulk_create(add_grants, batch_size=BATCH, ignore_conflicts=True)
+    insert_rows(Membership, ["user", "group"], add_members, ignore_conflicts=True)
+    insert_rows(RoleGrant, ["user", "group", "granted_at"], add_grants, ignore_conflicts=True)
     HRScope.objects.bulk_create(add_scopes, batch_size=BATCH, ignore_conflicts=True)
     for chunk in _chunks(remove_pairs, 500):
         q = Q()

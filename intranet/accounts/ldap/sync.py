@@ -8,9 +8,17 @@ from collections.abc import Callable
 
 from django.utils.translation import gettext as _
 
+from intranet.audit.services import audit_record
+
 from .config import DirectoryConfig, get_config, normalize_dn
 from .connection import DirectoryUnavailable, service_connection
-from .directory import entry_from_attributes, in_chain_members, iter_user_attributes, load_group_graph
+from .directory import (
+    entry_from_attributes,
+    in_chain_members,
+    iter_user_attributes,
+    lean_decoding,
+    load_group_graph,
+)
 from .provisioning import Item, SyncReport, active_mappings, apply_entries, relevant_groups
 
 logger = logging.getLogger("intranet.accounts.ldap")
@@ -22,23 +30,35 @@ class SyncNotConfigured(Exception):
 
 def read_directory(config: DirectoryConfig, relevant: set[str]) -> list[Item]:
     """Every user entry with the groups (nested included) that matter to Serambi."""
-    with service_connection(config) as conn:
+    with service_connection(config) as conn, lean_decoding(conn):
         entries = [entry_from_attributes(config, dn, attrs) for dn, attrs in iter_user_attributes(conn, config)]
         if config.nested == "server":  # Active Directory resolves nesting itself
             extra: dict[str, set[str]] = {}
             for group_dn in relevant:
                 for member in in_chain_members(conn, config, group_dn):
                     extra.setdefault(member, set()).add(group_dn)
-            return [Item(entry=e, groups=e.direct_groups | extra.get(normalize_dn(e.dn), set())) for e in entries]
+            return [
+                Item(entry=e, groups=(e.direct_groups | extra.get(normalize_dn(e.dn), set())) & relevant)
+                for e in entries
+            ]
         graph = load_group_graph(conn, config)
+    # Only the groups Serambi maps (roles, required, deny) are kept: smaller sets, and the per-account fingerprint
+    # does not change when someone joins a group Serambi ignores.
     cache: dict = {}
+    kept: dict[str, frozenset[str]] = {}  # group → its relevant ancestors (itself included)
+
+    def relevant_ancestors(group_dn: str) -> frozenset[str]:
+        if group_dn not in kept:
+            found = graph.ancestors(group_dn, cache) if config.nested != "off" else frozenset([group_dn])
+            kept[group_dn] = found & relevant
+        return kept[group_dn]
+
     items = []
+    empty: frozenset[str] = frozenset()
     for e in entries:
-        seeds = graph.direct.get(normalize_dn(e.dn), set()) | e.direct_groups
-        if config.nested == "off":
-            groups = frozenset(seeds)
-        else:  # client-side: breadth-first up the group graph, memoised per group, cycle-safe
-            groups = frozenset().union(*(graph.ancestors(g, cache) for g in seeds)) if seeds else frozenset()
+        seeds = graph.direct.get(normalize_dn(e.dn), empty) | e.direct_groups
+        # client-side nesting: breadth-first up the group graph, memoised per group, cycle-safe
+        groups = frozenset().union(*(relevant_ancestors(g) for g in seeds)) if seeds else empty
         items.append(Item(entry=e, groups=groups))
     return items
 
@@ -46,11 +66,15 @@ def read_directory(config: DirectoryConfig, relevant: set[str]) -> list[Item]:
 def run_sync(
     *,
     dry_run: bool = False,
+    verify: bool = False,
     config: DirectoryConfig | None = None,
     progress_factory: Callable | None = None,
 ) -> SyncReport:
-    """Read the whole directory and apply it. Raises DirectoryUnavailable when the directory cannot be read (nothing
-    is changed then) and SyncNotConfigured when the directory is not enabled."""
+    """Read the whole directory and apply it. Entries unchanged since the last run are skipped by their fingerprint;
+    `verify=True` re-applies every entry (and so undoes local edits of directory-owned fields).
+    Raises DirectoryUnavailable when the directory cannot be read (nothing is changed then) and SyncNotConfigured
+    when the directory is not enabled. A run that changed something or met problems leaves a summary audit entry;
+    a run that changed nothing writes nothing at all."""
     config = config or get_config()
     if not config.enabled:
         raise SyncNotConfigured(
@@ -65,16 +89,31 @@ def run_sync(
         with progress_factory(_("directory accounts"), len(items)) as bar:
             apply_entries(
                 config=config, items=items, full=True, dry_run=dry_run, report=report, mappings=mappings,
-                progress=bar.advance,
+                progress=bar.advance, verify=verify,
             )  # fmt: skip
     else:
-        apply_entries(config=config, items=items, full=True, dry_run=dry_run, report=report, mappings=mappings)
+        apply_entries(
+            config=config, items=items, full=True, dry_run=dry_run, report=report, mappings=mappings, verify=verify
+        )
+    total_seconds = time.monotonic() - started
+    if not dry_run and (report.created or report.updated or report.deactivated or report.errors):
+        audit_record(
+            action="directory.sync",
+            object_type="directory",
+            details={
+                **report.as_dict(),
+                "entries": len(items),
+                "verify": verify,
+                "seconds": round(total_seconds, 1),
+                "errors_sample": report.errors[:20],
+            },
+        )
     logger.info(
         "directory sync%s: %s (read %.1fs, total %.1fs)",
         " (dry run)" if dry_run else "",
         report.as_dict(),
         read_seconds,
-        time.monotonic() - started,
+        total_seconds,
     )
     for line in report.errors[:200]:
         logger.warning("directory sync: %s", line)

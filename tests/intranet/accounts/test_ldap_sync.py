@@ -236,3 +236,122 @@ def test_end_sessions_with_the_cache_engine(settings, client, db):
     assert store(session_key=key).exists(key)
     assert end_sessions([user.pk]) == 1
     assert not store(session_key=key).exists(key)
+
+
+# --- fingerprints, supervisor, audit ---------------------------------------------------------------------------------
+def _manager(tree, uid, manager_uid):
+    tree.modify(tree.dn(uid), {"manager": [("MODIFY_REPLACE", [tree.dn(manager_uid)])]})
+
+
+def test_manager_dn_becomes_the_employees_supervisor(people, tree):
+    _manager(tree, "ani", "bayu")
+    report = run_sync()
+    assert report.errors == []
+    people["ani"].refresh_from_db()
+    assert people["ani"].supervisor == people["bayu"]
+    assert DirectoryAccount.objects.get(user__username="ani").manager_dn == tree.dn("bayu")
+
+    _manager(tree, "bayu", "bayu")  # oneself as manager: never one's own superior
+    run_sync()
+    people["bayu"].refresh_from_db()
+    assert people["bayu"].supervisor is None
+
+
+def test_entries_applied_in_part_are_looked_at_again(people, tree, org):
+    """Citra has no HR record yet and Ani's manager is Citra: both are retried until HR adds Citra's record."""
+    _manager(tree, "ani", "citra")
+    run_sync()
+    people["ani"].refresh_from_db()
+    assert people["ani"].supervisor is None
+    assert DirectoryAccount.objects.get(user__username="citra").fingerprint == ""
+    assert DirectoryAccount.objects.get(user__username="ani").fingerprint == ""
+    assert DirectoryAccount.objects.get(user__username="bayu").fingerprint != ""
+
+    emp_c = factories.EmployeeFactory(user=None, nip=NIP_C, unit=org["DIR2"])
+    report = run_sync()  # no directory change, but the HR record now exists
+    assert (report.updated, report.unchanged) == (2, 1)
+    emp_c.refresh_from_db()
+    people["ani"].refresh_from_db()
+    assert emp_c.user.username == "citra"
+    assert people["ani"].supervisor == emp_c
+    assert not DirectoryAccount.objects.filter(user__source="directory", fingerprint="").exists()
+
+
+def test_unchanged_entries_are_skipped_until_a_verify_run(people):
+    run_sync()
+    User.objects.filter(username="bayu").update(first_name="Lokal")  # an edit made in Serambi, not the directory
+    report = run_sync()
+    assert (report.updated, report.unchanged) == (0, 3)
+    assert User.objects.get(username="bayu").first_name == "Lokal"
+    report = run_sync(verify=True)  # re-applies every entry
+    assert report.updated == 1
+    assert User.objects.get(username="bayu").first_name == "Bayu"
+
+
+def test_the_nightly_beat_run_verifies(people, settings):
+    from intranet.accounts.tasks import ldap_sync
+    from intranet.celery import BEAT_SCHEDULE
+
+    settings.LDAP_SYNC_INTERVAL = 3600
+    ldap_sync()
+    User.objects.filter(username="bayu").update(first_name="Lokal")
+    assert ldap_sync()["updated"] == 0
+    nightly = BEAT_SCHEDULE["accounts-ldap-sync-verify"]
+    assert nightly["task"] == "accounts.ldap_sync"
+    assert ldap_sync(**nightly["kwargs"])["updated"] == 1
+    assert User.objects.get(username="bayu").first_name == "Bayu"
+
+
+def test_a_new_group_mapping_reapplies_unchanged_entries(people, tree):
+    editors = tree.add_group("redaksi-baru", [tree.dn("citra")])
+    run_sync()
+    assert not has_role(User.objects.get(username="citra"), Role.EDITOR)
+    from intranet.accounts.models import DirectoryGroupMapping
+
+    DirectoryGroupMapping.objects.create(group_dn=editors, role=Role.EDITOR)
+    report = run_sync()
+    assert report.updated == 1
+    assert has_role(User.objects.get(username="citra"), Role.EDITOR)
+
+
+def test_a_local_password_on_a_directory_account_is_removed_even_when_unchanged(people):
+    run_sync()
+    bayu = User.objects.get(username="bayu")
+    bayu.set_password("Lokal-Rahasia-2026")
+    bayu.save()
+    run_sync()
+    assert not User.objects.get(username="bayu").has_usable_password()
+
+
+def test_deactivations_and_sync_runs_are_audited(people, tree, ldap_settings):
+    from intranet.audit.models import AuditEntry
+    from intranet.audit.services import audit_verify
+
+    run_sync()
+    first = AuditEntry.objects.get(action="directory.sync")
+    assert first.details["created"] == 3 and first.details["deactivated"] == 0
+
+    run_sync()  # nothing changed: no entry (a no-op run writes nothing)
+    assert AuditEntry.objects.filter(action="directory.sync").count() == 1
+
+    bayu = User.objects.get(username="bayu")
+    tree.delete(tree.dn("bayu"))
+    blocked = tree.add_group("blocked", [tree.dn("ani")])
+    ldap_settings(LDAP_USER_BASE_DN=tree.people, LDAP_GROUP_BASE_DN=tree.groups, LDAP_DENY_GROUP=blocked)
+    report = run_sync()
+    assert report.deactivated == 2
+    gone = {e.details["username"]: e for e in AuditEntry.objects.filter(action="directory.account_deactivated")}
+    assert set(gone) == {"ani", "bayu"}
+    assert gone["bayu"].details["reason"] == "left_directory" and gone["bayu"].object_id == str(bayu.pk)
+    assert gone["bayu"].subject_employee == people["bayu"]
+    assert gone["ani"].details["reason"] == "denied_group"
+    summary = AuditEntry.objects.filter(action="directory.sync").order_by("-id").first()
+    assert summary.details["deactivated"] == 2 and summary.pk != first.pk
+    assert audit_verify()[0]
+
+
+def test_dry_run_leaves_no_audit_entry(people):
+    from intranet.audit.models import AuditEntry
+
+    run_sync(dry_run=True)
+    assert not AuditEntry.objects.filter(action__startswith="directory.").exists()
