@@ -1,0 +1,125 @@
+"""SQL queries per request, one request at a time through Django's test client with the bench settings, against the
+same database, Redis and pre-created sessions as the load run (so the session load is counted as it happens live).
+
+    DJANGO_SETTINGS_MODULE=tests.perf.load.settings python -m tests.perf.load.querycount PLAN.json OUT.json
+
+For each page: one request to warm caches, then the counted one (steady state, what the load run sees), and the count
+of the first (cold) request. Also times the first-time payslip PDF rendering, which the load run never sees because
+every bench user's PDF is rendered here first.
+"""
+
+import json
+import sys
+import time
+from datetime import date, timedelta
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from hr.payslips import services as payslip_services  # noqa: E402
+from hr.payslips.models import Payslip  # noqa: E402
+from intranet.core.management.commands.seed_ministry import counts  # noqa: E402
+
+
+def _client(plan, user):
+    client = Client(HTTP_ACCEPT_LANGUAGE="id", HTTP_ACCEPT_ENCODING="gzip")
+    if user is not None:
+        client.cookies[plan["session_cookie"]] = user["session"]
+    return client
+
+
+def _count(fn):
+    with CaptureQueriesContext(connection) as ctx:
+        t = time.perf_counter()
+        response = fn()
+        ms = 1000 * (time.perf_counter() - t)
+    return len(ctx.captured_queries), response.status_code, ms
+
+
+def main(plan_path: str, out_path: str) -> None:
+    plan = json.load(open(plan_path))  # noqa: SIM115
+    users = plan["users"]
+    first = {role: next(u for u in users if u["role"] == role) for role in {u["role"] for u in users}}
+    emp = first["employee"]
+    gets = {
+        "auth": (emp, "/_bench/auth"),
+        "dashboard": (emp, "/"),
+        "news_index": (emp, "/berita/"),
+        "news_page": (emp, plan["news"][0]),
+        "directory": (emp, f"/direktori/?q={plan['names'][0]}"),
+        "profile": (emp, f"/direktori/pegawai/{plan['profiles'][0]}/"),
+        "my_leave": (emp, "/cuti/"),
+        "inbox": (first["superior"], "/cuti/persetujuan/"),
+        "payslips": (emp, "/slip-gaji/"),
+        "payslip_pdf": (emp, emp.get("payslip_pdf", "")),
+        "documents": (emp, "/dokumen/"),
+        "document_download": (emp, emp.get("document_download", "")),
+        "search": (emp, f"/cari/?q={plan['search'][0]}"),
+    }
+    out = {}
+    for page, (user, url) in gets.items():
+        client = _client(plan, user)
+        cold = _count(lambda c=client, u=url: c.get(u))
+        warm = _count(lambda c=client, u=url: c.get(u))
+        if warm[1] != 200:  # e.g. a session past the idle timeout: counting a redirect would flatter the page
+            sys.exit(f"{page} ({url}) answered {warm[1]}, not 200: run prepare.py again for fresh sessions")
+        out[page] = {"url": url, "cold": cold[0], "queries": warm[0], "status": warm[1], "ms": round(warm[2], 1)}
+        # Other roles on the same page (HR officers and payroll officers see more), steady state.
+        for role in ("hr", "payroll", "superior"):
+            if role in first and page not in ("inbox", "payslip_pdf", "document_download", "auth"):
+                c2 = _client(plan, first[role])
+                c2.get(url)
+                out[page][f"queries_{role}"] = _count(lambda c=c2, u=url: c.get(u))[0]
+
+    # Login: the real password form (Django's test client does not enforce CSRF).
+    client = _client(plan, None)
+    client.get("/akun/masuk/")
+    n, status, ms = _count(lambda: client.post("/akun/masuk/", {"username": emp["username"],
+                                                                "password": plan["password"]}))
+    out["login"] = {"url": "/akun/masuk/", "queries": n, "cold": n, "status": status, "ms": round(ms, 1)}
+
+    # Leave request submit (then withdrawn, as in the load run).
+    client = _client(plan, emp)
+    day = date.today() + timedelta(days=75)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    data = {"leave_type": plan["annual_leave_type"], "start_date": day.isoformat(), "end_date": day.isoformat(),
+            "reason": "Keperluan keluarga", "address_during_leave": "Jakarta", "phone_during_leave": "081234567890"}
+    client.get("/cuti/ajukan/")
+    with CaptureQueriesContext(connection) as ctx:
+        t = time.perf_counter()
+        r = client.post("/cuti/ajukan/", data)
+        ms = 1000 * (time.perf_counter() - t)
+    out["leave_submit"] = {"url": "/cuti/ajukan/", "queries": len(ctx.captured_queries), "status": r.status_code,
+                           "ms": round(ms, 1), "cold": len(ctx.captured_queries)}
+    if r.status_code == 302 and "/cuti/" in r["Location"]:
+        client.post(r["Location"].rstrip("/") + "/tarik/")
+
+    # First-time payslip PDF rendering for every bench user (the load run then measures serving the kept file).
+    # Rendering is timed on its own (the kept files of an earlier run would make payslip_pdf() a lookup).
+    ids = [u["payslip_pdf"].split("/")[2] for u in users if "payslip_pdf" in u]
+    timings = []
+    for i, slip in enumerate(Payslip.objects.filter(pk__in=ids).select_related("employee").order_by("pk")):
+        if i < 24:
+            t = time.perf_counter()
+            payslip_services.render_pdf_bytes(slip)
+            timings.append(1000 * (time.perf_counter() - t))
+        payslip_services.payslip_pdf(payslip=slip)
+    timings.sort()
+    out["_pdf_first_render_ms"] = {"n": len(timings), "median": round(timings[len(timings) // 2], 1) if timings else None,
+                                   "max": round(timings[-1], 1) if timings else None}
+    out["_session_engine"] = settings.SESSION_ENGINE
+    out["_counts"] = ", ".join(f"{k} {v:,}" for k, v in counts().items())
+    json.dump(out, open(out_path, "w"), indent=1)  # noqa: SIM115
+    for page, row in out.items():
+        print(f"  {page:<20} {row}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
