@@ -135,6 +135,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # JIT compilation costs 50–130 ms on the few large queries of a request and never pays off for short OLTP queries.
+    if not env.bool("DB_JIT", default=False):
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 else:
     DATABASES["default"].setdefault("OPTIONS", {})
     # WAL + a busy timeout let the embedded default serve reads while a write is in progress.

@@ -8,4 +8,6 @@ class HomeConfig(AppConfig):
     verbose_name = _("Home")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import locales, signals  # noqa: F401
+
+        locales.install()

@@ -2,6 +2,7 @@
 waiting for me. A fixed, small number of queries."""
 
 from hr.org.selectors import employee_for_user
+from intranet.core.queries import count_many
 
 from . import selectors
 
@@ -12,8 +13,10 @@ def panel(request) -> dict | None:
         return None
     emp = employee_for_user(user)
     recent = selectors.recent_personnel_documents(user, limit=3) if emp else []
-    to_decide = selectors.requests_to_decide(user).count()
-    to_verify = selectors.pending_verifications(user).count() if selectors.is_hr_officer(user) else 0
+    if selectors.is_hr_officer(user):
+        to_decide, to_verify = count_many(selectors.requests_to_decide(user), selectors.pending_verifications(user))
+    else:
+        to_decide, to_verify = selectors.requests_to_decide(user).count(), 0
     if not (recent or to_decide or to_verify):
         return None
     return {

@@ -260,6 +260,9 @@ def test_worker_killed_mid_letter_the_task_runs_again_and_the_letter_exists_once
         os.kill(first.pid, signal.SIGKILL)
         first.wait(10)
         assert not LeaveLetter.objects.filter(request=req).exists(), "the killed attempt's transaction rolled back"
+        # Let the visibility timeout (4 s) pass before the next worker starts: kombu scans for abandoned messages on
+        # its first poll and then only every ~100 s (unacked_restore_interval × unacked_restore_throttle).
+        time.sleep(5)
 
         second = _worker(redis.url(1), queue, tmp_path, "second", hold)
         done = _wait_for(lambda: LeaveLetter.objects.filter(request=req).exclude(file_name="").exists(), 90, 0.5)
