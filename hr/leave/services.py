@@ -15,7 +15,7 @@ When the superior and the official are the same person there is one step.
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -351,6 +351,7 @@ class Assessment:
     calendar_versions: dict
     available: int | None  # for ledger types: available before this request
     remaining: int | None
+    days_off: tuple = ()  # (date, name) of holidays skipped by a working-day count; filled for the preview only
 
 
 def assess(
@@ -447,7 +448,7 @@ def leave_request_preview(
     yearly job has not reached this employee yet, e.g. next year's leave planned in December)."""
     with transaction.atomic():
         _ensure_allocation(employee, leave_type, start_date.year)
-    return assess(
+    assessment = assess(
         employee=employee,
         leave_type=leave_type,
         start_date=start_date,
@@ -455,6 +456,9 @@ def leave_request_preview(
         emergency=emergency,
         has_document=True,
     )
+    if leave_type.unit == LeaveType.Unit.WORKING_DAYS:
+        assessment = replace(assessment, days_off=tuple(workdays.days_off(start_date, end_date)))
+    return assessment
 
 
 def leave_request_submit(

@@ -82,6 +82,17 @@ def working_days(start: dt.date, end: dt.date) -> tuple[int, dict[str, int]]:
     return count, {str(y): c.version for y, c in calendars.items()}
 
 
+def days_off(start: dt.date, end: dt.date) -> list[tuple[dt.date, str]]:
+    """The holidays and cuti bersama in [start, end] that fall on a working weekday, with their names: the days a
+    working-day count skips besides weekends (what the leave form's preview lists)."""
+    calendars = {y: year_calendar(y) for y in range(start.year, end.year + 1)}
+    return [
+        (d, calendars[d.year].holidays[d][0])
+        for d in _dates(start, end)
+        if d.weekday() in calendars[d.year].working_weekdays and d in calendars[d.year].holidays
+    ]
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     month = day.month - 1 + months
     year = day.year + month // 12

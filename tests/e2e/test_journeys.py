@@ -173,6 +173,10 @@ def test_journey_2_annual_leave_request_opinion_approval_letter(signed_in, world
     # Monday to Friday is five weekdays; the national holiday on `holiday` is not counted.
     preview = form.preview_text()
     assert "4 hari dihitung" in preview, (holiday, preview)
+    from hr.leave.workdays import year_calendar
+
+    holiday_name = year_calendar(holiday.year).holidays[holiday][0]
+    assert holiday_name in preview, f"the skipped holiday is named in the preview: {holiday_name!r} in {preview!r}"
     assert employee.input_value("#id_address_during_leave") == "Jl. Mawar 1, Jakarta", "prefilled from the profile"
     assert not LeaveRequest.objects.exists(), "a preview files nothing"
     if mode == "keyboard":
