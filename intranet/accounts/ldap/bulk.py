@@ -1,4 +1,5 @@
-"""A fast bulk UPDATE for the directory sync: one `UPDATE … FROM (VALUES …)` statement per batch.
+"""A fast bulk UPDATE for the directory sync: one `UPDATE … FROM unnest(arrays)` (PostgreSQL) or
+`UPDATE … FROM (VALUES …)` (SQLite) statement per batch.
 
 Django's `bulk_update` builds a `CASE WHEN pk=… THEN …` expression per row and resolves it in Python, which costs
 seconds per ten thousand rows; a joined VALUES list lets the database do the work (PostgreSQL, and SQLite ≥ 3.33).
@@ -42,6 +43,9 @@ def bulk_update_fast(objs: list, field_names: list[str], batch_size: int = BATCH
     per_row = len(fields) + 1
     batch_size = max(1, min(batch_size, 30000 // per_row))
     postgres = connection.vendor == "postgresql"
+    if postgres and all(f.get_internal_type() not in _NOT_ARRAYABLE for f in fields):
+        _update_from_arrays(objs, pk, fields, table, pk_col, cols)
+        return
     for start in range(0, len(objs), batch_size):
         chunk = objs[start : start + batch_size]
         params: list = []
@@ -65,6 +69,26 @@ def bulk_update_fast(objs: list, field_names: list[str], batch_size: int = BATCH
             sql = f"UPDATE {table} SET {assignments} FROM (VALUES {values}) AS v WHERE {table}.{pk_col} = v.column1"  # noqa: S608
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
+
+
+# Values psycopg cannot send as one typed array parameter (adapted wrappers): these keep the VALUES path.
+_NOT_ARRAYABLE = {"JSONField", "BinaryField"}
+
+
+def _update_from_arrays(objs, pk, fields, table, pk_col, cols) -> None:
+    """PostgreSQL: `UPDATE … FROM unnest(%s::type[], …)`, one array parameter per column. The statement text stays
+    short whatever the batch, so psycopg does not re-parse a query of tens of thousands of placeholders per batch."""
+    types = [pk.db_type(connection)] + [f.db_type(connection) for f in fields]
+    arrays = ", ".join(f"%s::{t}[]" for t in types)
+    names = ", ".join(["_pk", *[f"_c{i}" for i in range(len(fields))]])
+    assignments = ", ".join(f"{c} = v._c{i}" for i, c in enumerate(cols))
+    sql = f"UPDATE {table} SET {assignments} FROM unnest({arrays}) AS v({names}) WHERE {table}.{pk_col} = v._pk"  # noqa: S608 - identifiers from model meta, values bound
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), 10 * BATCH):
+            chunk = objs[start : start + 10 * BATCH]
+            columns = [[pk.get_db_prep_value(o.pk, connection) for o in chunk]]
+            columns += [[f.get_db_prep_save(getattr(o, f.attname), connection) for o in chunk] for f in fields]
+            cursor.execute(sql, columns)
 
 
 def insert_rows(model, field_names: list[str], rows: list[tuple], *, ignore_conflicts: bool = False) -> None:
