@@ -43,7 +43,9 @@ def _privacy_data() -> dict:
         ]
         aliases = list(Page.objects.filter(alias_of__isnull=False).values_list("path", flat=True))
         data = {"restrictions": restrictions, "paths": tuple(sorted({p for p, _t, _g in restrictions} | set(aliases)))}
-        cache_set(key, data, 3600)
+        # A minute, not longer: if the cache was unreachable when a restriction changed, the bump was lost, and this
+        # bounds how long the old list (which also decides whether Wagtail's own check runs) can be served.
+        cache_set(key, data, 60)
     return data
 
 
