@@ -15,7 +15,7 @@ When the superior and the official are the same person there is one step.
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -351,7 +351,7 @@ class Assessment:
     calendar_versions: dict
     available: int | None  # for ledger types: available before this request
     remaining: int | None
-    days_off: tuple = ()  # (date, name) of holidays skipped by a working-day count; filled for the preview only
+    days_off: tuple = ()  # (date, name) of holidays a working-day count skipped; the preview lists them
 
 
 def assess(
@@ -385,7 +385,7 @@ def assess(
         raise LeaveError(_("The leave cannot start in the past."), "start_date")
     if leave_type.uses_ledger and start_date.year != end_date.year:
         raise LeaveError(_("Split the leave at the turn of the year: one request per year."), "end_date")
-    days, versions = workdays.request_length(leave_type, start_date, end_date)
+    days, versions, days_off = workdays.request_detail(leave_type, start_date, end_date)
     if days == 0:
         raise LeaveError(_("There are no working days in this period."), "end_date")
     if days < leave_type.min_per_request:
@@ -438,7 +438,9 @@ def assess(
                 % {"available": max(available, 0), "days": days},
                 "end_date",
             )
-    return Assessment(days=days, calendar_versions=versions, available=available, remaining=remaining)
+    return Assessment(
+        days=days, calendar_versions=versions, available=available, remaining=remaining, days_off=tuple(days_off)
+    )
 
 
 def leave_request_preview(
@@ -448,7 +450,7 @@ def leave_request_preview(
     yearly job has not reached this employee yet, e.g. next year's leave planned in December)."""
     with transaction.atomic():
         _ensure_allocation(employee, leave_type, start_date.year)
-    assessment = assess(
+    return assess(
         employee=employee,
         leave_type=leave_type,
         start_date=start_date,
@@ -456,9 +458,6 @@ def leave_request_preview(
         emergency=emergency,
         has_document=True,
     )
-    if leave_type.unit == LeaveType.Unit.WORKING_DAYS:
-        assessment = replace(assessment, days_off=tuple(workdays.days_off(start_date, end_date)))
-    return assessment
 
 
 def leave_request_submit(

@@ -77,20 +77,22 @@ def _dates(start: dt.date, end: dt.date):
 
 def working_days(start: dt.date, end: dt.date) -> tuple[int, dict[str, int]]:
     """Working days in [start, end] and the calendar versions used ({"2026": 3})."""
-    calendars = {y: year_calendar(y) for y in range(start.year, end.year + 1)}
-    count = sum(1 for d in _dates(start, end) if calendars[d.year].is_working_day(d))
-    return count, {str(y): c.version for y, c in calendars.items()}
+    count, versions, _off = working_days_detail(start, end)
+    return count, versions
 
 
-def days_off(start: dt.date, end: dt.date) -> list[tuple[dt.date, str]]:
-    """The holidays and cuti bersama in [start, end] that fall on a working weekday, with their names: the days a
-    working-day count skips besides weekends (what the leave form's preview lists)."""
+def working_days_detail(start: dt.date, end: dt.date) -> tuple[int, dict[str, int], list[tuple[dt.date, str]]]:
+    """`working_days` plus the holidays and cuti bersama in [start, end] that fall on a working weekday, with their
+    names: the days the count skips besides weekends (what the leave form's preview lists)."""
     calendars = {y: year_calendar(y) for y in range(start.year, end.year + 1)}
-    return [
-        (d, calendars[d.year].holidays[d][0])
-        for d in _dates(start, end)
-        if d.weekday() in calendars[d.year].working_weekdays and d in calendars[d.year].holidays
-    ]
+    count, off = 0, []
+    for d in _dates(start, end):
+        cal = calendars[d.year]
+        if cal.is_working_day(d):
+            count += 1
+        elif d.weekday() in cal.working_weekdays:
+            off.append((d, cal.holidays[d][0]))
+    return count, {str(y): c.version for y, c in calendars.items()}, off
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -102,11 +104,14 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, _cal.monthrange(year, month)[1]))
 
 
-def request_length(leave_type: LeaveType, start: dt.date, end: dt.date) -> tuple[int, dict[str, int]]:
-    """Length in the type's counting unit: working days, or calendar days (for calendar-day and month types)."""
+def request_detail(
+    leave_type: LeaveType, start: dt.date, end: dt.date
+) -> tuple[int, dict[str, int], list[tuple[dt.date, str]]]:
+    """Length in the type's counting unit (working days, or calendar days for calendar-day and month types), the
+    calendar versions used, and the named holidays a working-day count skipped (none for calendar-day types)."""
     if leave_type.unit == LeaveType.Unit.WORKING_DAYS:
-        return working_days(start, end)
-    return (end - start).days + 1, {}
+        return working_days_detail(start, end)
+    return (end - start).days + 1, {}, []
 
 
 def exceeds_max(leave_type: LeaveType, start: dt.date, end: dt.date, length: int) -> bool:
