@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Wagtail's Site lookup for the request, from the shared cache (saves a query per page).
     "cms.home.middleware.CachedSiteMiddleware",
+    # A write by the user retires their cached dashboard (intranet.core.middleware).
+    "intranet.core.middleware.UserWriteMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "intranet.security.middleware.SecurityHeadersMiddleware",
     "axes.middleware.AxesMiddleware",

@@ -55,10 +55,7 @@ class HomePage(ContentOwnerMixin, Page):
             return Page.route(source, request, path_components)
 
     def get_context(self, request, *args, **kwargs):
-        from .dashboard import collect_panels
-
         context = super().get_context(request, *args, **kwargs)
-        context["panels"] = collect_panels(request)
         context["links"] = [b.value for b in self.quick_links]
         return context
 

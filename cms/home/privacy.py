@@ -13,7 +13,7 @@ from django.db.models import Q
 from wagtail.models import Page, PageViewRestriction
 
 from intranet.accounts.roles import role_names
-from intranet.core.caching import bump_generation, cache_get, cache_set, generation
+from intranet.core.caching import bump_generation, cache_get, cache_set, generation, request_memo
 
 PRIVACY_GENERATION_KEY = "cms:privacy:generation"
 
@@ -34,6 +34,9 @@ def _privacy_data() -> dict:
     - "restrictions": every view restriction as (page path, type, group names);
     - "paths": tree paths under which Wagtail's own per-page check could find a restriction — the restricted pages
       and every alias page (an alias takes its source's restrictions, so anything under an alias is checked fully)."""
+    memo = request_memo()
+    if memo is not None and "privacy" in memo:
+        return memo["privacy"]  # read once per request, however many parts of the page ask
     key = f"cms:privacy:data:{privacy_generation()}"
     data = cache_get(key)
     if data is None:
@@ -46,6 +49,8 @@ def _privacy_data() -> dict:
         # A minute, not longer: if the cache was unreachable when a restriction changed, the bump was lost, and this
         # bounds how long the old list (which also decides whether Wagtail's own check runs) can be served.
         cache_set(key, data, 60)
+    if memo is not None:
+        memo["privacy"] = data
     return data
 
 

@@ -5,9 +5,12 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from wagtail.models import Page, PageViewRestriction, Site
-from wagtail.signals import post_page_move
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from intranet.core.caching import bump_generation
 
 from .context_processors import forget_alert
+from .dashboard import PAGES_GENERATION_KEY
 from .middleware import forget_sites
 from .models import SiteAlert
 from .privacy import bump_privacy_generation
@@ -40,3 +43,10 @@ def _alias_saved(sender, instance, **kwargs):
 def _site_changed(sender, **kwargs):
     forget_sites()
     transaction.on_commit(forget_sites)
+
+
+@receiver([page_published, page_unpublished])
+@receiver(post_delete, sender=Page)
+def _pages_changed(sender, **kwargs):
+    """A course, policy or news item appeared or went away: cached dashboards are retired (`cms.home.dashboard`)."""
+    transaction.on_commit(lambda: bump_generation(PAGES_GENERATION_KEY))

@@ -5,8 +5,11 @@ computed from the database as if the cache were empty (and /healthz reports the 
 for any other backend a deployer configures, and add version numbers for families of cached values."""
 
 import logging
+import threading
 
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.db import transaction
 
 log = logging.getLogger(__name__)
 _MISSING = object()
@@ -53,3 +56,48 @@ def bump_generation(key: str) -> None:
         cache_set(key, 2, None)
     except Exception as exc:  # noqa: BLE001
         log.warning("cache increment of %s failed: %s", key, exc)
+
+
+def generations(*keys: str) -> list[int]:
+    """Several version numbers in one cache round trip (1 for any that is unknown or unreadable)."""
+    try:
+        found = cache.get_many(keys)
+    except Exception as exc:  # noqa: BLE001
+        log.warning("cache read of %s failed: %s", ", ".join(keys), exc)
+        found = {}
+    return [found.get(key, 1) for key in keys]
+
+
+def user_generation_key(user_id: int) -> str:
+    """Version of everything cached for one user (their dashboard): bumped when they write or are notified."""
+    return f"user:{user_id}:generation"
+
+
+def bump_user_generation(user_id: int) -> None:
+    """Retire what is cached for the user, now and again after the current transaction commits: a request in
+    between may have cached the uncommitted-yet old state under the new number."""
+    key = user_generation_key(user_id)
+    bump_generation(key)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: bump_generation(key))
+
+
+_request_local = threading.local()
+
+
+def request_memo() -> dict | None:
+    """A dict that lives for the current HTTP request (None outside one): for values several parts of one page read
+    from the shared cache (the view-restriction list), so each costs one cache round trip per request, not several."""
+    return getattr(_request_local, "memo", None)
+
+
+def _request_started(**kwargs):
+    _request_local.memo = {}
+
+
+def _request_finished(**kwargs):
+    _request_local.memo = None
+
+
+request_started.connect(_request_started, dispatch_uid="serambi-request-memo-start")
+request_finished.connect(_request_finished, dispatch_uid="serambi-request-memo-end")

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from intranet.core.background import enqueue
-from intranet.core.caching import cache_delete
+from intranet.core.caching import bump_user_generation, cache_delete
 
 from .models import Notification, OutboxEmail
 from .selectors import unread_cache_key
@@ -21,6 +21,7 @@ def notify(recipient, kind: str, title: str, body: str = "", url: str = "", emai
     with transaction.atomic():
         note = Notification.objects.create(recipient=recipient, kind=kind, title=title[:255], body=body, url=url)
         _forget_unread(recipient.pk)
+        bump_user_generation(recipient.pk)  # the event shows on the recipient's dashboard at once, not after its cache ends
         if email and recipient.email:
             text = body + (f"\n\n{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}{url}" if url else "")
             row = OutboxEmail.objects.create(

@@ -12,6 +12,14 @@ def render_panel(context, panel):
         return tpl.render(context)
 
 
+@register.simple_tag(takes_context=True)
+def dashboard_panels(context):
+    """Every dashboard panel, rendered as `render_panel` does, through the reader's cache (`cms.home.dashboard`)."""
+    from cms.home.dashboard import panels_html
+
+    return panels_html(context["request"], lambda panel: render_panel(context, panel))
+
+
 @register.filter
 def link_url(link):
     """URL of a quick link block value: the chosen page, else an internal address (never an outside one)."""
