@@ -53,13 +53,12 @@ def _panels_key(user) -> str:
     from cms.news.dashboard import GENERATION_KEY as NEWS
     from cms.policies.dashboard import GENERATION_KEY as POLICIES
 
-    from .audience import viewer_for
     from .privacy import PRIVACY_GENERATION_KEY
 
     gens = generations(user_generation_key(user.pk), NEWS, POLICIES, PRIVACY_GENERATION_KEY, PAGES_GENERATION_KEY)
     versions = ".".join(str(g) for g in gens)
     day = timezone.localdate().isoformat()
-    return f"cms:dashboard:{user.pk}:{viewer_for(user).key}:{get_language()}:{day}:{versions}"
+    return f"cms:dashboard:{user.pk}:{get_language()}:{day}:{versions}"
 
 
 def panels_html(request, render) -> str:

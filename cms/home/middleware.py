@@ -1,6 +1,7 @@
 """Wagtail looks up the Site for every page request (one query). The answer changes only when a Site record (or the
 page tree) does, so it is kept in the shared cache: one entry mapping "host:port" to the Site, deleted whenever a
-Site is saved or deleted or a page moves (`cms.home.signals`). Only hosts that pass ALLOWED_HOSTS are remembered."""
+Site is saved or deleted, a page moves or any page is published, unpublished or deleted (the cached root page's
+content must follow; `cms.home.signals`). Only hosts that pass ALLOWED_HOSTS are remembered."""
 
 from django.core.exceptions import DisallowedHost
 from django.http.request import split_domain_port
@@ -30,7 +31,9 @@ class CachedSiteMiddleware:
         if key not in sites:
             site = Site._find_for_request(request)
             if site is not None:
-                site.root_page  # noqa: B018 - fetched now so that the cached copy carries it
+                # fetched now (with its specific HomePage) so the cached copy carries them: Wagtail's routing starts
+                # at site.root_page.localized.specific on every page request
+                site.root_page.specific  # noqa: B018
             sites = {**sites, key: site}
             cache_set(SITES_CACHE_KEY, sites, 3600)
         request._wagtail_site = sites[key]

@@ -48,5 +48,7 @@ def _site_changed(sender, **kwargs):
 @receiver([page_published, page_unpublished])
 @receiver(post_delete, sender=Page)
 def _pages_changed(sender, **kwargs):
-    """A course, policy or news item appeared or went away: cached dashboards are retired (`cms.home.dashboard`)."""
+    """A course, policy or news item appeared or went away: cached dashboards are retired (`cms.home.dashboard`), and
+    the cached Site, which carries the home page's content (quick links), is dropped."""
     transaction.on_commit(lambda: bump_generation(PAGES_GENERATION_KEY))
+    _site_changed(sender)

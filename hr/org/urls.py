@@ -5,6 +5,7 @@ from . import views
 app_name = "org"
 urlpatterns = [
     path("", views.directory, name="directory"),
+    path("saya/", views.my_profile, name="my_profile"),
     path("pegawai/<int:pk>/", views.profile, name="profile"),
     path("unit/<str:code>/", views.unit_detail, name="unit"),
 ]

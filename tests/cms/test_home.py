@@ -74,3 +74,51 @@ def test_editors_can_switch_the_alert_in_the_admin(client, org):
     client.force_login(person(org["SUB1"]))
     r = client.get("/cms-admin/settings/home/sitealert/")
     assert r.status_code in (302, 403)
+
+
+def _dashboard_queries(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get("/").content.decode()
+    return len(ctx.captured_queries), body
+
+
+def test_dashboard_is_cached_and_retired_by_the_readers_writes_and_notifications(
+    client, org, django_capture_on_commit_callbacks
+):
+    from intranet.notifications.services import notify
+
+    user = person(org["SUB1"])
+    other = person(org["SUB1"])
+    client.force_login(user)
+    cold, _ = _dashboard_queries(client)
+    warm, body = _dashboard_queries(client)
+    assert warm < cold  # the panels came from the cache
+    # a notification to someone else leaves this reader's copy alone; one to the reader retires it
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(other, "test.event", "Untuk orang lain")
+    assert _dashboard_queries(client)[0] == warm
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(user, "test.event", "Untuk Anda")
+    assert _dashboard_queries(client)[0] > warm  # panels collected again
+    # any write by the reader (here: the language switch) retires it too
+    assert _dashboard_queries(client)[0] == warm
+    client.post("/i18n/setlang/", {"language": "id", "next": "/"})
+    assert _dashboard_queries(client)[0] > warm
+
+
+def test_dashboard_cache_is_per_reader_and_retired_by_a_publish(client, org, django_capture_on_commit_callbacks):
+    from .conftest import add_policy
+
+    reader, outsider = person(org["SUB1"]), person(org["DIR2"])
+    for user in (reader, outsider):  # both copies cached before the publish
+        client.force_login(user)
+        assert "Pedoman Lembur" not in client.get("/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        add_policy("Pedoman Lembur", units=[org["SUB1"]])
+    client.force_login(reader)
+    assert "Pedoman Lembur" in client.get("/").content.decode()
+    client.force_login(outsider)
+    assert "Pedoman Lembur" not in client.get("/").content.decode()  # never another reader's copy
