@@ -128,3 +128,15 @@ def _bulk_employees_more(org, n):
             tmt_cpns=base.tmt_cpns,
         ))
     Employee.objects.bulk_create(rows, batch_size=1000)
+
+
+def test_my_profile_link_resolves_to_own_profile(client, staff):
+    client.force_login(staff.user)
+    r = client.get(reverse("org:my_profile"))
+    assert r.status_code == 302 and r["Location"] == reverse("org:profile", args=[staff.pk])
+    assert reverse("org:my_profile") in client.get("/direktori/").content.decode()  # the user menu's link
+
+
+def test_my_profile_without_employee_record_is_404(client):
+    client.force_login(UserFactory())
+    assert client.get(reverse("org:my_profile")).status_code == 404
