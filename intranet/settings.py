@@ -312,6 +312,8 @@ LOGGING = {
         # Background-task and page-edit chatter at INFO would drown the seed and server output.
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        # The audit trail's JSON lines go out whatever LOG_LEVEL says: they are the copy outside the database.
+        "serambi.audit": {"level": "INFO"},
     },
 }
 # Passwords belong to the directory; local break-glass passwords are changed by administrators, not by e-mail links.
@@ -337,6 +339,12 @@ DOCUMENTS_SECOND_FACTOR_MAX_AGE = env.int("DOCUMENTS_SECOND_FACTOR_MAX_AGE", def
 # Audit entries older than this are pruned daily (behind a hash-chain checkpoint); 0 keeps them forever.
 # Five years by default: the retention period of personnel records' access logs most agencies apply.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=1826)
+# An entry in a transaction of its own (an audited read: a payslip list, a document download) commits on PostgreSQL
+# without waiting for the WAL flush: the request does not wait for the disk, and the chain head's lock is held for
+# about a millisecond instead of a flush. A crash of the database server (not of Serambi) can lose the last
+# fraction of a second of such entries, whole and at the end of the chain, so it still verifies; the JSON log line
+# of each entry is already out. Entries written inside a business transaction commit with it, synchronously.
+AUDIT_ASYNC_COMMIT = env.bool("AUDIT_ASYNC_COMMIT", default=True)
 
 # --- payslips -------------------------------------------------------------------------------------------------------
 # PDF password some agencies require: "" (none), "birth_date" (the employee's birth date DDMMYYYY) or "nip".

@@ -4,7 +4,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,7 +41,11 @@ def audit_record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
     ip, agent = _client(request)
+    own_transaction = not connection.in_atomic_block
     with transaction.atomic():
+        if own_transaction and settings.AUDIT_ASYNC_COMMIT and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # see AUDIT_ASYNC_COMMIT in settings
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1, defaults={"last_hash": GENESIS})
         entry = AuditEntry(
             created_at=timezone.now(),
@@ -62,7 +66,8 @@ def audit_record(
         entry.save(force_insert=True)
         head.last_hash = entry.entry_hash
         head.save(update_fields=["last_hash"])
-    logger.info(json.dumps({"audit": json.loads(entry.canonical()), "hash": entry.entry_hash}))
+    if logger.isEnabledFor(logging.INFO):
+        logger.info(json.dumps({"audit": json.loads(entry.canonical()), "hash": entry.entry_hash}))
     return entry
 
 

@@ -47,3 +47,18 @@ def test_only_auditors_can_search_and_export(client, org):
     assert export["Content-Type"].startswith("text/csv")
     assert "'=cmd" in body, "formula-looking values are neutralised"
     assert AuditEntry.objects.filter(action="audit.export", actor=auditor).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="synchronous_commit is a PostgreSQL setting")
+def test_own_transaction_entries_commit_without_waiting_for_the_flush_business_ones_with_their_transaction():
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as alone:
+        audit_record(action="payslip.list", details={"year": 2026})
+    assert any("synchronous_commit TO OFF" in q["sql"] for q in alone.captured_queries)
+    with CaptureQueriesContext(connection) as inside, transaction.atomic():
+        audit_record(action="leave.approve")
+    assert not any("synchronous_commit" in q["sql"] for q in inside.captured_queries)
+    assert audit_verify()[0] and AuditEntry.objects.count() == 2
