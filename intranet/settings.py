@@ -198,6 +198,10 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "accounts:login"
+PASSWORD_HASHERS = [
+    "intranet.accounts.hashers.SerambiArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # hashes from before: verified, then upgraded at login
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
