@@ -1,4 +1,5 @@
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -18,6 +19,8 @@ def notification_list(request):
 @staff_member
 @require_POST
 def notification_read(request, pk=None):
+    if pk is not None and not notifications_for(request.user).filter(pk=pk).exists():
+        raise Http404  # someone else's (or no such) notification: as for any object the user may not see
     services.mark_read(user=request.user, notification_id=pk)
     nxt = request.POST.get("next", "")
     if nxt and url_has_allowed_host_and_scheme(

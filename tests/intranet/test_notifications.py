@@ -81,7 +81,7 @@ def test_bell_list_and_mark_read(client, recipient):
     assert "Pertama" in page and "Kedua" in page and "Milik orang lain" not in page
     assert 'class="badge">2' in page
     client.post(f"/notifikasi/{other.pk}/read/")
-    client.post(f"/notifikasi/{foreign.pk}/read/")  # someone else's: no effect
+    assert client.post(f"/notifikasi/{foreign.pk}/read/").status_code == 404  # someone else's: no effect
     foreign.refresh_from_db()
     assert foreign.read_at is None
     assert Notification.objects.filter(recipient=recipient, read_at__isnull=True).count() == 1

@@ -56,7 +56,9 @@ PAYSLIP = ("owner", "payroll_in")
 TABLE: dict[str, Row] = {
     # --- directory --------------------------------------------------------------------------------------------------
     "org:directory": get(everyone=True),
-    "org:profile": get("owner_employee", everyone=True),  # the profile page; personal fields are tested in hr/org
+    "org:profile": get("owner_employee", everyone=True),
+    # "My profile" in the user menu: a redirect to one's own profile; 404 for an account without an employee record.
+    "org:my_profile": get(allowed=allow(EVERYONE, 302)),  # the profile page; personal fields are tested in hr/org
     "org:unit": get("SUB1", everyone=True),
     # --- leave ------------------------------------------------------------------------------------------------------
     "leave:index": get(everyone=True),
@@ -115,8 +117,8 @@ TABLE: dict[str, Row] = {
     "documents:withdraw": post("access_request", allowed=allow(["colleague"], 302)),
     # --- notifications, security, account ---------------------------------------------------------------------------
     "notifications:list": get(everyone=True),
-    # Marks only the caller's own notifications: others get the same redirect and change nothing (IDOR test below).
-    "notifications:read": post("notification", everyone=True),
+    # Marks only the caller's own notifications: anyone else's is a 404 and stays unread (IDOR test below).
+    "notifications:read": post("notification", allowed=allow(["owner"], 302)),
     "notifications:read_all": post(everyone=True),
     "security:2fa_setup": get(everyone=True),
     "security:2fa_verify": get(everyone=True),

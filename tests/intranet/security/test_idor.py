@@ -125,8 +125,8 @@ def test_document_submission_ignores_a_swapped_subject(world):
 
 def test_deciding_or_reading_someone_elses_things_changes_nothing(world):
     colleague = _as(world.cast["colleague"].user)
-    # Another employee's notification: the same redirect as for one's own, and it stays unread.
-    assert _status(colleague, reverse("notifications:read", args=[world.notification.pk]), "post") == 302
+    # Another employee's notification: 404, as for one that does not exist, and it stays unread.
+    assert _status(colleague, reverse("notifications:read", args=[world.notification.pk]), "post") == 404
     assert Notification.objects.get(pk=world.notification.pk).read_at is None
     # A leave decision by someone outside the chain: 404, and the request still awaits the superior.
     assert _status(colleague, reverse("leave:decide", args=[world.leave_pending.pk]), "post", {"outcome": "approve"}) == 404
