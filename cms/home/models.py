@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel
@@ -60,7 +60,16 @@ class HomePage(ContentOwnerMixin, Page):
         return context
 
     def serve(self, request, *args, **kwargs):
-        response = super().serve(request, *args, **kwargs)
+        from .dashboard import cached_page, keep_page
+
+        key, content = cached_page(request)
+        if content is not None:
+            response = HttpResponse(content)
+        else:
+            response = super().serve(request, *args, **kwargs)
+            if key is not None and response.status_code == 200:
+                response.render()
+                keep_page(key, response.content)
         response.headers["Cache-Control"] = "private, no-cache"
         return response
 

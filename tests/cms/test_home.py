@@ -122,3 +122,27 @@ def test_dashboard_cache_is_per_reader_and_retired_by_a_publish(client, org, dja
     assert "Pedoman Lembur" in client.get("/").content.decode()
     client.force_login(outsider)
     assert "Pedoman Lembur" not in client.get("/").content.decode()  # never another reader's copy
+
+
+def test_dashboard_page_copy_needs_the_same_csrf_cookie_and_no_waiting_message(rf, org):
+    from django.contrib import messages
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    from cms.home.dashboard import _page_key
+
+    def request(csrf):
+        req = rf.get("/")
+        req.user, req.session = reader, {}
+        if csrf:
+            req.COOKIES["csrftoken"] = csrf
+        req._messages = FallbackStorage(req)
+        return req
+
+    reader = person(org["SUB1"])
+    first = _page_key(request("a" * 32))
+    assert first is not None and "a" * 32 not in first  # the secret only by digest
+    assert _page_key(request("b" * 32)) != first  # another cookie: the cached forms' tokens would not match it
+    assert _page_key(request(None)) is None  # no cookie yet: rendering sets one
+    waiting = request("a" * 32)
+    messages.info(waiting, "Sesi Anda berakhir")
+    assert _page_key(waiting) is None  # a cached page would neither show the message nor mark it shown
