@@ -153,8 +153,12 @@ class NewsPage(AudienceMixin, ContentOwnerMixin, Page):
     class Meta:
         verbose_name = _("news item")
         verbose_name_plural = _("news")
-        # news lists walk this index newest first and stop at the page size (selectors.PinnedFirst)
-        indexes = [models.Index(fields=["-date", "-page_ptr"], name="news_newest_first")]
+        indexes = [
+            # news lists walk this index newest first and stop at the page size (selectors.PinnedFirst)
+            models.Index(fields=["-date", "-page_ptr"], name="news_newest_first"),
+            # the pinned items: a handful of rows, found without walking every news page (selectors.PinnedFirst)
+            models.Index(fields=["pinned_until"], condition=models.Q(pinned_until__isnull=False), name="news_pinned"),
+        ]
 
     def is_pinned(self, today=None) -> bool:
         today = today or timezone.localdate()

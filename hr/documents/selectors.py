@@ -120,32 +120,28 @@ def _grant_exists(user, codename: str, now=None) -> Q:
     )
 
 
-def _doc_scope_q(user) -> Q | None:
-    parts = [
-        q
-        for q in (
-            scope_q(user, HRScope.Kind.HR, prefix="subject_employee__unit__"),
-            scope_q(user, HRScope.Kind.HR, prefix="owner_unit__"),
-        )
-        if q is not None
-    ]
-    return reduce(or_, parts) if parts else None
+def _terbatas_relations(user) -> list[Q]:
+    """The relationships that open a Terbatas document to the user (owner, the employee it is about, members of the
+    owning unit's subtree, HR in scope), one Q each."""
+    relations = [Q(created_by=user)]
+    emp = employee_for_user(user)
+    if emp is not None:
+        relations.append(Q(subject_employee=emp))
+    paths = _unit_paths(user)
+    if paths:
+        relations.append(Q(owner_unit__path__in=paths))
+    for prefix in ("subject_employee__unit__", "owner_unit__"):
+        hr = scope_q(user, HRScope.Kind.HR, prefix=prefix)
+        if hr is not None:
+            relations.append(hr)
+    return relations
 
 
 def _implicit_q(user) -> Q:
     """Documents the user reaches through relationships (not grants)."""
-    q = Q(classification=Classification.BIASA)
-    terbatas = [Q(created_by=user)]
-    emp = employee_for_user(user)
-    if emp is not None:
-        terbatas.append(Q(subject_employee=emp))
-    paths = _unit_paths(user)
-    if paths:
-        terbatas.append(Q(owner_unit__path__in=paths))
-    hr = _doc_scope_q(user)
-    if hr is not None:
-        terbatas.append(hr)
-    return q | (Q(classification=Classification.TERBATAS) & reduce(or_, terbatas))
+    return Q(classification=Classification.BIASA) | (
+        Q(classification=Classification.TERBATAS) & reduce(or_, _terbatas_relations(user))
+    )
 
 
 # --- lists ---------------------------------------------------------------------------------------------------------
@@ -176,6 +172,29 @@ def with_list_relations(qs: QuerySet[Document], user) -> QuerySet[Document]:
     )
 
 
+def _search_q(
+    *, query: str = "", category: Category | None = None, classification: int | None = None, kind: str = ""
+) -> Q:
+    """The list filters, as one condition on the document's own columns."""
+    q = Q()
+    for word in query.split()[:6]:
+        q &= (
+            Q(title__icontains=word)
+            | Q(number__icontains=word)
+            | Q(keywords__icontains=word)
+            | Q(issuer__icontains=word)
+        )
+    if category is not None:
+        q &= Q(category=category)
+    if classification:
+        q &= Q(classification=classification)
+    if kind == "personnel":
+        q &= Q(subject_employee__isnull=False)
+    elif kind == "unit":
+        q &= Q(owner_unit__isnull=False)
+    return q
+
+
 def search_documents(
     user,
     *,
@@ -184,23 +203,45 @@ def search_documents(
     classification: int | None = None,
     kind: str = "",
 ) -> QuerySet[Document]:
-    qs = documents_visible_to(user)
-    for word in query.split()[:6]:
-        qs = qs.filter(
-            Q(title__icontains=word)
-            | Q(number__icontains=word)
-            | Q(keywords__icontains=word)
-            | Q(issuer__icontains=word)
+    q = _search_q(query=query, category=category, classification=classification, kind=kind)
+    return with_list_relations(documents_visible_to(user).filter(q), user).order_by("-created_at", "-pk")
+
+
+def count_search_documents(
+    user,
+    *,
+    query: str = "",
+    category: Category | None = None,
+    classification: int | None = None,
+    kind: str = "",
+) -> int:
+    """`search_documents(...).count()` — the same number, counted the way `count_visible` does."""
+    return count_visible(user, _search_q(query=query, category=category, classification=classification, kind=kind))
+
+
+def count_visible(user, q: Q | None = None) -> int:
+    """How many documents matching `q` the user may see: `documents_visible_to(user).filter(q).count()`, the same
+    number, counted as the union of the ways of seeing a document. The single query ORs conditions on joined org
+    rows and grant subqueries, which no index answers: PostgreSQL reads and joins every document (40 ms for an
+    employee, 110 ms for an HR officer at 100,000 documents). Apart, each way is an index lookup: the Biasa
+    documents are counted from the classification index, and only the restricted documents opened by a
+    relationship or a grant (a few thousand at most for one user) are collected and de-duplicated."""
+    if not is_active_staff(user):
+        return 0
+    now = timezone.now()
+    docs = Document.objects.filter(q or Q()).order_by()
+    open_docs = docs.filter(classification=Classification.BIASA).values("pk")
+    terbatas = docs.filter(classification=Classification.TERBATAS)
+    ways = [terbatas.filter(rel) for rel in _terbatas_relations(user)]
+    ways += [
+        docs.exclude(classification=Classification.BIASA).filter(
+            pk__in=grants.filter(permission__codename="view_document").values("content_object_id")
         )
-    if category is not None:
-        qs = qs.filter(category=category)
-    if classification:
-        qs = qs.filter(classification=classification)
-    if kind == "personnel":
-        qs = qs.filter(subject_employee__isnull=False)
-    elif kind == "unit":
-        qs = qs.filter(owner_unit__isnull=False)
-    return with_list_relations(qs, user).order_by("-created_at", "-pk")
+        for grants in (_user_grants(user, now), _group_grants(user, now))
+    ]
+    ids = [way.values("pk") for way in ways]
+    # Biasa and restricted are disjoint: only the restricted ways overlap (UNION), the two parts add up (UNION ALL).
+    return open_docs.union(ids[0].union(*ids[1:]), all=True).count()
 
 
 def my_personnel_file(user) -> QuerySet[Document]:

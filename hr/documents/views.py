@@ -1,6 +1,8 @@
 """HTTP for HR documents: thin — parse, call a selector or service, render. Every read is audited; what a user may
 not know exists answers 404, what they may see but not do answers 403 (both audited as denied)."""
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -8,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -58,6 +61,19 @@ ACTION_LABELS = {
 }
 
 
+class CountedPaginator(Paginator):
+    """A paginator whose total comes from `count` (a callable, run once when the total is first needed) instead of
+    the object list's own COUNT(*): the selectors count the same rows with index-friendly queries."""
+
+    def __init__(self, object_list, per_page, count):
+        super().__init__(object_list, per_page)
+        self._count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._count()
+
+
 def _render(request, template: str, context: dict):
     context.setdefault("is_hr", selectors.is_hr_officer(request.user))
     return render(request, template, context)
@@ -102,7 +118,8 @@ def index(request):
             "kind": form.cleaned_data.get("kind") or "",
         }
     results = selectors.search_documents(request.user, **filters)
-    page = Paginator(results, settings.DOCUMENTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    total = partial(selectors.count_search_documents, request.user, **filters)
+    page = CountedPaginator(results, settings.DOCUMENTS_PAGE_SIZE, total).get_page(request.GET.get("page"))
     params = {k: v for k, v in request.GET.items() if k != "page" and v}
     return _render(
         request,
