@@ -112,6 +112,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "intranet.urls"
 WSGI_APPLICATION = "intranet.wsgi.application"
 
+# Stock widgets (inputs, textareas, selects) rendered in Python, byte for byte as their templates would.
+FORM_RENDERER = "intranet.core.form_renderer.SerambiFormRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hr.org.models import Employee, OrgUnit
 from intranet.accounts.roles import Role
+from intranet.core.form_renderer import ShortModelChoiceField
 
 from .models import Category, Classification
 from .validation import ALLOWED_LABEL
@@ -31,7 +32,7 @@ class DateInput(forms.DateInput):
 
 class FilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    category = forms.ModelChoiceField(
+    category = ShortModelChoiceField(
         label=_("Category"), queryset=Category.objects.filter(active=True), required=False, empty_label=_("All")
     )
     classification = forms.TypedChoiceField(
