@@ -25,6 +25,15 @@ from django.utils.translation import gettext_lazy as _
 from hr.org.models import Delegation, Employee, Position
 
 
+def choice_label(choices: type[models.TextChoices], value: str) -> str:
+    """What `get_FOO_display()` shows for `value`, with one translation lookup: Django's method hashes every (lazily
+    translated) choice of the field on each call, which adds up in the request lists."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 class LeaveType(models.Model):
     """One kind of cuti and its rules. Seeded by a data migration from PP 11/2017; HR administrators edit it."""
 
@@ -281,6 +290,10 @@ class LeaveRequest(models.Model):
     def hold_days(self) -> int:
         return max(self.days, self.proposed_days or 0)
 
+    @property
+    def status_label(self) -> str:
+        return choice_label(self.Status, self.status)
+
 
 class ApprovalStep(ImmutableModel):
     """One immutable step: the superior's opinion, the official's decision, an emergency permission, the employee's
@@ -336,6 +349,10 @@ class ApprovalStep(ImmutableModel):
     def __str__(self):
         return f"{self.request_id} {self.stage} {self.outcome}"
 
+    @property
+    def outcome_label(self) -> str:
+        return choice_label(self.Outcome, self.outcome)
+
 
 class LedgerEntry(ImmutableModel):
     """A signed, immutable movement of a leave balance. A balance is the sum of the entries of (employee, type, year)."""
@@ -385,6 +402,10 @@ class LedgerEntry(ImmutableModel):
 
     def __str__(self):
         return f"{self.employee_id} {self.leave_type_id} {self.year} {self.kind} {self.days:+d}"
+
+    @property
+    def kind_label(self) -> str:
+        return choice_label(self.Kind, self.kind)
 
 
 class LeaveLetter(models.Model):

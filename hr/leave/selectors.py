@@ -7,7 +7,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -19,6 +20,30 @@ from .models import ApprovalStep, LeaveLetter, LeaveRequest, LeaveType, LedgerEn
 from .services import current_authority, held_positions
 
 REQUEST_RELATED = ("employee", "employee__unit", "employee__position", "leave_type")
+# What the request lists (my requests, the inbox, the dashboard panel) show of a request, its leave type and its
+# employee: wide rows of four joined tables cost more to turn into objects than the queries cost to run. A row from
+# these lists is for display; `visible_request` gives the whole request.
+LIST_FIELDS = (
+    "employee_id",
+    "leave_type_id",
+    "start_date",
+    "end_date",
+    "days",
+    "status",
+    "emergency",
+    "temporary_permission_at",
+    "leave_type__name_id",
+    "leave_type__name_en",
+)
+INBOX_FIELDS = (
+    *LIST_FIELDS,
+    "employee__front_title",
+    "employee__name",
+    "employee__back_title",
+    "employee__unit_id",
+    "employee__unit__name_id",
+    "employee__unit__name_en",
+)
 
 
 @dataclass
@@ -52,9 +77,8 @@ def balances(employee: Employee, year: int | None = None) -> list[Balance]:
     year = year or timezone.localdate().year
     types = ledger_types()
     result = {t.pk: Balance(leave_type=t, year=year) for t in types}
-    for entry in LedgerEntry.objects.filter(employee=employee, year=year, leave_type__in=types).order_by(
-        "created_at", "pk"
-    ):
+    entries = LedgerEntry.objects.filter(employee=employee, year=year, leave_type__in=types)
+    for entry in entries.only("leave_type_id", "kind", "days", "reason", "created_at").order_by("created_at", "pk"):
         bal = result[entry.leave_type_id]
         bal.total += entry.days
         bal.entries.append(entry)
@@ -66,8 +90,12 @@ def balances(employee: Employee, year: int | None = None) -> list[Balance]:
 
 
 def my_requests(employee: Employee) -> QuerySet[LeaveRequest]:
+    """The employee's requests as listed (LIST_FIELDS), latest first."""
     return (
-        LeaveRequest.objects.filter(employee=employee).select_related(*REQUEST_RELATED).order_by("-start_date", "-pk")
+        LeaveRequest.objects.filter(employee=employee)
+        .select_related("leave_type")
+        .only(*LIST_FIELDS)
+        .order_by("-start_date", "-pk")
     )
 
 
@@ -89,7 +117,8 @@ def _actor_q(me: Employee, today: dt.date) -> Q:
 
 
 def awaiting_action(user, today: dt.date | None = None) -> QuerySet[LeaveRequest]:
-    """Requests waiting for the user's opinion, decision or temporary permission today (Plt/Plh included)."""
+    """Requests waiting for the user's opinion, decision or temporary permission today (Plt/Plh included), as listed
+    (INBOX_FIELDS); `with_unit_overlaps` adds the unit's absences."""
     me = employee_for_user(user)
     if me is None:
         return LeaveRequest.objects.none()
@@ -97,18 +126,32 @@ def awaiting_action(user, today: dt.date | None = None) -> QuerySet[LeaveRequest
     return (
         LeaveRequest.objects.filter(_actor_q(me, today))
         .exclude(employee=me)
-        .select_related(*REQUEST_RELATED)
+        .select_related("employee", "employee__unit", "leave_type")
+        .only(*INBOX_FIELDS)
         .order_by("start_date", "pk")
     )
 
 
 def recently_decided_by(user, limit: int = 10) -> list[ApprovalStep]:
+    """The user's latest opinions and decisions, with what the inbox shows of their request (who, which leave)."""
     me = employee_for_user(user)
     if me is None:
         return []
     return list(
         ApprovalStep.objects.filter(actor=me, stage__in=[ApprovalStep.Stage.SUPERIOR, ApprovalStep.Stage.OFFICIAL])
         .select_related("request", "request__employee", "request__leave_type")
+        .only(
+            "request_id",
+            "outcome",
+            "created_at",
+            "request__employee_id",
+            "request__leave_type_id",
+            "request__employee__front_title",
+            "request__employee__name",
+            "request__employee__back_title",
+            "request__leave_type__name_id",
+            "request__leave_type__name_en",
+        )
         .order_by("-created_at")[:limit]
     )
 
@@ -173,37 +216,32 @@ def visible_letter(user, pk: int) -> LeaveLetter:
 
 
 # --- unit absences ---------------------------------------------------------------------------------------------------
-def unit_overlaps(requests: list[LeaveRequest]) -> dict[int, tuple[int, int]]:
-    """For each request: (colleagues in the same unit away on overlapping days, unit staff). Two queries for any
-    number of requests."""
-    if not requests:
-        return {}
-    unit_ids = {r.employee.unit_id for r in requests}
-    staff = dict(
-        Employee.objects.filter(unit_id__in=unit_ids, active=True)
-        .values("unit_id")
-        .annotate(n=Count("pk"))
-        .values_list("unit_id", "n")
-    )
-    lo = min(r.start_date for r in requests)
-    hi = max(r.end_date for r in requests)
-    absences = list(
+def with_unit_overlaps(requests: QuerySet[LeaveRequest]) -> QuerySet[LeaveRequest]:
+    """Annotate each request with `unit_away` (colleagues of the employee's unit on approved leave on overlapping
+    days) and `unit_staff` (active staff of that unit): correlated subqueries, which the database evaluates for the
+    rows of a page only (after its ORDER BY ... LIMIT), with no further query and no Python loop over absences."""
+    unit = OuterRef("employee__unit_id")
+    staff = Employee.objects.filter(unit_id=unit, active=True).order_by().values("unit_id")
+    away = (
         LeaveRequest.objects.filter(
-            employee__unit_id__in=unit_ids,
+            employee__unit_id=unit,
             status=LeaveRequest.Status.APPROVED,
-            start_date__lte=hi,
-            end_date__gte=lo,
-        ).values_list("employee_id", "employee__unit_id", "start_date", "end_date")
+            start_date__lte=OuterRef("end_date"),
+            end_date__gte=OuterRef("start_date"),
+        )
+        .exclude(employee_id=OuterRef("employee_id"))
+        .order_by()
+        .values("employee__unit_id")
     )
-    out = {}
-    for r in requests:
-        away = {
-            emp
-            for emp, unit_id, s, e in absences
-            if unit_id == r.employee.unit_id and emp != r.employee_id and s <= r.end_date and e >= r.start_date
-        }
-        out[r.pk] = (len(away), staff.get(r.employee.unit_id, 0))
-    return out
+    return requests.annotate(
+        unit_staff=Coalesce(Subquery(staff.annotate(n=Count("pk")).values("n")), 0),
+        unit_away=Coalesce(Subquery(away.annotate(n=Count("employee_id", distinct=True)).values("n")), 0),
+    )
+
+
+def unit_overlap(req: LeaveRequest) -> tuple[int, int]:
+    """(colleagues of the same unit away on overlapping days, unit staff) for one request. One query."""
+    return with_unit_overlaps(LeaveRequest.objects.filter(pk=req.pk)).values_list("unit_away", "unit_staff").get()
 
 
 # --- team calendar ---------------------------------------------------------------------------------------------------

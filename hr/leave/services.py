@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -93,14 +93,15 @@ def official_position_for(employee: Employee) -> Position | None:
     return None
 
 
-def _route_of(employee: Employee, authority: Authority) -> tuple[Position | None, Employee | None]:
-    """Store a superior as a position (resolved again on the decision date) or, for an explicit supervisor, a person."""
+def _route_of(employee: Employee, authority: Authority) -> tuple[int | None, Employee | None]:
+    """Store a superior as a position id (resolved again on the decision date) or, for an explicit supervisor, a
+    person."""
     if authority.delegation is not None:
-        return authority.delegation.position, None
+        return authority.delegation.position_id, None
     if employee.supervisor_id and authority.employee.pk == employee.supervisor_id:
         return None, authority.employee
     if authority.employee.position_id:
-        return authority.employee.position, None
+        return authority.employee.position_id, None
     return None, authority.employee
 
 
@@ -155,8 +156,9 @@ def available_days(employee_id: int, leave_type_id: int, year: int, exclude_pk: 
     return ledger_balance(employee_id, leave_type_id, year) - pending_hold(employee_id, leave_type_id, year, exclude_pk)
 
 
-def _lock_employee(employee_id: int) -> Employee:
-    return Employee.objects.select_for_update().get(pk=employee_id)
+def _lock_employee(employee_id: int, *related: str) -> Employee:
+    """Lock the employee's row (only that row, whatever `related` joins in) and read it afresh."""
+    return Employee.objects.select_for_update(of=("self",)).select_related(*related).get(pk=employee_id)
 
 
 def _lock_request(request_id: int) -> LeaveRequest:
@@ -308,15 +310,32 @@ def bulk_insert(model, fields: str, rows: list[tuple], *, ignore_conflicts: bool
             cursor.execute(head + ", ".join([one] * len(chunk)) + tail, [v for row in chunk for v in row])
 
 
+def _allocation_due(leave_type: LeaveType, year: int) -> bool:
+    """Whether `year` of this type is allocated on demand when the yearly job has not reached an employee yet."""
+    return leave_type.uses_ledger and leave_type.yearly_entitlement > 0 and year <= timezone.localdate().year + 1
+
+
 def _ensure_allocation(employee: Employee, leave_type: LeaveType, year: int) -> None:
-    if not leave_type.uses_ledger or leave_type.yearly_entitlement <= 0:
-        return
-    if year > timezone.localdate().year + 1:
+    if not _allocation_due(leave_type, year):
         return
     if not LedgerEntry.objects.filter(
         employee=employee, leave_type=leave_type, year=year, kind=Kind.ALLOCATION
     ).exists():
         allocate_year(year=year, employee_ids=[employee.pk])
+
+
+def _allocated_balance(employee: Employee, leave_type: LeaveType, year: int) -> int | None:
+    """`_ensure_allocation`, then the ledger balance (None for a type without a ledger): one query for both when the
+    year is allocated already, as it is for nearly every request."""
+    if not leave_type.uses_ledger:
+        return None
+    state = LedgerEntry.objects.filter(employee=employee, leave_type=leave_type, year=year).aggregate(
+        total=Sum("days"), allocations=Count("pk", filter=Q(kind=Kind.ALLOCATION))
+    )
+    if not state["allocations"] and _allocation_due(leave_type, year):
+        allocate_year(year=year, employee_ids=[employee.pk])
+        return ledger_balance(employee.pk, leave_type.pk, year)
+    return state["total"] or 0
 
 
 # --- notifications ---------------------------------------------------------------------------------------------------
@@ -364,9 +383,11 @@ def assess(
     has_document: bool = True,
     exclude_pk: int | None = None,
     today: dt.date | None = None,
+    balance: int | None = None,
 ) -> Assessment:
     """Validate a request against every rule (raises LeaveError) and return its length and the balance after it.
-    Used by the preview (without locks) and by the services (under the employee's lock)."""
+    Used by the preview (without locks) and by the services (under the employee's lock). `balance`: the ledger
+    balance of the type for the request's year, when the caller has just read it (under the lock)."""
     today = today or timezone.localdate()
     if end_date < start_date:
         raise LeaveError(_("The end date is before the start date."), "end_date")
@@ -401,28 +422,24 @@ def assess(
             _("This leave needs a supporting document: %(hint)s.") % {"hint": leave_type.document_hint or "-"},
             "document",
         )
-    overlapping = LeaveRequest.objects.filter(
-        employee=employee,
-        status__in=[*LeaveRequest.PENDING, Status.APPROVED],
-        start_date__lte=end_date,
-        end_date__gte=start_date,
-    )
-    if exclude_pk:
-        overlapping = overlapping.exclude(pk=exclude_pk)
-    if overlapping.exists():
-        raise LeaveError(_("This period overlaps another leave request of yours."), "start_date")
-    if leave_type.max_per_year is not None:
-        taken = sum(
-            r.hold_days
-            for r in LeaveRequest.objects.filter(
-                employee=employee,
-                leave_type=leave_type,
-                status__in=[*LeaveRequest.PENDING, Status.APPROVED],
-                start_date__year=start_date.year,
-            )
-            .exclude(pk=exclude_pk or 0)
-            .only("days", "proposed_days")
+    # One read of the employee's pending and approved requests that matter: those overlapping the period, and those
+    # of this type starting in its year (they count against the yearly maximum; the pending ones hold balance days).
+    live = list(
+        LeaveRequest.objects.filter(
+            Q(start_date__lte=end_date, end_date__gte=start_date)
+            | Q(leave_type=leave_type, start_date__year=start_date.year),
+            employee=employee,
+            status__in=[*LeaveRequest.PENDING, Status.APPROVED],
         )
+        .exclude(pk=exclude_pk or 0)
+        .only("leave_type_id", "start_date", "end_date", "status", "days", "proposed_days")
+        .order_by()
+    )
+    if any(r.start_date <= end_date and r.end_date >= start_date for r in live):
+        raise LeaveError(_("This period overlaps another leave request of yours."), "start_date")
+    same_year = [r for r in live if r.leave_type_id == leave_type.pk and r.start_date.year == start_date.year]
+    if leave_type.max_per_year is not None:
+        taken = sum(r.hold_days for r in same_year)
         if taken + days > leave_type.max_per_year:
             raise LeaveError(
                 _("More than the maximum of %(n)s days per year for this leave type.") % {"n": leave_type.max_per_year},
@@ -430,7 +447,9 @@ def assess(
             )
     available = remaining = None
     if leave_type.uses_ledger:
-        available = available_days(employee.pk, leave_type.pk, start_date.year, exclude_pk)
+        if balance is None:
+            balance = ledger_balance(employee.pk, leave_type.pk, start_date.year)
+        available = balance - sum(r.hold_days for r in same_year if r.status in LeaveRequest.PENDING)
         remaining = available - days
         if remaining < 0:
             raise LeaveError(
@@ -479,8 +498,9 @@ def leave_request_submit(
         raise LeaveError(_("Give the reason for the leave."), "reason")
     document_type = sniff_document(document) if document else ""
     with transaction.atomic():
-        employee = _lock_employee(employee.pk)
-        _ensure_allocation(employee, leave_type, start_date.year)
+        # read afresh under the lock, with what routing (unit and its head, explicit superior) and the notification
+        # (user) read next
+        employee = _lock_employee(employee.pk, "unit__head_position", "supervisor", "user")
         result = assess(
             employee=employee,
             leave_type=leave_type,
@@ -489,6 +509,7 @@ def leave_request_submit(
             emergency=emergency,
             has_document=bool(document),
             today=today,
+            balance=_allocated_balance(employee, leave_type, start_date.year),
         )
         official = official_position_for(employee)
         if official is None:
@@ -498,7 +519,7 @@ def leave_request_submit(
         single = superior is None or (
             official_authority is not None and superior.employee.pk == official_authority.employee.pk
         )
-        route_position, route_employee = (official, None) if single else _route_of(employee, superior)
+        route_position_id, route_employee = (official.pk, None) if single else _route_of(employee, superior)
         req = LeaveRequest.objects.create(
             employee=employee,
             leave_type=leave_type,
@@ -510,7 +531,7 @@ def leave_request_submit(
             phone_during_leave=phone_during_leave.strip(),
             emergency=emergency,
             status=Status.AWAITING_OFFICIAL if single else Status.AWAITING_SUPERIOR,
-            route_position=route_position,
+            route_position_id=route_position_id,
             route_employee=route_employee,
             official_position=official,
             single_step=single,
@@ -526,7 +547,10 @@ def leave_request_submit(
             request=req, stage=Stage.SUBMITTED, outcome=Outcome.SUBMIT, actor=employee, actor_user=employee.user
         )
         _notify(employee, "leave.submitted", _("Your leave request was submitted"), _describe(req), req)
-        _notify_next_actor(req, today)
+        # who acts first, as `_notify_next_actor` would find it again: resolved above for the route, on the same date
+        first = official_authority if single else superior
+        if first is not None:
+            _notify(first.employee, "leave.action_needed", _("A leave request needs your action"), _describe(req), req)
         if emergency and official_authority is not None and not single:
             _notify(
                 official_authority.employee,

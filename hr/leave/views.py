@@ -2,22 +2,28 @@
 
 import csv
 import datetime as dt
+import hashlib
 import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Window
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hr.org.selectors import employee_for_user, scope_units, unit_in_scope
 from intranet.accounts.roles import Role
 from intranet.audit.services import audit_record
+from intranet.core.caching import cache_get, cache_set, generations, user_generation_key
 from intranet.core.permissions import role_required, staff_member
 from intranet.core.private_files import private_file_response
 from intranet.core.spreadsheet import formula_safe
@@ -33,6 +39,24 @@ def _page(request, qs, size=PAGE_SIZE):
     return Paginator(qs, size).get_page(request.GET.get("page"))
 
 
+def _own_page(request, qs, size=PAGE_SIZE):
+    """`_page` for lists bounded by one person (my requests, my inbox): the rows and the total in one query, the
+    total being a window count over the unsliced rows instead of Paginator's separate COUNT of the same rows (for
+    HR's lists over whole subtrees the COUNT stays cheaper). A page past the end, zero or negative is left to
+    Paginator, which answers the last page as before."""
+    try:
+        number = int(request.GET.get("page", 1))
+    except (TypeError, ValueError):
+        number = 1
+    if number >= 1:
+        rows = list(qs.annotate(page_total=Window(Count("pk")))[(number - 1) * size : number * size])
+        if rows or number == 1:
+            paginator = Paginator(qs, size)
+            paginator.count = rows[0].page_total if rows else 0  # the cached property, known without a COUNT
+            return Page(rows, number, paginator)
+    return _page(request, qs, size)
+
+
 def _year(request, default=None) -> int:
     try:
         year = int(request.GET.get("year", ""))
@@ -41,25 +65,53 @@ def _year(request, default=None) -> int:
     return year if 2000 <= year <= 2100 else (default or timezone.localdate().year)
 
 
+READER_COPY_SECONDS = 60
+
+
+def _reader_copy(request, build) -> str | None:
+    """The page's own content as `build()` renders it for this reader (None: nothing to keep), kept for a minute at
+    most under a key carrying the reader, the language, the day, the address and the reader's generation — so retired
+    at once when the reader writes anything or is notified of anything: a request routed to them, an opinion or a
+    decision on theirs, a withdrawal, a cancellation, a balance adjustment (`intranet.core.caching`). What changes
+    without either (a colleague's leave approved, counted in the unit's absences; a yearly allocation run; a
+    delegation recorded for today; a directory sync) shows within the minute, as on the dashboard. The copy holds no
+    form and nothing from the request: the CSRF token, the messages and the site header are rendered afresh."""
+    (generation,) = generations(user_generation_key(request.user.pk))
+    address = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:16]
+    today = timezone.localdate().isoformat()
+    key = f"leave:reader:{request.user.pk}:{get_language()}:{today}:{generation}:{address}"
+    html = cache_get(key)
+    if html is None:
+        html = build()
+        if html is not None:
+            cache_set(key, html, READER_COPY_SECONDS)
+    return mark_safe(html) if html is not None else None  # noqa: S308 - our templates' output, escaped when rendered
+
+
 @staff_member
 def index(request):
     """My leave: balances with their ledger history, and my requests."""
-    employee = employee_for_user(request.user)
-    if employee is None:
-        return render(request, "leave/no_employee.html")
-    year = _year(request)
-    return render(
-        request,
-        "leave/index.html",
-        {
+
+    def build():
+        employee = employee_for_user(request.user)
+        if employee is None:
+            return None
+        year = _year(request)
+        context = {
+            "user": request.user,
             "employee": employee,
             "year": year,
             "years": [year - 1, year, year + 1],
             "balances": selectors.balances(employee, year),
-            "page": _page(request, selectors.my_requests(employee)),
+            "page": _own_page(request, selectors.my_requests(employee)),
             "querystring": urlencode({"year": year}),
-        },
-    )
+        }
+        return render_to_string("leave/index_content.html", context)
+
+    content = _reader_copy(request, build)
+    if content is None:
+        return render(request, "leave/no_employee.html")
+    return render(request, "leave/index.html", {"content": content})
 
 
 @staff_member
@@ -136,7 +188,7 @@ def detail(request, pk: int):
             and ((is_owner and req.start_date > today) or is_hr),
             "cancel_needs_reason": is_hr,
             "letter": letter if letter and letter.file_name else None,
-            "overlap": selectors.unit_overlaps([req]).get(req.pk) if can_act else None,
+            "overlap": selectors.unit_overlap(req) if can_act else None,
         },
     )
 
@@ -255,18 +307,13 @@ def letter(request, pk: int):
 @staff_member
 def inbox(request):
     """Approvals inbox: requests awaiting my opinion, decision or temporary permission, with the unit's overlaps."""
-    page = _page(request, selectors.awaiting_action(request.user))
-    rows = list(page.object_list)
-    overlaps = selectors.unit_overlaps(rows)
-    return render(
-        request,
-        "leave/inbox.html",
-        {
-            "page": page,
-            "rows": [(r, overlaps.get(r.pk)) for r in rows],
-            "recent": selectors.recently_decided_by(request.user),
-        },
-    )
+
+    def build():
+        page = _own_page(request, selectors.with_unit_overlaps(selectors.awaiting_action(request.user)))
+        recent = selectors.recently_decided_by(request.user)
+        return render_to_string("leave/inbox_content.html", {"user": request.user, "page": page, "recent": recent})
+
+    return render(request, "leave/inbox.html", {"content": _reader_copy(request, build)})
 
 
 @staff_member

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
+from intranet.core.caching import cache_get, cache_set
+
 from .models import Holiday, HolidayCalendar, LeaveType
 
 DEFAULT_WORKING_WEEKDAYS = [0, 1, 2, 3, 4]
@@ -57,7 +59,23 @@ class YearCalendar:
         return day.weekday() in self.working_weekdays and day not in self.holidays
 
 
+def calendar_cache_key(year: int) -> str:
+    return f"leave:calendar:{year}"
+
+
 def year_calendar(year: int) -> YearCalendar:
+    """The calendar of `year`: read by every leave form, preview, submission and team calendar, edited a few times a
+    year. Kept in the shared cache; saving or deleting a calendar or a holiday drops it (`hr.leave.signals`). Cached
+    only once the transaction that read it commits, so a calendar seeded by a transaction that rolls back is not."""
+    key = calendar_cache_key(year)
+    cached = cache_get(key)
+    if cached is None:
+        cached = _read_calendar(year)
+        transaction.on_commit(lambda: cache_set(key, cached, 3600))
+    return cached
+
+
+def _read_calendar(year: int) -> YearCalendar:
     cal = seed_calendar(year)
     holidays = {h.date: (h.name, h.kind) for h in Holiday.objects.filter(calendar=cal).only("date", "name", "kind")}
     return YearCalendar(

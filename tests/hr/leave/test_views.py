@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from hr.leave import dashboard, services
 from hr.leave.models import LeaveRequest
+from intranet.core.caching import bump_user_generation
 
 from .conftest import monday, submit
 
@@ -42,6 +43,8 @@ def _bulk_requests(employees, leave_type, n, status, route_position=None, start=
 
 def _count(client, url):
     client.get(url)  # warm-up: first-request session and cache work is not what we measure
+    # the page computed, not the reader's copy kept from the warm-up (these tests add rows behind the app's back)
+    bump_user_generation(int(client.session["_auth_user_id"]))
     with CaptureQueriesContext(connection) as ctx:
         resp = client.get(url)
     assert resp.status_code == 200
@@ -239,3 +242,77 @@ def test_document_download_audited(client, chain, types, year):
     assert resp.status_code == 200 and b"".join(resp.streaming_content).startswith(b"%PDF")
     assert resp["X-Content-Type-Options"] == "nosniff"
     assert AuditEntry.objects.filter(action="leave.document.download").count() == 1
+
+
+def test_pages_of_my_lists_match_the_paginator(rf, chain, types):
+    """`_own_page` (the rows and the total in one query) answers every page number as Django's Paginator does."""
+    from django.core.paginator import Paginator
+
+    from hr.leave import selectors, views
+
+    _bulk_requests([chain.staff], types["sakit"], 45, LeaveRequest.Status.APPROVED)
+    for employee in (chain.staff, chain.colleague):  # 45 requests, and none
+        qs = selectors.my_requests(employee)
+        for raw in ["1", "2", "3", "4", "0", "-1", "x", "", "2.0", None]:
+            request = rf.get("/cuti/", {} if raw is None else {"page": raw})
+            ours = views._own_page(request, qs)
+            django = Paginator(qs, views.PAGE_SIZE).get_page(request.GET.get("page"))
+            assert (ours.number, ours.paginator.count, ours.paginator.num_pages) == (
+                django.number,
+                django.paginator.count,
+                django.paginator.num_pages,
+            ), raw
+            assert [r.pk for r in ours] == [r.pk for r in django], raw
+    with CaptureQueriesContext(connection) as ctx:
+        list(views._own_page(rf.get("/cuti/", {"page": "2"}), selectors.my_requests(chain.staff)))
+    assert len(ctx.captured_queries) == 1
+
+
+def test_kept_copies_are_retired_when_the_reader_is_notified(client, chain, types, year):
+    """The inbox and "my leave" are kept per reader for a minute, but a request routed to the reader or a decision on
+    theirs shows at once: the notification retires the reader's copy. Readers never share a copy."""
+    from django.utils import translation
+
+    with translation.override("id"):
+        approved = str(LeaveRequest.Status.APPROVED.label)
+    mon = monday(year, 2)
+    client.force_login(chain.head.user)
+    assert b"Staf Satu" not in client.get(reverse("leave:inbox")).content
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(reverse("leave:inbox"))
+    assert not [q for q in ctx.captured_queries if "leave_" in q["sql"]]  # the kept copy: no leave query at all
+    req = submit(chain.staff, types["tahunan"], mon, mon)  # notifies the head
+    assert b"Staf Satu" in client.get(reverse("leave:inbox")).content
+    client.force_login(chain.director.user)
+    assert b"Staf Satu" not in client.get(reverse("leave:inbox")).content
+    client.force_login(chain.staff.user)
+    assert approved not in client.get(reverse("leave:index")).content.decode()
+    services.leave_request_decide(request_id=req.pk, user=chain.head.user, outcome="approve")  # notifies the director
+    client.force_login(chain.director.user)
+    assert b"Staf Satu" in client.get(reverse("leave:inbox")).content
+    services.leave_request_decide(request_id=req.pk, user=chain.director.user, outcome="approve")  # notifies staff
+    client.force_login(chain.staff.user)
+    assert approved in client.get(reverse("leave:index")).content.decode()
+
+
+def test_detail_shows_unit_absences_to_the_superior(client, chain, types, year):
+    mon = monday(year, 2)
+    other = submit(chain.colleague, types["tahunan"], mon, mon + dt.timedelta(days=2))
+    services.leave_request_decide(request_id=other.pk, user=chain.head.user, outcome="approve")
+    services.leave_request_decide(request_id=other.pk, user=chain.director.user, outcome="approve")
+    req = submit(chain.staff, types["tahunan"], mon + dt.timedelta(days=1), mon + dt.timedelta(days=3))
+    client.force_login(chain.head.user)
+    html = client.get(reverse("leave:detail", args=[req.pk])).content.decode()
+    assert 'data-testid="leave-overlap"' in html and ("1 dari 3" in html or "1 of 3" in html)
+
+
+def test_submit_runs_a_fixed_small_number_of_queries(chain, types, year):
+    """The transaction (2); lock and read the employee with unit, explicit superior and user (1); ledger balance and
+    allocation (1); the calendar (2; from the shared cache once a transaction that read it has committed); the live
+    requests (1); the official's unit chain (1); the official and the superior (2 each); the request and its step (2);
+    two notifications (4 each) and the next actor's user (1). It was 31."""
+    services.allocate_year(year=year, employee_ids=[chain.staff.pk])
+    mon = monday(year, 2)
+    with CaptureQueriesContext(connection) as ctx:
+        submit(chain.staff, types["tahunan"], mon, mon)
+    assert len(ctx.captured_queries) <= 23, "\n".join(q["sql"][:100] for q in ctx.captured_queries)

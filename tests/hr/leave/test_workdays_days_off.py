@@ -1,8 +1,10 @@
-"""The leave preview names the holidays a working-day count skips."""
+"""The leave preview names the holidays a working-day count skips; the calendar is kept in the shared cache."""
 
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from hr.leave import workdays
 
@@ -19,3 +21,35 @@ def test_days_off_lists_the_midweek_holidays_with_their_names():
     assert all(d.weekday() in cal.working_weekdays for d, _ in off), "weekends are not listed"
     assert (count, _versions) == workdays.working_days(start, end)
     assert count == sum(1 for i in range(7) if (start + dt.timedelta(days=i)).weekday() in cal.working_weekdays) - len(off)
+
+
+def test_calendar_is_kept_until_a_holiday_or_the_calendar_changes(django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+    from django.db import transaction
+
+    from hr.leave.models import Holiday, HolidayCalendar
+
+    with django_capture_on_commit_callbacks(execute=True):
+        cal = workdays.year_calendar(2031)
+    with CaptureQueriesContext(connection) as ctx:
+        assert workdays.year_calendar(2031) == cal
+    assert not ctx.captured_queries
+    day = next(d for d in (dt.date(2031, 3, 3) + dt.timedelta(days=i) for i in range(30)) if cal.is_working_day(d))
+    Holiday.objects.create(
+        calendar=HolidayCalendar.objects.get(year=2031), date=day, name="Hari instansi", kind="agency"
+    )
+    fresh = workdays.year_calendar(2031)
+    assert day in fresh.holidays and fresh.version == cal.version + 1
+    with django_capture_on_commit_callbacks(execute=True):
+        workdays.year_calendar(2031)
+    HolidayCalendar.objects.filter(year=2031).get().save()  # e.g. the working weekdays edited in the admin
+    assert cache.get(workdays.calendar_cache_key(2031)) is None
+    # a calendar seeded by a transaction that rolls back is not kept
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                workdays.year_calendar(2032)
+                raise RuntimeError
+        except RuntimeError:
+            pass
+    assert cache.get(workdays.calendar_cache_key(2032)) is None
