@@ -17,8 +17,9 @@ logger = logging.getLogger(__name__)
 
 def notify(recipient, kind: str, title: str, body: str = "", url: str = "", email: bool = True) -> Notification:
     """Store an in-app notification for `recipient` and, if they have an address, queue an e-mail in the outbox.
-    Call it inside the transaction of the event it reports: both rows commit or neither does."""
-    with transaction.atomic():
+    Call it inside the transaction of the event it reports: both rows commit or neither does (so no savepoint of its
+    own: two queries fewer per notification)."""
+    with transaction.atomic(savepoint=False):
         note = Notification.objects.create(recipient=recipient, kind=kind, title=title[:255], body=body, url=url)
         _forget_unread(recipient.pk)
         bump_user_generation(recipient.pk)  # the event shows on the recipient's dashboard at once, not after its cache ends
