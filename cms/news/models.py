@@ -170,15 +170,30 @@ class NewsPage(AudienceMixin, ContentOwnerMixin, Page):
         from . import selectors
 
         context = super().get_context(request, *args, **kwargs)
+        details = getattr(self, "_article_details", None)
+        if details is None:  # a preview (the draft's own category, owner and tags) or a HEAD request
+            details = selectors.ArticleDetails(
+                category=self.category,
+                content_owner=self.content_owner,
+                tags=[str(tag) for tag in self.tags.all()],
+                read=False,
+            )
+        context["article"] = details
         if is_editor(request.user):
             context["reach"] = selectors.reach(self)
         return context
 
     def serve(self, request, *args, **kwargs):
-        from . import services
+        from . import selectors, services
 
         if request.method == "GET" and request.user.is_authenticated:
-            services.record_read(page=self, user=request.user)
+            if getattr(request, "is_preview", False):
+                services.record_read(page=self, user=request.user)
+            else:
+                # what the template shows beyond the page row, and whether the reader was counted: one query
+                self._article_details = selectors.article_details(self, request.user)
+                if not self._article_details.read:
+                    services.record_read(page=self, user=request.user)
         response = super().serve(request, *args, **kwargs)
         response.headers["Cache-Control"] = "private, no-cache"
         return response

@@ -540,3 +540,28 @@ def access_log_for_subject(user, since: dt.datetime | None = None) -> QuerySet[A
     if since is not None:
         qs = qs.filter(created_at__gte=since)
     return qs.select_related("actor").order_by("-created_at", "-id")
+
+
+# --- the download view ---------------------------------------------------------------------------------------------
+def document_for_download(user, pk: int) -> Document:
+    """`visible_document` for a download: the related rows the download and its audit entry use (no category), and
+    no grants prefetched: `may_download` reads them only when the relationships do not already allow it."""
+    doc = (
+        documents_visible_to(user)
+        .filter(pk=pk)
+        .select_related("subject_employee__unit", "owner_unit", "current_version")
+        .first()
+    )
+    if doc is None:
+        raise Http404
+    return doc
+
+
+def may_download(user, doc: Document, request=None) -> bool:
+    """`can_download`, without the two queries for the user's explicit grants when the relationships (own
+    personnel file, unit, HR scope, Biasa) already allow the download."""
+    if not is_active_staff(user):
+        return False
+    if "download" not in implicit_perms(user, doc) and "download" not in explicit_perms(user, doc):
+        return False
+    return doc.classification != Classification.SANGAT_RAHASIA or second_factor_recent(request)

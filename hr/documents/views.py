@@ -193,8 +193,11 @@ def _send(request, doc: Document, version: DocumentVersion, action: str) -> Http
 
 @staff_member
 def download(request, pk: int):
-    doc = _visible_or_404(request, pk, "document.download")
-    if doc.current_version is None or not selectors.can_download(request.user, doc, request):
+    try:
+        doc = selectors.document_for_download(request.user, pk)
+    except Http404:
+        _deny_unknown(request, pk, "document.download")
+    if doc.current_version is None or not selectors.may_download(request.user, doc, request):
         _forbid(request, doc, "document.download", "no download permission")
     return _send(request, doc, doc.current_version, "document.download")
 

@@ -20,7 +20,7 @@ def directory(request):
     if form.is_valid():
         query = form.cleaned_data.get("q") or ""
         unit = form.cleaned_data.get("unit")
-    results = selectors.directory_search(query=query, unit=unit)
+    results = selectors.directory_results(query=query, unit=unit)
     page = Paginator(results, settings.SERAMBI_DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     params = {k: v for k, v in (("q", query), ("unit", unit.pk if unit else "")) if v}
     return render(
@@ -42,16 +42,16 @@ def my_profile(request):
 @staff_member
 def profile(request, pk: int):
     """A colleague's profile: work details for all staff; private details only for the person and scoped HR."""
-    employee = selectors.visible_employee(request.user, pk)
+    data = selectors.colleague_profile(request.user, pk, limit=50)
     return render(
         request,
         "org/profile.html",
         {
-            "employee": employee,
-            "superior": selectors.superior_of(employee),
-            "reports": selectors.direct_reports(employee)[:50],
-            "show_private": selectors.can_view_private(request.user, employee),
-            "ancestors": employee.unit.get_ancestors(),
+            "employee": data.employee,
+            "superior": data.superior,
+            "reports": data.reports,
+            "show_private": data.show_private,
+            "ancestors": data.ancestors,
         },
     )
 

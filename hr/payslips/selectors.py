@@ -8,8 +8,8 @@
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 
-from hr.org.models import HRScope
-from hr.org.selectors import employee_for_user, scope_q
+from hr.org.models import Employee, HRScope
+from hr.org.selectors import scope_q
 
 from .models import Payslip, PayslipBatch
 
@@ -17,22 +17,27 @@ PAYROLL = HRScope.Kind.PAYROLL
 VISIBLE_TO_EMPLOYEE = (Payslip.Status.PUBLISHED, Payslip.Status.SUPERSEDED)
 
 
+def _own(user) -> QuerySet[Payslip]:
+    """The user's published payslips: by their employee record when this request already read it, else through a
+    join on it (an employee record read only to take its id would cost the page a query)."""
+    if not user.is_authenticated:
+        return Payslip.objects.none()
+    rel = Employee._meta.get_field("user").remote_field
+    if rel.is_cached(user):
+        employee = rel.get_cached_value(user)
+        if employee is None:
+            return Payslip.objects.none()
+        return Payslip.objects.filter(employee=employee, status=Payslip.Status.PUBLISHED)
+    return Payslip.objects.filter(employee__user=user, status=Payslip.Status.PUBLISHED)
+
+
 def own_payslips(user) -> QuerySet[Payslip]:
     """The user's current (published) payslips, newest first."""
-    employee = employee_for_user(user)
-    if employee is None:
-        return Payslip.objects.none()
-    return Payslip.objects.filter(employee=employee, status=Payslip.Status.PUBLISHED).order_by("-period")
+    return _own(user).order_by("-period")
 
 
 def own_years(user) -> list[int]:
-    employee = employee_for_user(user)
-    if employee is None:
-        return []
-    dates = Payslip.objects.filter(employee=employee, status=Payslip.Status.PUBLISHED).dates(
-        "period", "year", order="DESC"
-    )
-    return [d.year for d in dates]
+    return [d.year for d in _own(user).dates("period", "year", order="DESC")]
 
 
 def own_year(user, year: int) -> tuple[list[Payslip], dict]:
@@ -54,10 +59,19 @@ def latest_own_payslip(user) -> Payslip | None:
     return own_payslips(user).only("id", "period", "net").first()
 
 
-def payslip_for_user(user, pk) -> tuple[Payslip, str]:
+# What serving a kept PDF reads of a payslip (its file name, who may read it, the PDF password): `services.payslip_pdf`
+# reads the whole payslip again in the rare case it has to render the file first.
+PDF_FIELDS = ("id", "period", "status", "nip", "employee__user_id", "employee__birth_date")
+
+
+def payslip_for_user(user, pk, *, fields: tuple[str, ...] | None = None) -> tuple[Payslip, str]:
     """The payslip with `pk` if the user may read it, and on what basis ('own' or 'payroll'); Http404 otherwise
-    (whether it exists or not: a guess learns nothing)."""
-    slip = Payslip.objects.select_related("employee", "batch", "superseded_by_batch").filter(pk=pk).first()
+    (whether it exists or not: a guess learns nothing). With `fields`, only those (and the employee) are read."""
+    if fields is None:
+        qs = Payslip.objects.select_related("employee", "batch", "superseded_by_batch")
+    else:
+        qs = Payslip.objects.select_related("employee").only(*fields)
+    slip = qs.filter(pk=pk).first()
     if slip is None:
         raise Http404
     if slip.employee.user_id == user.pk and slip.status in VISIBLE_TO_EMPLOYEE:

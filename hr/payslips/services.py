@@ -563,6 +563,8 @@ def payslip_pdf(*, payslip: Payslip) -> str:
     storage = private_storage()
     if storage.exists(name):
         return name
+    if payslip.get_deferred_fields():  # read narrowly to serve a kept file (selectors.PDF_FIELDS): rendering needs all
+        payslip = Payslip.objects.select_related("employee", "batch").get(pk=payslip.pk)
     content = render_pdf_bytes(payslip)
     if storage.exists(name):  # rendered by a concurrent request meanwhile
         return name

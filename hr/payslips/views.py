@@ -115,7 +115,7 @@ def detail(request, pk):
 @staff_member
 def pdf(request, pk):
     try:
-        slip, basis = selectors.payslip_for_user(request.user, pk)
+        slip, basis = selectors.payslip_for_user(request.user, pk, fields=selectors.PDF_FIELDS)
     except Http404:
         _denied(request, pk, "payslip.download")
     name = services.payslip_pdf(payslip=slip)

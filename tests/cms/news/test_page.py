@@ -1,0 +1,92 @@
+"""A news item's page: category, tags in their order, content owner, the reader counted once on the source page
+(also when reading a translation), all from one query besides the page itself; a preview shows the draft's own."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from taggit.models import Tag
+
+from cms.news.models import NewsCategory, NewsRead
+from cms.news.selectors import article_details
+from tests.cms.conftest import add_news, person, translate
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def item(org):
+    owner = person(org["DIR1"])
+    owner.first_name, owner.last_name = "Rina", "Wulandari"
+    owner.save()
+    category = NewsCategory.objects.create(slug="kegiatan", name_id="Kegiatan", name_en="Activities")
+    page = add_news("Rapat koordinasi", category=category, content_owner=owner)
+    for name in ("zona integritas", "anggaran", "rapat"):
+        page.tags.add(name)
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page
+
+
+def test_page_shows_category_tags_in_order_and_owner(client, org, item):
+    client.force_login(person(org["SUB1"]))
+    body = client.get(item.url).content.decode()
+    assert "· Kegiatan</p>" in body
+    assert "Tags: zona integritas, anggaran, rapat</p>" in body or "Tag: zona integritas, anggaran, rapat</p>" in body
+    assert "Rina Wulandari" in body
+
+
+def test_owner_without_names_shows_the_username(client, org, item):
+    owner = item.content_owner
+    owner.first_name = owner.last_name = ""
+    owner.save()
+    client.force_login(person(org["SUB1"]))
+    assert owner.username in client.get(item.url).content.decode()
+
+
+def test_details_match_the_page_and_read_mark(org, item):
+    reader = person(org["SUB1"])
+    details = article_details(item, reader)
+    assert details.category == item.category and details.category.name == "Kegiatan"
+    assert details.tags == [str(t) for t in item.tags.all()]
+    assert details.content_owner.get_full_name() == item.content_owner.get_full_name()
+    assert not details.read
+    NewsRead.objects.create(page=item, user=reader)
+    assert article_details(item, reader).read
+
+
+def test_reader_counted_once_on_the_source_of_a_translation(client, org, item):
+    english = translate(item, title="Coordination meeting")
+    reader = person(org["SUB1"])
+    client.force_login(reader)
+    for url in (english.url, english.url, item.url):
+        assert client.get(url).status_code == 200
+    assert list(NewsRead.objects.filter(user=reader).values_list("page_id", flat=True)) == [item.pk]
+    assert article_details(english, reader).read
+
+
+def test_a_repeat_read_costs_one_query_beyond_routing(client, org, item):
+    reader = person(org["SUB1"])
+    client.force_login(reader)
+    client.get(item.url)
+    with CaptureQueriesContext(connection) as first:
+        client.get(item.url)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(item.url)
+    assert len(ctx.captured_queries) == len(first.captured_queries)
+    page_queries = [q["sql"] for q in ctx.captured_queries if "news_newsread" in q["sql"] or "taggit_tag" in q["sql"]]
+    assert len(page_queries) == 1, page_queries  # tags, read mark (and category, owner) together
+
+
+def test_preview_shows_the_drafts_category_and_tags(client, org, item):
+    editor = person(org["DIR1"])
+    other = NewsCategory.objects.create(slug="pengumuman", name_id="Pengumuman", name_en="Announcements")
+    item.category = other
+    Tag.objects.get_or_create(name="draf", slug="draf")
+    item.tags.add("draf")
+    request = client.get("/").wsgi_request  # any request of a logged-in editor
+    request.user = editor
+    request.is_preview = True
+    request.method = "GET"
+    context = item.get_context(request)
+    assert context["article"].category == other
+    assert "draf" in context["article"].tags

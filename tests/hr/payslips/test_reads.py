@@ -1,0 +1,65 @@
+"""How the self-service pages read payslips: the list finds the user's payslips through their employee record in the
+same query (no separate employee lookup); a kept PDF is served from a narrow read of the payslip, and a PDF that
+must be rendered first still gets the whole payslip."""
+
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from pypdf import PdfReader
+
+from hr.org.selectors import employee_for_user
+from hr.payslips import selectors, services
+from hr.payslips.models import Payslip
+from intranet.core.private_files import private_storage
+
+pytestmark = pytest.mark.django_db
+
+
+def _sql(client, url) -> list[str]:
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+    assert response.status_code == 200
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def test_list_reads_no_employee_record_of_its_own(client, published, people):
+    client.force_login(people["a"].user)
+    sql = _sql(client, reverse("payslips:index"))
+    assert not [q for q in sql if q.startswith('SELECT "org_employee"')], sql
+    assert len([q for q in sql if 'FROM "payslips_payslip"' in q]) == 2  # the years, the year's payslips
+
+
+def test_own_payslips_same_with_or_without_the_employee_read(published, people):
+    user = people["a"].user
+    joined = (selectors.own_years(user), list(selectors.own_payslips(user)))
+    employee_for_user(user)  # now cached on the user: the selectors filter by it
+    assert (selectors.own_years(user), list(selectors.own_payslips(user))) == joined
+    assert joined[1] and all(s.employee_id == people["a"].pk for s in joined[1])
+
+
+def test_kept_pdf_is_served_from_a_narrow_read(client, published, people):
+    slip = Payslip.objects.get(batch=published, employee=people["b"])
+    client.force_login(people["b"].user)
+    services.payslip_pdf(payslip=slip)  # rendered and kept
+    sql = _sql(client, reverse("payslips:pdf", args=[slip.pk]))
+    reads = [q for q in sql if q.startswith("SELECT") and 'FROM "payslips_payslip"' in q]
+    assert len(reads) == 1 and '"payslips_payslip"."components"' not in reads[0], reads
+
+
+def test_pdf_rendered_from_a_narrow_read_has_the_whole_payslip(published, people, settings):
+    settings.SERAMBI_PAYSLIP_PDF_PASSWORD = "nip"  # a file name of its own: rendered here, not kept from before
+    slip = Payslip.objects.get(batch=published, employee=people["a"])
+    narrow, basis = selectors.payslip_for_user(people["a"].user, slip.pk, fields=selectors.PDF_FIELDS)
+    assert basis == "own" and narrow.get_deferred_fields()
+    name = services.payslip_pdf(payslip=narrow)
+    with private_storage().open(name) as f:
+        reader = PdfReader(io.BytesIO(f.read()))
+    assert reader.decrypt(slip.nip)
+    text = reader.pages[0].extract_text()
+    assert slip.nip in text and f"{int(slip.net):,}".replace(",", ".") in text and "Gaji pokok" in text
