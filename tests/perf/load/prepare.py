@@ -22,6 +22,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
+from django.contrib.auth.hashers import identify_hasher  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django.utils.module_loading import import_string  # noqa: E402
 from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
@@ -59,6 +60,15 @@ def _session(user, device=None) -> str:
     store.create()
     UserSession.objects.update_or_create(session_key=store.session_key, defaults={"user": user, "user_agent": "locust"})
     return store.session_key
+
+
+def _current_hash(user) -> None:
+    """A password hash from an older hasher is upgraded at the user's next login, and a new hash ends the user's
+    other sessions (their auth hash changes): the login row would log out the sessions made here mid-run. Upgrade
+    it now, before the sessions are made, as that first login would."""
+    if user.has_usable_password() and identify_hasher(user.password).must_update(user.password):
+        if not user.check_password(DEMO_PASSWORD):  # verifies and saves the hash with the current hasher
+            raise SystemExit(f"bench user {user.username} does not have the demo password")
 
 
 def _device(user):
@@ -136,6 +146,7 @@ def main(out_path: str) -> None:
     for role, employees in picked.items():
         for emp in employees:
             user = emp.user
+            _current_hash(user)
             device = _device(user) if is_privileged(user) else None
             users.append({"role": role, "username": user.username, "employee": emp.pk,
                           "session": _session(user, device), **_urls_for(user)})
