@@ -22,7 +22,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
-from django.contrib.auth.hashers import identify_hasher  # noqa: E402
+from django.contrib.auth.hashers import get_hasher, identify_hasher  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django.utils.module_loading import import_string  # noqa: E402
 from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
@@ -66,7 +66,10 @@ def _current_hash(user) -> None:
     """A password hash from an older hasher is upgraded at the user's next login, and a new hash ends the user's
     other sessions (their auth hash changes): the login row would log out the sessions made here mid-run. Upgrade
     it now, before the sessions are made, as that first login would."""
-    if user.has_usable_password() and identify_hasher(user.password).must_update(user.password):
+    if not user.has_usable_password():
+        return
+    current, preferred = identify_hasher(user.password), get_hasher("default")
+    if current.algorithm != preferred.algorithm or preferred.must_update(user.password):
         if not user.check_password(DEMO_PASSWORD):  # verifies and saves the hash with the current hasher
             raise SystemExit(f"bench user {user.username} does not have the demo password")
 
