@@ -49,7 +49,7 @@ def test_only_auditors_can_search_and_export(client, org):
     assert AuditEntry.objects.filter(action="audit.export", actor=auditor).exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # as the other transactional tests: see test_backup
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="synchronous_commit is a PostgreSQL setting")
 def test_own_transaction_entries_commit_without_waiting_for_the_flush_business_ones_with_their_transaction():
     from django.db import transaction
