@@ -2,7 +2,6 @@
 
 import csv
 import datetime as dt
-import hashlib
 import io
 
 from django.contrib import messages
@@ -15,15 +14,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hr.org.selectors import employee_for_user, scope_units, unit_in_scope
 from intranet.accounts.roles import Role
 from intranet.audit.services import audit_record
-from intranet.core.caching import cache_get, cache_set, generations, user_generation_key
+from intranet.core.caching import reader_copy
 from intranet.core.permissions import role_required, staff_member
 from intranet.core.private_files import private_file_response
 from intranet.core.spreadsheet import formula_safe
@@ -65,27 +62,13 @@ def _year(request, default=None) -> int:
     return year if 2000 <= year <= 2100 else (default or timezone.localdate().year)
 
 
-READER_COPY_SECONDS = 60
-
-
 def _reader_copy(request, build) -> str | None:
-    """The page's own content as `build()` renders it for this reader (None: nothing to keep), kept for a minute at
-    most under a key carrying the reader, the language, the day, the address and the reader's generation — so retired
-    at once when the reader writes anything or is notified of anything: a request routed to them, an opinion or a
-    decision on theirs, a withdrawal, a cancellation, a balance adjustment (`intranet.core.caching`). What changes
-    without either (a colleague's leave approved, counted in the unit's absences; a yearly allocation run; a
-    delegation recorded for today; a directory sync) shows within the minute, as on the dashboard. The copy holds no
-    form and nothing from the request: the CSRF token, the messages and the site header are rendered afresh."""
-    (generation,) = generations(user_generation_key(request.user.pk))
-    address = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:16]
-    today = timezone.localdate().isoformat()
-    key = f"leave:reader:{request.user.pk}:{get_language()}:{today}:{generation}:{address}"
-    html = cache_get(key)
-    if html is None:
-        html = build()
-        if html is not None:
-            cache_set(key, html, READER_COPY_SECONDS)
-    return mark_safe(html) if html is not None else None  # noqa: S308 - our templates' output, escaped when rendered
+    """This reader's copy of a leave page's content (`intranet.core.caching.reader_copy`): retired at once when the
+    reader writes anything or is notified of anything: a request routed to them, an opinion or a decision on theirs,
+    a withdrawal, a cancellation, a balance adjustment. What changes without either (a colleague's leave approved,
+    counted in the unit's absences; a yearly allocation run; a delegation recorded for today; a directory sync) shows
+    within the minute, as on the dashboard."""
+    return reader_copy(request, "leave", build)
 
 
 @staff_member

@@ -11,13 +11,16 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from intranet.accounts.roles import Role, has_role
 from intranet.audit.services import audit_record
+from intranet.core.caching import reader_copy
 from intranet.core.permissions import role_required, staff_member
 from intranet.core.private_files import private_file_response, safe_filename
 from intranet.security.twofactor import recent_second_factor
@@ -58,30 +61,33 @@ def _denied(request, pk, action: str):
 
 @staff_member
 def index(request):
-    """My payslips: one year at a time, each month's net, and the year's totals."""
-    years = selectors.own_years(request.user)
-    default = years[0] if years else timezone.localdate().year
-    try:
-        year = int(request.GET.get("year") or default)
-    except ValueError:
-        year = default
-    if not 1900 <= year <= 2999:
-        year = default
-    slips, summary = selectors.own_year(request.user, year)
-    audit_record(action="payslip.list", request=request, details={"year": year, "count": len(slips)})
-    return _no_store(
-        render(
-            request,
-            "payslips/index.html",
-            {
-                "years": years,
-                "year": year,
-                "slips": slips,
-                "summary": summary,
-                "is_payroll": has_role(request.user, Role.PAYROLL_OFFICER),
-            },
-        )
-    )
+    """My payslips: one year at a time, each month's net, and the year's totals. The content is this reader's copy
+    for a minute at most (`reader_copy`): retired at once when a payslip of theirs is published (they are notified) or
+    they write anything. Every view is audited, from the copy too."""
+
+    def build():
+        years = selectors.own_years(request.user)
+        default = years[0] if years else timezone.localdate().year
+        try:
+            year = int(request.GET.get("year") or default)
+        except ValueError:
+            year = default
+        if not 1900 <= year <= 2999:
+            year = default
+        slips, summary = selectors.own_year(request.user, year)
+        context = {
+            "years": years,
+            "year": year,
+            "slips": slips,
+            "summary": summary,
+            "is_payroll": has_role(request.user, Role.PAYROLL_OFFICER),
+        }
+        html = render_to_string("payslips/index_content.html", context, request=None)
+        return {"html": html, "year": year, "count": len(slips)}
+
+    copy = reader_copy(request, "payslips", build)
+    audit_record(action="payslip.list", request=request, details={"year": copy["year"], "count": copy["count"]})
+    return _no_store(render(request, "payslips/index.html", {"content": mark_safe(copy["html"])}))  # noqa: S308
 
 
 @staff_member

@@ -4,12 +4,16 @@ computed from the database as if the cache were empty (and /healthz reports the 
 (`intranet/core/cache.TolerantRedisCache`) already answers a miss when Redis is down; these wrappers keep that promise
 for any other backend a deployer configures, and add version numbers for families of cached values."""
 
+import hashlib
 import logging
 import threading
 
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import transaction
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 log = logging.getLogger(__name__)
 _MISSING = object()
@@ -80,6 +84,32 @@ def bump_user_generation(user_id: int) -> None:
     bump_generation(key)
     if transaction.get_connection().in_atomic_block:
         transaction.on_commit(lambda: bump_generation(key))
+
+
+def digest(value: str) -> str:
+    """A short stand-in for a value in a cache key (an address, a query): keys show up in monitoring, values need not."""
+    return hashlib.sha256(value.encode()).hexdigest()[:16]
+
+
+READER_COPY_SECONDS = 60
+
+
+def reader_copy(request, namespace: str, build, *, also: tuple[str, ...] = (), seconds: int = READER_COPY_SECONDS):
+    """A page's own content as `build()` renders it for this reader (None: nothing to keep; a string is returned as
+    safe HTML, anything else picklable as it is — e.g. the HTML with a figure the view still needs), kept for `seconds` at
+    most under a key carrying the reader, the language, the day, the address, the reader's generation and the
+    generations named in `also` — retired at once when the reader writes anything or is notified of anything, or when
+    one of `also` is bumped. What changes without any of these shows within `seconds`. The copy must hold no form and
+    nothing from the request: the CSRF token, the messages and the site header are rendered around it afresh."""
+    gens = ".".join(str(g) for g in generations(user_generation_key(request.user.pk), *also))
+    day = timezone.localdate().isoformat()
+    key = f"{namespace}:reader:{request.user.pk}:{get_language()}:{day}:{gens}:{digest(request.get_full_path())}"
+    html = cache_get(key)
+    if html is None:
+        html = build()
+        if html is not None:
+            cache_set(key, html, seconds)
+    return mark_safe(html) if isinstance(html, str) else html  # noqa: S308 - our templates' output, escaped already
 
 
 _request_local = threading.local()

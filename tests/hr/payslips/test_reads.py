@@ -15,6 +15,8 @@ from hr.payslips import selectors, services
 from hr.payslips.models import Payslip
 from intranet.core.private_files import private_storage
 
+from .conftest import publish_rows, row_for
+
 pytestmark = pytest.mark.django_db
 
 
@@ -30,9 +32,30 @@ def _sql(client, url) -> list[str]:
 
 def test_list_reads_no_employee_record_of_its_own(client, published, people):
     client.force_login(people["a"].user)
-    sql = _sql(client, reverse("payslips:index"))
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("payslips:index")).status_code == 200
+    sql = [q["sql"] for q in ctx.captured_queries]
     assert not [q for q in sql if q.startswith('SELECT "org_employee"')], sql
     assert len([q for q in sql if 'FROM "payslips_payslip"' in q]) == 2  # the years, the year's payslips
+
+
+def test_list_is_the_readers_copy_until_a_payslip_of_theirs_is_published(
+    client, published, people, django_capture_on_commit_callbacks
+):
+    """The second view reads no payslip (the reader's copy) but is audited all the same; a new payslip of theirs
+    (they are notified) shows at once."""
+    from intranet.audit.models import AuditEntry
+
+    client.force_login(people["a"].user)
+    first = client.get(reverse("payslips:index"))
+    sql = _sql(client, reverse("payslips:index"))
+    assert not [q for q in sql if 'FROM "payslips_payslip"' in q], sql
+    assert AuditEntry.objects.filter(action="payslip.list", actor=people["a"].user).count() == 3
+    with django_capture_on_commit_callbacks(execute=True):  # the notifications go out once the publication commits
+        publish_rows(people["officer"].user, [row_for(people["a"], period="2026-02")])
+    again = client.get(reverse("payslips:index"))
+    assert again.content != first.content
+    assert again.content.count(b'data-testid="payslip-row"') == first.content.count(b'data-testid="payslip-row"') + 1
 
 
 def test_own_payslips_same_with_or_without_the_employee_read(published, people):
