@@ -6,3 +6,6 @@ class DocumentsConfig(AppConfig):
     name = "hr.documents"
     label = "documents"
     verbose_name = _("HR documents")
+
+    def ready(self):
+        from . import signals  # noqa: F401

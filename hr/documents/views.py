@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
@@ -17,8 +18,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from hr.org.selectors import employee_for_user
+from hr.org.signals import ORG_GENERATION_KEY
 from intranet.accounts.roles import Role
 from intranet.audit.models import AuditEntry
+from intranet.core.caching import reader_copy
 from intranet.core.permissions import role_required, staff_member
 from intranet.core.private_files import private_file_response, private_storage, safe_filename
 
@@ -37,6 +40,7 @@ from .forms import (
 )
 from .models import Classification, Document, DocumentVersion
 from .services import DocumentError
+from .signals import DOCUMENTS_GENERATION_KEY
 from .watermark import watermark_pdf, watermark_text
 
 DENIED = AuditEntry.Outcome.DENIED
@@ -107,29 +111,35 @@ def _forbid(request, doc: Document, action: str, reason: str):
 
 @staff_member
 def index(request):
-    """Documents the user may see: own personnel file, unit documents, shared ones, Biasa for all."""
-    form = FilterForm(request.GET or None)
-    filters = {}
-    if form.is_valid():
-        filters = {
-            "query": form.cleaned_data.get("q") or "",
-            "category": form.cleaned_data.get("category"),
-            "classification": form.cleaned_data.get("classification"),
-            "kind": form.cleaned_data.get("kind") or "",
-        }
-    results = selectors.search_documents(request.user, **filters)
-    total = partial(selectors.count_search_documents, request.user, **filters)
-    page = CountedPaginator(results, settings.DOCUMENTS_PAGE_SIZE, total).get_page(request.GET.get("page"))
-    params = {k: v for k, v in request.GET.items() if k != "page" and v}
-    return _render(
-        request,
-        "documents/index.html",
-        {
+    """Documents the user may see: own personnel file, unit documents, shared ones, Biasa for all. The content is
+    this reader's copy for a minute at most (`reader_copy`), retired at once when the reader writes or is notified,
+    when any document, version or grant is written (`signals`: a new Biasa document shows to everyone at once, a
+    revoked share disappears at once), and when who is where changes (units, scopes, roles: `hr.org.signals`)."""
+
+    def build():
+        form = FilterForm(request.GET or None)
+        filters = {}
+        if form.is_valid():
+            filters = {
+                "query": form.cleaned_data.get("q") or "",
+                "category": form.cleaned_data.get("category"),
+                "classification": form.cleaned_data.get("classification"),
+                "kind": form.cleaned_data.get("kind") or "",
+            }
+        results = selectors.search_documents(request.user, **filters)
+        total = partial(selectors.count_search_documents, request.user, **filters)
+        page = CountedPaginator(results, settings.DOCUMENTS_PAGE_SIZE, total).get_page(request.GET.get("page"))
+        params = {k: v for k, v in request.GET.items() if k != "page" and v}
+        context = {
             "form": form,
             "page": page,
             "querystring": urlencode(params),
-        },
-    )
+            "is_hr": selectors.is_hr_officer(request.user),
+        }
+        return render_to_string("documents/index_content.html", context)
+
+    content = reader_copy(request, "documents", build, also=(DOCUMENTS_GENERATION_KEY, ORG_GENERATION_KEY))
+    return render(request, "documents/index.html", {"content": content})
 
 
 @staff_member

@@ -6,3 +6,6 @@ class OrgConfig(AppConfig):
     name = "hr.org"
     label = "org"
     verbose_name = _("Organisation")
+
+    def ready(self):
+        from . import signals  # noqa: F401

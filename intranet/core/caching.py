@@ -62,6 +62,14 @@ def bump_generation(key: str) -> None:
         log.warning("cache increment of %s failed: %s", key, exc)
 
 
+def bump_generation_now_and_on_commit(key: str) -> None:
+    """`bump_generation` now, and again once the current transaction commits: a reader in between may have cached
+    the not-yet-committed old state under the new number, which the second bump retires."""
+    bump_generation(key)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: bump_generation(key))
+
+
 def generations(*keys: str) -> list[int]:
     """Several version numbers in one cache round trip (1 for any that is unknown or unreadable)."""
     try:
@@ -80,10 +88,7 @@ def user_generation_key(user_id: int) -> str:
 def bump_user_generation(user_id: int) -> None:
     """Retire what is cached for the user, now and again after the current transaction commits: a request in
     between may have cached the uncommitted-yet old state under the new number."""
-    key = user_generation_key(user_id)
-    bump_generation(key)
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: bump_generation(key))
+    bump_generation_now_and_on_commit(user_generation_key(user_id))
 
 
 def digest(value: str) -> str:
