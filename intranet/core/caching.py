@@ -117,6 +117,17 @@ def reader_copy(request, namespace: str, build, *, also: tuple[str, ...] = (), s
     return mark_safe(html) if isinstance(html, str) else html  # noqa: S308 - our templates' output, escaped already
 
 
+def shared_copy(key: str, build, seconds: int):
+    """Content that is the same for every reader who gets here (the caller puts what it depends on in `key`):
+    from the cache, else `build()` (None: nothing to keep) kept for `seconds`. A string comes back as safe HTML."""
+    html = cache_get(key)
+    if html is None:
+        html = build()
+        if html is not None:
+            cache_set(key, html, seconds)
+    return mark_safe(html) if isinstance(html, str) else html  # noqa: S308 - our templates' output, escaped already
+
+
 _request_local = threading.local()
 
 

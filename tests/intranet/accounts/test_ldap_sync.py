@@ -111,10 +111,15 @@ def test_second_run_without_changes_writes_nothing(people):
 
 
 def test_changes_are_applied(people, tree):
+    from hr.org.signals import ORG_GENERATION_KEY
+    from intranet.core.caching import generations
+
     run_sync()
     tree.modify(tree.dn("ani"), {"mail": [("MODIFY_REPLACE", ["ani.baru@kemencontoh.go.id"])]})
     tree.modify(tree.dn("bayu"), {"title": [("MODIFY_REPLACE", ["Kepala Seksi"])]})
+    before = generations(ORG_GENERATION_KEY)
     report = run_sync()
+    assert generations(ORG_GENERATION_KEY) != before  # the directory and profiles shown from copies are retired
     assert (report.created, report.updated, report.unchanged) == (0, 2, 1)
     assert User.objects.get(username="ani").email == "ani.baru@kemencontoh.go.id"
     people["ani"].refresh_from_db()
