@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "intranet.security.middleware.SessionTimeoutMiddleware",
     "intranet.security.middleware.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The shared-cache values every page reads (Site, alert, unread count, user generation): one round trip.
+    "intranet.core.middleware.CachePrefetchMiddleware",
     # Wagtail's Site lookup for the request, from the shared cache (saves a query per page).
     "cms.home.middleware.CachedSiteMiddleware",
     # A write by the user retires their cached dashboard (intranet.core.middleware).

@@ -5,13 +5,16 @@ disappears at once on every worker. The `until` time is checked on every request
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from intranet.core.caching import cache_delete, cache_get, cache_set
+from intranet.core.caching import cache_delete, cache_get, cache_set, request_memo
 
 ALERT_CACHE_KEY = "cms:site-alert"
 ALERT_CACHE_SECONDS = 300
 
 
 def _current_alert() -> dict:
+    memo = request_memo()
+    if memo is not None and "alert" in memo:
+        return memo["alert"]  # the dashboard's cache key reads it too
     data = cache_get(ALERT_CACHE_KEY)
     if data is None:
         from .models import SiteAlert
@@ -27,6 +30,8 @@ def _current_alert() -> dict:
                 "until": alert.until,
             }
         cache_set(ALERT_CACHE_KEY, data, ALERT_CACHE_SECONDS)
+    if memo is not None:
+        memo["alert"] = data
     return data
 
 

@@ -20,6 +20,9 @@ _MISSING = object()
 
 
 def cache_get(key: str, default=None):
+    found = _take_prefetched(key)
+    if found is not _NOT_PREFETCHED:
+        return default if found is _MISSING else found
     try:
         return cache.get(key, default)
     except Exception as exc:  # noqa: BLE001 - any cache failure means "not cached"
@@ -28,6 +31,7 @@ def cache_get(key: str, default=None):
 
 
 def cache_set(key: str, value, timeout: int | None) -> None:
+    _take_prefetched(key, forget=True)
     try:
         cache.set(key, value, timeout)
     except Exception as exc:  # noqa: BLE001
@@ -35,6 +39,7 @@ def cache_set(key: str, value, timeout: int | None) -> None:
 
 
 def cache_delete(key: str) -> None:
+    _take_prefetched(key, forget=True)
     try:
         cache.delete(key)
     except Exception as exc:  # noqa: BLE001
@@ -54,6 +59,7 @@ def generation(key: str) -> int:
 
 
 def bump_generation(key: str) -> None:
+    _take_prefetched(key, forget=True)
     try:
         cache.incr(key)
     except ValueError:  # not set yet (or evicted): any value other than 1 retires what was cached under 1
@@ -72,11 +78,19 @@ def bump_generation_now_and_on_commit(key: str) -> None:
 
 def generations(*keys: str) -> list[int]:
     """Several version numbers in one cache round trip (1 for any that is unknown or unreadable)."""
-    try:
-        found = cache.get_many(keys)
-    except Exception as exc:  # noqa: BLE001
-        log.warning("cache read of %s failed: %s", ", ".join(keys), exc)
-        found = {}
+    found, known = {}, set()
+    for key in keys:
+        value = _take_prefetched(key)
+        if value is not _NOT_PREFETCHED:
+            known.add(key)
+            if value is not _MISSING:
+                found[key] = value
+    rest = [key for key in keys if key not in known]
+    if rest:
+        try:
+            found.update(cache.get_many(rest))
+        except Exception as exc:  # noqa: BLE001
+            log.warning("cache read of %s failed: %s", ", ".join(rest), exc)
     return [found.get(key, 1) for key in keys]
 
 
@@ -135,6 +149,48 @@ def request_memo() -> dict | None:
     """A dict that lives for the current HTTP request (None outside one): for values several parts of one page read
     from the shared cache (the view-restriction list), so each costs one cache round trip per request, not several."""
     return getattr(_request_local, "memo", None)
+
+
+# --- One round trip for what every page reads -------------------------------------------------------------------------
+# Apps name the shared-cache keys that (nearly) every page of a logged-in user reads — the Site, the alert banner, the
+# unread count, the user's generation — and `prefetch` reads them all with one get_many at the start of the request
+# (`middleware.CachePrefetchMiddleware`). A prefetched value serves every read of its key in the request, until this
+# process writes, deletes or bumps the key: from then on the key is read from the cache as before.
+_NOT_PREFETCHED = object()
+_prefetchers: list = []
+
+
+def prefetch_on_every_request(keys_for) -> None:
+    """Register `keys_for(user_id or None) -> list of keys` (an app's ready())."""
+    if keys_for not in _prefetchers:
+        _prefetchers.append(keys_for)
+
+
+def prefetch(user_id: int | None) -> None:
+    memo = request_memo()
+    if memo is None:
+        return
+    keys = [key for keys_for in _prefetchers for key in keys_for(user_id)]
+    if not keys:
+        return
+    try:
+        found = cache.get_many(keys)
+    except Exception as exc:  # noqa: BLE001 - each key is then read (or missed) on its own
+        log.warning("cache read of %s failed: %s", ", ".join(keys), exc)
+        return
+    memo["prefetched"] = {key: found.get(key, _MISSING) for key in keys}
+
+
+def _take_prefetched(key: str, *, forget: bool = False):
+    memo = request_memo()
+    if memo is None or "prefetched" not in memo:
+        return _NOT_PREFETCHED
+    if forget:
+        return memo["prefetched"].pop(key, _NOT_PREFETCHED)
+    return memo["prefetched"].get(key, _NOT_PREFETCHED)
+
+
+prefetch_on_every_request(lambda user_id: [user_generation_key(user_id)] if user_id else [])
 
 
 def _request_started(**kwargs):

@@ -2,7 +2,7 @@
 retires what is cached for them. Writes by others reach them through `notify` (which bumps the same number) or, for
 the few events that notify nobody, when the cached copy expires (a minute at most)."""
 
-from .caching import bump_user_generation
+from .caching import bump_user_generation, prefetch
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
@@ -18,3 +18,15 @@ class UserWriteMiddleware:
             if user is not None and user.is_authenticated:
                 bump_user_generation(user.pk)
         return response
+
+
+class CachePrefetchMiddleware:
+    """Reads the shared-cache values every page needs in one round trip (`caching.prefetch`), once the user is known."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        prefetch(user.pk if user is not None and user.is_authenticated else None)
+        return self.get_response(request)
