@@ -418,6 +418,9 @@ AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
 AXES_USERNAME_CALLABLE = "intranet.security.lockout.username_from_request"
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)  # 1 behind nginx
 AXES_VERBOSE = False
+# Logins, failures and lockouts are in the audit chain (intranet.security.signals); axes keeps only the failure
+# counters that lock out, not a second log of every login (one INSERT per login, one UPDATE per logout).
+AXES_DISABLE_ACCESS_LOG = True
 # The axes backend goes first: it refuses locked-out attempts before any directory call.
 AUTHENTICATION_BACKENDS = ["intranet.security.lockout.LockoutBackend", *AUTHENTICATION_BACKENDS]
 # Second factor (django-otp): mandatory for privileged roles; step-up window for sensitive actions.

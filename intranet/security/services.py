@@ -17,13 +17,15 @@ def session_track(*, user, request) -> None:
     if not key:
         request.session.save()
         key = request.session.session_key
-    UserSession.objects.update_or_create(
+    row = UserSession(
         session_key=key,
-        defaults={
-            "user": user,
-            "ip": request.META.get("REMOTE_ADDR") or None,
-            "user_agent": (request.META.get("HTTP_USER_AGENT") or "")[:255],
-        },
+        user=user,
+        ip=request.META.get("REMOTE_ADDR") or None,
+        user_agent=(request.META.get("HTTP_USER_AGENT") or "")[:255],
+    )
+    # one INSERT … ON CONFLICT (the key is new at every login) instead of update_or_create's six statements
+    UserSession.objects.bulk_create(
+        [row], update_conflicts=True, unique_fields=["session_key"], update_fields=["user", "ip", "user_agent"]
     )
 
 
