@@ -4,11 +4,11 @@ Two cached copies per reader, each for a minute at most, under keys that carry e
 depends on (`_versions`): the rendered panels (`panels_html`) and the whole rendered page (`cached_page`). A copy is
 retired at once when the reader writes anything or is notified of anything (their user generation: a leave decision,
 a shared document, a published payslip all notify, and marking notifications read is a write); when news, policies
-or any page is published, unpublished or deleted, or a view restriction changes (content generations); and with the
-day or the language. The page copy also follows the alert banner and the reader's CSRF cookie (its forms carry a
+or any page is published, unpublished or deleted, or a view restriction changes (content generations); when who is
+where changes — units, employees, scopes, roles, a directory sync (organisation generation); and with the day or the
+language. The page copy also follows the alert banner and the reader's CSRF cookie (its forms carry a
 token for that cookie), and is never used while a message waits to be shown. What changes without any of these (a
-yearly allocation run, a delegation starting, a move to another unit or role by the directory sync) shows within the
-minute."""
+yearly allocation run, a delegation starting) shows within the minute."""
 
 from __future__ import annotations
 
@@ -60,11 +60,15 @@ def _versions(request) -> str:
     if cached is None:
         from cms.news.dashboard import GENERATION_KEY as NEWS
         from cms.policies.dashboard import GENERATION_KEY as POLICIES
+        from hr.org.signals import ORG_GENERATION_KEY
 
         from .privacy import PRIVACY_GENERATION_KEY
 
         user = request.user
-        keys = (user_generation_key(user.pk), NEWS, POLICIES, PRIVACY_GENERATION_KEY, PAGES_GENERATION_KEY)
+        # the organisation generation: an account linked to another employee never sees the previous person's panels
+        keys = (
+            user_generation_key(user.pk), NEWS, POLICIES, PRIVACY_GENERATION_KEY, PAGES_GENERATION_KEY, ORG_GENERATION_KEY
+        )
         gens = ".".join(str(g) for g in generations(*keys))
         cached = f"{user.pk}:{get_language()}:{timezone.localdate().isoformat()}:{gens}"
         request._serambi_dashboard_versions = cached

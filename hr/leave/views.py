@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hr.org.selectors import employee_for_user, scope_units, unit_in_scope
+from hr.org.signals import ORG_GENERATION_KEY
 from intranet.accounts.roles import Role
 from intranet.audit.services import audit_record
 from intranet.core.caching import reader_copy
@@ -67,8 +68,9 @@ def _reader_copy(request, build) -> str | None:
     reader writes anything or is notified of anything: a request routed to them, an opinion or a decision on theirs,
     a withdrawal, a cancellation, a balance adjustment. What changes without either (a colleague's leave approved,
     counted in the unit's absences; a yearly allocation run; a delegation recorded for today; a directory sync) shows
-    within the minute, as on the dashboard."""
-    return reader_copy(request, "leave", build)
+    within the minute, as on the dashboard. The organisation generation retires it too: a user account linked to
+    another employee record never sees the previous person's leave from the copy."""
+    return reader_copy(request, "leave", build, also=(ORG_GENERATION_KEY,))
 
 
 @staff_member

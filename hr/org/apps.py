@@ -8,4 +8,9 @@ class OrgConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from intranet.core.caching import prefetch_on_every_request
+
+        from . import signals
+
+        # read by every reader's copy (leave, payslips, documents, dashboard) and the directory's shared copies
+        prefetch_on_every_request(lambda user_id: [signals.ORG_GENERATION_KEY] if user_id else [])

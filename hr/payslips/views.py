@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hr.org.signals import ORG_GENERATION_KEY
 from intranet.accounts.roles import Role, has_role
 from intranet.audit.services import audit_record
 from intranet.core.caching import reader_copy
@@ -85,7 +86,9 @@ def index(request):
         html = render_to_string("payslips/index_content.html", context, request=None)
         return {"html": html, "year": year, "count": len(slips)}
 
-    copy = reader_copy(request, "payslips", build)
+    # the organisation generation too: a user account linked to another employee record never sees the previous
+    # person's payslips from the copy
+    copy = reader_copy(request, "payslips", build, also=(ORG_GENERATION_KEY,))
     audit_record(action="payslip.list", request=request, details={"year": copy["year"], "count": copy["count"]})
     return _no_store(render(request, "payslips/index.html", {"content": mark_safe(copy["html"])}))  # noqa: S308
 

@@ -86,3 +86,25 @@ def test_pdf_rendered_from_a_narrow_read_has_the_whole_payslip(published, people
     assert reader.decrypt(slip.nip)
     text = reader.pages[0].extract_text()
     assert slip.nip in text and f"{int(slip.net):,}".replace(",", ".") in text and "Gaji pokok" in text
+
+
+def test_an_account_linked_to_another_employee_never_sees_the_previous_persons_copy(client, published, people):
+    """A directory relink (an account moved to another employee record) retires the copy at once: the organisation
+    generation is part of its key."""
+    account = people["a"].user
+    client.force_login(account)
+    slip_a = Payslip.objects.get(batch=published, employee=people["a"])
+    slip_b = Payslip.objects.get(batch=published, employee=people["b"])
+    first = client.get(reverse("payslips:index")).content.decode()
+    assert str(slip_a.pk) in first and str(slip_b.pk) not in first
+    a, b = people["a"], people["b"]
+    b_account = b.user
+    a.user = None
+    a.save(update_fields=["user"])
+    b.user = None
+    b.save(update_fields=["user"])
+    b.user = account
+    b.save(update_fields=["user"])
+    b_account.delete()
+    again = client.get(reverse("payslips:index")).content.decode()
+    assert str(slip_b.pk) in again and str(slip_a.pk) not in again
