@@ -1,42 +1,41 @@
 """Pinned and latest news for me. The data is cached per audience profile (unit path + roles + language + day),
-and a generation counter bumped on every publish/unpublish/delete and view-restriction change invalidates it."""
+and a generation counter bumped on every publish/unpublish/delete and view-restriction change invalidates it (with
+the other generations of cached news lists, `selectors.list_versions`)."""
 
-from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from cms.home.audience import viewer_for
+from intranet.core import caching
+from intranet.core.caching import cache_get, cache_set
 
 GENERATION_KEY = "cms:news:generation"
 PANEL_SIZE = 6
 
 
 def generation() -> int:
-    gen = cache.get(GENERATION_KEY)
-    if gen is None:
-        gen = 1
-        cache.add(GENERATION_KEY, gen, None)
-    return gen
+    return caching.generation(GENERATION_KEY)
 
 
 def bump_generation() -> None:
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 2, None)
+    """Retire cached news lists now, and again after the current transaction commits: a request in between may have
+    cached the not-yet-committed old state under the new number."""
+    caching.bump_generation(GENERATION_KEY)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: caching.bump_generation(GENERATION_KEY))
 
 
 def panel_items(user) -> list[dict]:
     from cms.home.pages import localize_pages
 
-    from .selectors import news_list
+    from .selectors import CACHE_SECONDS, audience_key, list_versions, news_list
 
     today = timezone.localdate()
-    viewer = viewer_for(user)
-    key = f"cms:news:panel:{generation()}:{viewer.key}:{get_language()}:{today.isoformat()}"
-    items = cache.get(key)
+    versions = list_versions()
+    key = f"cms:news:panel:{versions}:{audience_key(user)}:{get_language()}:{today.isoformat()}"
+    items = cache_get(key)
     if items is None:
-        pages = localize_pages(news_list(user, today=today)[:PANEL_SIZE])
+        pages = localize_pages(news_list(user, today=today, versions=versions)[:PANEL_SIZE])
         items = [
             {
                 "title": p.title,
@@ -48,7 +47,7 @@ def panel_items(user) -> list[dict]:
             }
             for p in pages
         ]
-        cache.set(key, items, 600)
+        cache_set(key, items, CACHE_SECONDS)
     return items
 
 

@@ -45,6 +45,9 @@ class NewsPageTag(TaggedItemBase):
     content_object = ParentalKey("news.NewsPage", related_name="tagged_items", on_delete=models.CASCADE)
 
 
+MAX_CACHED_PAGE = 100  # news list pages kept in the cache per audience; readers rarely page further
+
+
 class NewsIndexPage(ContentOwnerMixin, Page):
     """'Berita': the news list (category filter, pagination), pinned items first."""
 
@@ -61,31 +64,70 @@ class NewsIndexPage(ContentOwnerMixin, Page):
         verbose_name = _("news index")
 
     def get_context(self, request, *args, **kwargs):
-        from django.core.paginator import Paginator
+        from cms.home.pages import is_editor
 
-        from cms.home.pages import is_editor, localize_pages
+        context = super().get_context(request, *args, **kwargs)
+        context["news_list"] = self.news_list_html(request)
+        context["show_reach"] = is_editor(request.user)
+        return context
+
+    def news_list_html(self, request) -> str:
+        """The filter form, the reader's news and the pagination: the same for every reader with the same audience
+        profile, so rendered once per audience, category, page number, language and day and kept under the
+        generations of cached news lists (`selectors.list_copy_key`). No CSRF token, message or per-user data inside.
+        Looked up under the requested category and page number, kept under the ones shown: an unknown category or a
+        page past the end is rendered afresh (and never fills the cache with copies of another page)."""
+        from django.core.paginator import Paginator
+        from django.template.loader import render_to_string
+        from django.utils.safestring import mark_safe
+
+        from cms.home.pages import localize_pages
+        from intranet.core.caching import cache_get, cache_set
 
         from . import selectors
 
-        context = super().get_context(request, *args, **kwargs)
+        user, slug, number = request.user, request.GET.get("kategori", ""), request.GET.get("page", "1")
+        versions = selectors.list_versions(user)
+        try:
+            wanted = int(number)  # as the paginator reads it
+        except ValueError:
+            wanted = 0
+        if 0 < wanted <= MAX_CACHED_PAGE:
+            html = cache_get(selectors.list_copy_key(user, versions, slug, wanted))
+            if html is not None:
+                return mark_safe(html)  # noqa: S308 - our template's output, escaped when it was rendered
+
         categories = list(NewsCategory.objects.all())
-        current = request.GET.get("kategori", "")
-        category = next((c for c in categories if c.slug == current), None)
-        qs = selectors.news_list(request.user, category=category)
-        page = Paginator(qs, self.page_size).get_page(request.GET.get("page"))
+        category = next((c for c in categories if c.slug == slug), None)
+        qs = selectors.news_list(user, category=category, versions=versions)
+        page = Paginator(qs, self.page_size).get_page(number)
         page.object_list = localize_pages(list(page.object_list))
-        context.update(
+        html = render_to_string(
+            "news/news_list.html",
             {
+                "request": request,  # for {% pageurl %} alone (relative links, site root paths read once)
                 "news_page": page,
-                "page_obj": page,
                 "categories": categories,
                 "category": category,
                 "querystring": f"kategori={category.slug}" if category else "",
-                "show_reach": is_editor(request.user),
-                "today": timezone.localdate(),
-            }
+            },
         )
-        return context
+        if page.number <= MAX_CACHED_PAGE:
+            key = selectors.list_copy_key(user, versions, category.slug if category else "", page.number)
+            cache_set(key, html, selectors.CACHE_SECONDS)
+        return mark_safe(html)  # noqa: S308 - as above
+
+    def route(self, request, path_components):
+        """A news item from the cache or in one query (its specific row) instead of Wagtail's two (the base page, then
+        its specific row); then routed on as Wagtail does (only a live page is served). Anything else (no such news
+        item, a child of another type) is routed as Wagtail does."""
+        from .selectors import news_child
+
+        child = news_child(request, self, path_components[0]) if path_components else None
+        if child is None:
+            return super().route(request, path_components)
+        child._cached_parent_obj = self  # as Page.route: get_url_parts() asks for the parent
+        return child.route(request, path_components[1:])
 
     def serve(self, request, *args, **kwargs):
         response = super().serve(request, *args, **kwargs)
@@ -167,33 +209,65 @@ class NewsPage(AudienceMixin, ContentOwnerMixin, Page):
     def get_context(self, request, *args, **kwargs):
         from cms.home.pages import is_editor
 
-        from . import selectors
-
         context = super().get_context(request, *args, **kwargs)
-        details = getattr(self, "_article_details", None)
-        if details is None:  # a preview (the draft's own category, owner and tags) or a HEAD request
-            details = selectors.ArticleDetails(
-                category=self.category,
-                content_owner=self.content_owner,
-                tags=[str(tag) for tag in self.tags.all()],
-                read=False,
-            )
-        context["article"] = details
+        article_html = getattr(self, "_article_html", None)
+        if article_html is None:  # a preview (the draft's own category, owner and tags), never kept
+            context["article"] = self._draft_details()
+            article_html = self.render_article(context["article"])
+        context["article_html"] = article_html
         if is_editor(request.user):
-            context["reach"] = selectors.reach(self)
+            from .selectors import reach
+
+            context["reach"] = reach(self)  # live figures, never cached
         return context
 
+    def _draft_details(self):
+        from .selectors import ArticleDetails
+
+        return ArticleDetails(
+            category=self.category,
+            content_owner=self.content_owner,
+            tags=[str(tag) for tag in self.tags.all()],
+            read=False,
+        )
+
+    def render_article(self, details) -> str:
+        """The article itself (title, date, category, image, summary, body, tags, owner): nothing from the request
+        or the reader, so one rendering serves every reader allowed to open the page."""
+        from django.template.loader import render_to_string
+        from django.utils.safestring import mark_safe
+
+        html = render_to_string("news/article.html", {"page": self, "article": details})
+        return mark_safe(html)  # noqa: S308 - our template's output, escaped when it was rendered
+
     def serve(self, request, *args, **kwargs):
+        from django.utils.safestring import mark_safe
+
         from . import selectors, services
 
-        if request.method == "GET" and request.user.is_authenticated:
-            if getattr(request, "is_preview", False):
-                services.record_read(page=self, user=request.user)
+        user = request.user
+        counts = request.method == "GET" and user.is_authenticated
+        if getattr(request, "is_preview", False):
+            # a draft: rendered afresh every time and never kept (get_context)
+            if counts:
+                services.record_read(page=self, user=user)
+        else:
+            # Wagtail routed the page and checked its view restrictions before this; the article is the same for
+            # every reader who gets here. The read mark is the reader's own: from their remembered reads, else asked.
+            copy = selectors.article_copy(request, self)
+            read = copy.read
+            if copy.html is None:
+                # what the article shows beyond the page row, and whether the reader was counted: one query
+                details = selectors.article_details(self, user)
+                read = read or details.read
+                self._article_html = self.render_article(details)
+                selectors.keep_article(copy, self._article_html)
             else:
-                # what the template shows beyond the page row, and whether the reader was counted: one query
-                self._article_details = selectors.article_details(self, request.user)
-                if not self._article_details.read:
-                    services.record_read(page=self, user=request.user)
+                self._article_html = mark_safe(copy.html)  # noqa: S308 - kept from render_article
+            if counts and not read:
+                services.record_read(page=self, user=user)
+            if counts and not copy.read:
+                selectors.remember_read(request, self)
         response = super().serve(request, *args, **kwargs)
         response.headers["Cache-Control"] = "private, no-cache"
         return response

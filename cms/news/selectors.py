@@ -8,11 +8,17 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import get_language
 from wagtail.images import get_image_model
 
-from cms.home.audience import audience_q, audience_users
-from cms.home.privacy import visible_q
+from cms.home.audience import Viewer, audience_q, audience_users, viewer_for
+from cms.home.dashboard import PAGES_GENERATION_KEY
+from cms.home.privacy import PRIVACY_GENERATION_KEY, visible_q
+from hr.org.signals import ORG_GENERATION_KEY
+from intranet.accounts.roles import role_names
+from intranet.core.caching import cache_get, cache_get_many, cache_set, digest, generations
 
+from .dashboard import GENERATION_KEY
 from .models import NewsCategory, NewsPage, NewsRead
 
 
@@ -46,7 +52,7 @@ class PinnedFirst:
     queries that each follow an index (news_newspage date, page id) and stop at the page size. `news_for`'s single
     ORDER BY sorts every visible item on each request, because "pinned" depends on today and no index holds it.
     The total (for the paginator) is counted once per audience, category and day and kept in the cache under the
-    news generation, which every publish, unpublish, deletion and view-restriction change bumps."""
+    generations of cached news lists (`list_versions`)."""
 
     def __init__(self, qs: QuerySet[NewsPage], *, today, count_key: str):
         self._pinned_qs = qs.filter(pinned_until__gte=today).order_by("-date", "-page_ptr_id")[:MAX_PINNED]
@@ -64,8 +70,6 @@ class PinnedFirst:
 
     def count(self) -> int:
         if self._count is None:
-            from intranet.core.caching import cache_get, cache_set
-
             rest = cache_get(self._count_key)
             if rest is None:
                 rest = self._rest_qs.count()
@@ -88,16 +92,134 @@ class PinnedFirst:
         return head + tail
 
 
-def news_list(user, *, category: NewsCategory | None = None, today=None) -> PinnedFirst:
+def news_list(user, *, category: NewsCategory | None = None, today=None, versions: str | None = None) -> PinnedFirst:
     """`news_for`, for list pages and the dashboard panel (see PinnedFirst)."""
-    from cms.home.audience import viewer_for
-
-    from .dashboard import generation
-
     today = today or timezone.localdate()
-    viewer = viewer_for(user)
-    key = f"cms:news:count:{generation()}:{viewer.key}:{category.pk if category else 0}:{today.isoformat()}"
+    versions = versions or list_versions()
+    key = f"cms:news:count:{versions}:{audience_key(user)}:{category.pk if category else 0}:{today.isoformat()}"
     return PinnedFirst(news_for(user, category=category, today=today), today=today, count_key=key)
+
+
+# Cached news lists and articles. Lists are kept per audience profile, articles per page; both under the generations
+# below, so whatever changes what a reader may see retires them at once: the news generation (bumped the moment a
+# news item is published, unpublished or deleted, or a view restriction changes), the privacy generation (view
+# restrictions, aliases, page moves) and the pages generation (bumped after commit of any publish, unpublish or
+# deletion: a request between the news bump and the commit may have kept the old state under the new news number).
+# What changes with none of these (a category or a content owner renamed, an image file replaced) shows within
+# CACHE_SECONDS.
+CACHE_SECONDS = 600
+VERSION_KEYS = (GENERATION_KEY, PRIVACY_GENERATION_KEY, PAGES_GENERATION_KEY)
+UNIT_SECONDS = 3600  # a reader's unit, remembered under the organisation generation (`list_versions`)
+
+
+def list_versions(user=None) -> str:
+    """The generations cached news lists depend on, in one cache round trip. With `user`, the same round trip brings
+    their unit as remembered under the organisation generation (any move of an employee, a unit or a directory sync
+    bumps it: `hr.org.signals`), so a list served from the cache needs no query for the audience profile. Only the
+    unit (targeting: relevance, not privacy) is remembered; roles and superuser status, which also decide view
+    restrictions, are this request's. The profile is the reader's for the rest of the request, so a list rendered
+    now is the one its key names."""
+    unit_key = None
+    if user is not None and user.is_authenticated:
+        (org_generation,) = generations(ORG_GENERATION_KEY)
+        unit_key = f"cms:news:unit:{user.pk}:{org_generation}"
+    found = cache_get_many([*VERSION_KEYS, *([unit_key] if unit_key else [])])
+    if unit_key and getattr(user, "_serambi_viewer", None) is None:
+        unit = found.get(unit_key)
+        if unit is None:
+            viewer = viewer_for(user)
+            cache_set(unit_key, (viewer.unit_id, viewer.unit_path), UNIT_SECONDS)
+        else:
+            user._serambi_viewer = Viewer(  # as viewer_for memoises it
+                user_id=user.pk,
+                unit_id=unit[0],
+                unit_path=unit[1],
+                roles=role_names(user),
+                is_superuser=bool(user.is_superuser),
+            )
+    return ".".join(str(found.get(k, 1)) for k in VERSION_KEYS)
+
+
+def audience_key(user) -> str:
+    """What a news list depends on about its reader: the audience profile (unit path, roles, superuser — roles and
+    superuser also decide view restrictions) and whether they are logged in (login-only restrictions)."""
+    return f"{viewer_for(user).key}{'' if user.is_authenticated else '-anon'}"
+
+
+def list_copy_key(user, versions: str, category_slug: str, number: int) -> str:
+    """The key of a rendered news list page: audience, category, page number, language, day and generations."""
+    day = timezone.localdate().isoformat()
+    return f"cms:news:list:{versions}:{audience_key(user)}:{get_language()}:{day}:{digest(category_slug)}:{number}"
+
+
+READS_MAX = 200  # page ids remembered per reader; an older one forgotten costs that reader one query on a revisit
+READS_SECONDS = 86400
+ROUTE_SECONDS = 60  # bounds how long a page could still be routed if the cache missed an unpublish's bump
+
+
+def _reads_key(user_id: int) -> str:
+    return f"cms:news:reads:{user_id}"
+
+
+def _request_state(request) -> dict:
+    """The generations of cached news content and the reader's remembered reads: one cache round trip a request."""
+    state = getattr(request, "_serambi_news", None)
+    if state is None:
+        user = request.user
+        reads_key = _reads_key(user.pk) if user.is_authenticated else None
+        found = cache_get_many([*VERSION_KEYS, *([reads_key] if reads_key else [])])
+        state = {
+            "versions": ".".join(str(found.get(k, 1)) for k in VERSION_KEYS),
+            "reads": tuple(found.get(reads_key) or ()) if reads_key else (),
+        }
+        request._serambi_news = state
+    return state
+
+
+def news_child(request, index, slug: str) -> NewsPage | None:
+    """The news item `slug` under `index` (any state: routing decides what to serve), or None. The row is kept under
+    the generations, which every publish, unpublish, deletion and page move bumps, and for ROUTE_SECONDS at most:
+    revisits are routed without a query. View restrictions are not part of it: Wagtail checks them per request."""
+    key = f"cms:news:route:{index.pk}:{digest(slug)}:{_request_state(request)['versions']}"
+    page = cache_get(key)
+    if page is None:
+        try:
+            # slugs are unique among siblings; the locale comes along for the translation checks of every request
+            page = NewsPage.objects.child_of(index).select_related("locale").get(slug=slug)
+        except NewsPage.DoesNotExist:
+            return None  # unknown addresses are not remembered: they would fill the cache
+        cache_set(key, page, ROUTE_SECONDS)
+    return page
+
+
+@dataclass
+class ArticleCopy:
+    """A news item's rendered article as kept in the cache (None: not kept yet), under `key`, and whether the
+    reader is known to be counted already (their recent reads are remembered in the cache: a revisit needs no query).
+    """
+
+    key: str
+    html: str | None
+    read: bool
+
+
+def article_copy(request, page: NewsPage) -> ArticleCopy:
+    """The rendered article of `page` — the same for every reader allowed to open it: who may is checked per request
+    before this (Wagtail's view restrictions) — kept per page, live revision, language and generations."""
+    state = _request_state(request)
+    key = f"cms:news:article:{page.pk}:{page.live_revision_id}:{get_language()}:{state['versions']}"
+    return ArticleCopy(key=key, html=cache_get(key), read=page.pk in state["reads"])
+
+
+def keep_article(copy: ArticleCopy, html: str) -> None:
+    cache_set(copy.key, str(html), CACHE_SECONDS)
+
+
+def remember_read(request, page: NewsPage) -> None:
+    """The reader is counted for `page` (its source page): remembered, so their revisits skip the read-mark query.
+    Two requests of one reader at once may each drop the other's id: that page's next visit then asks again."""
+    reads = [pk for pk in _request_state(request)["reads"] if pk != page.pk]
+    cache_set(_reads_key(request.user.pk), (*reads[-(READS_MAX - 1) :], page.pk), READS_SECONDS)
 
 
 def source_page_id(page) -> int:
@@ -134,13 +256,13 @@ def article_details(page: NewsPage, user) -> ArticleDetails:
     """Category, content owner, tag names (one row per tag) and the reader's read mark of the source page
     (`source_page_id`), in one query instead of one each. Rows as stored: not for previews, which show a draft."""
     read = NewsRead.objects.filter(
-        user=user,
+        user_id=user.pk,
         page__translation_key=OuterRef("translation_key"),
         page__locale__language_code=settings.LANGUAGE_CODE,
     )
     rows = list(
         NewsPage.objects.filter(pk=page.pk)
-        .annotate(read=Exists(read))
+        .annotate(read=Exists(read) if user.is_authenticated else Value(False))
         .values_list(
             *("category__id", "category__slug", "category__name_id", "category__name_en"),
             *("content_owner__id", "content_owner__username", "content_owner__first_name", "content_owner__last_name"),

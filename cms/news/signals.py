@@ -4,7 +4,7 @@ from wagtail.models import PageViewRestriction
 from wagtail.signals import page_published, page_unpublished
 
 from .dashboard import bump_generation
-from .models import NewsPage
+from .models import NewsCategory, NewsPage
 
 
 @receiver([page_published, page_unpublished])
@@ -26,3 +26,8 @@ def _restriction_changed(sender, **kwargs):
 @receiver(m2m_changed, sender=PageViewRestriction.groups.through)
 def _restriction_groups_changed(sender, **kwargs):
     bump_generation()
+
+
+@receiver([post_save, post_delete], sender=NewsCategory)
+def _category_changed(sender, **kwargs):
+    bump_generation()  # lists and articles show the category's name and filter by it

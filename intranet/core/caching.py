@@ -30,6 +30,23 @@ def cache_get(key: str, default=None):
         return default
 
 
+def cache_get_many(keys) -> dict:
+    """Several values in one round trip (those prefetched for the request from the prefetch); missing keys are left out."""
+    found, rest = {}, []
+    for key in keys:
+        value = _take_prefetched(key)
+        if value is _NOT_PREFETCHED:
+            rest.append(key)
+        elif value is not _MISSING:
+            found[key] = value
+    if rest:
+        try:
+            found.update(cache.get_many(rest))
+        except Exception as exc:  # noqa: BLE001 - any cache failure means "not cached"
+            log.warning("cache read of %s failed: %s", ", ".join(rest), exc)
+    return found
+
+
 def cache_set(key: str, value, timeout: int | None) -> None:
     _take_prefetched(key, forget=True)
     try:
@@ -78,19 +95,7 @@ def bump_generation_now_and_on_commit(key: str) -> None:
 
 def generations(*keys: str) -> list[int]:
     """Several version numbers in one cache round trip (1 for any that is unknown or unreadable)."""
-    found, known = {}, set()
-    for key in keys:
-        value = _take_prefetched(key)
-        if value is not _NOT_PREFETCHED:
-            known.add(key)
-            if value is not _MISSING:
-                found[key] = value
-    rest = [key for key in keys if key not in known]
-    if rest:
-        try:
-            found.update(cache.get_many(rest))
-        except Exception as exc:  # noqa: BLE001
-            log.warning("cache read of %s failed: %s", ", ".join(rest), exc)
+    found = cache_get_many(keys)
     return [found.get(key, 1) for key in keys]
 
 
