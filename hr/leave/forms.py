@@ -1,7 +1,9 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import ApprovalStep, LeaveRequest, LeaveType
+from .selectors import REQUESTABLE, requestable_type
 
 
 class DateInput(forms.DateInput):
@@ -16,9 +18,25 @@ class LeaveTypeField(forms.ModelChoiceField):
         return obj.name
 
 
+class RequestableTypeField(LeaveTypeField):
+    """The request form's leave type: offered from the queryset, but the chosen one is resolved through the cached
+    requestable types (`selectors.requestable_type`) instead of a query per submission and preview."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            found = requestable_type(LeaveType._meta.pk.to_python(value))
+        except ValidationError:
+            found = None
+        if found is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
+        return found
+
+
 class LeaveRequestForm(forms.Form):
-    leave_type = LeaveTypeField(
-        label=_("Leave type"), queryset=LeaveType.objects.filter(active=True, requestable=True), empty_label=None
+    leave_type = RequestableTypeField(
+        label=_("Leave type"), queryset=LeaveType.objects.filter(**REQUESTABLE), empty_label=None
     )
     start_date = forms.DateField(label=_("From"), widget=DateInput())
     end_date = forms.DateField(label=_("Until"), widget=DateInput())

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from hr.org.models import Employee, OrgUnit
 from hr.org.selectors import employee_for_user, scope_q, scope_units, unit_in_scope
-from intranet.core.caching import cache_get, cache_set
+from intranet.core.caching import cache_get, cache_set, generation
 
 from .models import ApprovalStep, LeaveLetter, LeaveRequest, LeaveType, LedgerEntry
 from .services import current_authority, held_positions
@@ -70,6 +70,27 @@ def ledger_types() -> list[LeaveType]:
         types = list(LeaveType.objects.filter(active=True, uses_ledger=True))
         cache_set(LEDGER_TYPES_CACHE_KEY, types, 3600)
     return types
+
+
+LEAVE_TYPES_GENERATION = "leave:types:generation"
+REQUESTABLE = {"active": True, "requestable": True}  # the leave types the request form offers
+
+
+def requestable_types_key() -> str:
+    return f"leave:requestable-types:{generation(LEAVE_TYPES_GENERATION)}"
+
+
+def requestable_type(pk: int) -> LeaveType | None:
+    """The leave type `pk` if employees may request it (REQUESTABLE), else None: what every submission and preview
+    resolves, edited a few times a year. The requestable types are kept in the shared cache under a generation that
+    saving or deleting a leave type bumps now and after its commit (`hr.leave.signals`), so a list read while an edit
+    was not committed yet is never served after it."""
+    key = requestable_types_key()
+    types = cache_get(key)
+    if types is None:
+        types = {t.pk: t for t in LeaveType.objects.filter(**REQUESTABLE)}
+        cache_set(key, types, 3600)
+    return types.get(pk)
 
 
 def balances(employee: Employee, year: int | None = None) -> list[Balance]:

@@ -10,7 +10,8 @@ Routing: the direct superior is `superior_of(employee, date)` and the authorised
 head of the nearest unit at or above the employee's unit whose level is at most SERAMBI_LEAVE_OFFICIAL_LEVEL (default 2,
 Eselon II: the director) — or the next one up when the employee heads that unit. Both are resolved **on the decision
 date** through `authority_holder`, so a Plt/Plh in office that day decides and is recorded as acting for the position.
-When the superior and the official are the same person there is one step.
+When the superior and the official are the same person there is one step. A submission resolves both, with their user
+accounts for the notifications, in one query (`routing.submission_route`, held to the answers of those selectors).
 """
 
 import datetime as dt
@@ -40,6 +41,7 @@ from .models import (
     LetterCounter,
     years_of_service,
 )
+from .routing import submission_route
 
 logger = logging.getLogger(__name__)
 
@@ -156,9 +158,11 @@ def available_days(employee_id: int, leave_type_id: int, year: int, exclude_pk: 
     return ledger_balance(employee_id, leave_type_id, year) - pending_hold(employee_id, leave_type_id, year, exclude_pk)
 
 
-def _lock_employee(employee_id: int, *related: str) -> Employee:
-    """Lock the employee's row (only that row, whatever `related` joins in) and read it afresh."""
-    return Employee.objects.select_for_update(of=("self",)).select_related(*related).get(pk=employee_id)
+def _lock_employee(employee_id: int | None, *related: str, user=None) -> Employee:
+    """Lock the employee's row (only that row, whatever `related` joins in) and read it afresh; found by `user`'s
+    account instead when the caller has not read the employee yet (Employee.DoesNotExist when there is none)."""
+    rows = Employee.objects.select_for_update(of=("self",)).select_related(*related)
+    return rows.get(pk=employee_id) if user is None else rows.get(user=user)
 
 
 def _lock_request(request_id: int) -> LeaveRequest:
@@ -481,7 +485,8 @@ def leave_request_preview(
 
 def leave_request_submit(
     *,
-    employee: Employee,
+    employee: Employee | None = None,
+    user=None,
     leave_type: LeaveType,
     start_date: dt.date,
     end_date: dt.date,
@@ -492,15 +497,19 @@ def leave_request_submit(
     emergency: bool = False,
     today: dt.date | None = None,
 ) -> LeaveRequest:
-    """Submit a request: validate every rule under the employee's lock, hold the days, route it, notify."""
+    """Submit a request: validate every rule under the employee's lock, hold the days, route it, notify. The employee
+    is `employee`, or the employee record of `user`'s account, read only under the lock (the form's view need not read
+    it first; Employee.DoesNotExist when the account has none)."""
+    if (employee is None) == (user is None):
+        raise TypeError("leave_request_submit() takes either employee or user")
     today = today or timezone.localdate()
     if not reason.strip():
         raise LeaveError(_("Give the reason for the leave."), "reason")
     document_type = sniff_document(document) if document else ""
     with transaction.atomic():
-        # read afresh under the lock, with what routing (unit and its head, explicit superior) and the notification
-        # (user) read next
-        employee = _lock_employee(employee.pk, "unit__head_position", "supervisor", "user")
+        # read afresh under the lock, with what routing (unit, explicit superior) and the notifications (the users of
+        # the employee and of that superior) read next
+        employee = _lock_employee(employee.pk if employee else None, "unit", "supervisor__user", "user", user=user)
         result = assess(
             employee=employee,
             leave_type=leave_type,
@@ -511,11 +520,11 @@ def leave_request_submit(
             today=today,
             balance=_allocated_balance(employee, leave_type, start_date.year),
         )
-        official = official_position_for(employee)
+        # `official_position_for`, `authority_holder` of it and `superior_of` on the same date, in one query
+        route = submission_route(employee, today)
+        official, official_authority, superior = route.official, route.official_authority, route.superior
         if official is None:
             raise LeaveError(_("No authorised official was found for your unit; please contact HR."))
-        official_authority = authority_holder(official, today)
-        superior = superior_of(employee, today)
         single = superior is None or (
             official_authority is not None and superior.employee.pk == official_authority.employee.pk
         )

@@ -1,13 +1,14 @@
-"""Drop cached leave data when HR edits it (now and after commit): the ledger leave types, a year's holiday calendar."""
+"""Drop cached leave data when HR edits it (now and after commit): the ledger and the requestable leave types, a year's
+holiday calendar."""
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from intranet.core.caching import cache_delete
+from intranet.core.caching import bump_generation_now_and_on_commit, cache_delete
 
 from .models import Holiday, HolidayCalendar, LeaveType
-from .selectors import LEDGER_TYPES_CACHE_KEY
+from .selectors import LEAVE_TYPES_GENERATION, LEDGER_TYPES_CACHE_KEY
 from .workdays import calendar_cache_key
 
 
@@ -19,6 +20,7 @@ def _forget() -> None:
 def _leave_type_changed(sender, **kwargs):
     _forget()
     transaction.on_commit(_forget)
+    bump_generation_now_and_on_commit(LEAVE_TYPES_GENERATION)
 
 
 @receiver([post_save, post_delete], sender=HolidayCalendar)

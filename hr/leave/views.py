@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hr.org.models import Employee
 from hr.org.selectors import employee_for_user, scope_units, unit_in_scope
 from hr.org.signals import ORG_GENERATION_KEY
 from intranet.accounts.roles import Role
@@ -103,43 +104,50 @@ def index(request):
 def request_new(request):
     """The leave form (as on the official form). 'Preview' shows working days and the balance after the request,
     rendered by the server; 'Submit' files it."""
+    form = LeaveRequestForm(request.POST, request.FILES) if request.method == "POST" else None
+    if form is not None and "preview" not in request.POST and form.is_valid():
+        # 'Submit': the service reads the account's employee once, under its lock, not here first; a refusal shows
+        # the form again below
+        data = form.cleaned_data
+        try:
+            req = services.leave_request_submit(
+                user=request.user,
+                leave_type=data["leave_type"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                reason=data["reason"],
+                address_during_leave=data["address_during_leave"],
+                phone_during_leave=data["phone_during_leave"],
+                document=data.get("document"),
+                emergency=data["emergency"],
+            )
+        except Employee.DoesNotExist:
+            return render(request, "leave/no_employee.html")
+        except services.LeaveError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Your leave request was submitted."))
+            return redirect("leave:detail", pk=req.pk)
     employee = employee_for_user(request.user)
     if employee is None:
         return render(request, "leave/no_employee.html")
     preview = None
-    if request.method == "POST":
-        form = LeaveRequestForm(request.POST, request.FILES)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                if "preview" in request.POST:
-                    preview = services.leave_request_preview(
-                        employee=employee,
-                        leave_type=data["leave_type"],
-                        start_date=data["start_date"],
-                        end_date=data["end_date"],
-                        emergency=data["emergency"],
-                    )
-                else:
-                    req = services.leave_request_submit(
-                        employee=employee,
-                        leave_type=data["leave_type"],
-                        start_date=data["start_date"],
-                        end_date=data["end_date"],
-                        reason=data["reason"],
-                        address_during_leave=data["address_during_leave"],
-                        phone_during_leave=data["phone_during_leave"],
-                        document=data.get("document"),
-                        emergency=data["emergency"],
-                    )
-                    messages.success(request, _("Your leave request was submitted."))
-                    return redirect("leave:detail", pk=req.pk)
-            except services.LeaveError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-    else:
+    if form is None:
         form = LeaveRequestForm(
             initial={"address_during_leave": employee.home_address, "phone_during_leave": employee.personal_phone}
         )
+    elif "preview" in request.POST and form.is_valid():
+        data = form.cleaned_data
+        try:
+            preview = services.leave_request_preview(
+                employee=employee,
+                leave_type=data["leave_type"],
+                start_date=data["start_date"],
+                end_date=data["end_date"],
+                emergency=data["emergency"],
+            )
+        except services.LeaveError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
     return render(
         request,
         "leave/request_form.html",

@@ -21,15 +21,17 @@ def _run_in_threads(n, target):
     return run_in_threads(n, target, services.LeaveError)
 
 
-def test_twenty_concurrent_five_day_requests_with_twelve_days(chain, year):
+@pytest.mark.parametrize("by", ["employee", "user"])  # the form's view gives the account, locked by it
+def test_twenty_concurrent_five_day_requests_with_twelve_days(chain, year, by):
     annual = LeaveType.objects.get(code="tahunan")
+    who = {"employee": chain.staff} if by == "employee" else {"user": chain.staff.user}
     services.allocate_year(year=year, employee_ids=[chain.staff.pk])
     assert services.ledger_balance(chain.staff.pk, annual.pk, year) == 12
 
     def submit(i):
         start = monday(year, i)  # 20 different Monday–Friday weeks, no holidays in this calendar
         return services.leave_request_submit(
-            employee=chain.staff,
+            **who,
             leave_type=annual,
             start_date=start,
             end_date=start + dt.timedelta(days=4),

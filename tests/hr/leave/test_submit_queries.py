@@ -1,0 +1,228 @@
+"""A leave submission through the form (POST /cuti/ajukan/) runs a fixed number of queries in steady state — the
+calendar and the requestable leave types come from the shared cache, the year is allocated — on SQLite and on
+PostgreSQL alike: the same for every route (two steps, one step, an explicit superior, a Plh on the day) and whatever
+the number of employees, requests and delegations. The employee's row lock is taken first, by the statement that
+reads the employee, before the balance and the live requests are read."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from hr.leave import services
+from hr.leave.models import LeaveRequest, LedgerEntry
+from hr.leave.selectors import requestable_type, requestable_types_key
+from hr.org.models import Delegation
+from intranet.core.caching import cache_set
+from intranet.notifications.models import Notification
+from tests import factories
+
+from .conftest import monday
+
+pytestmark = pytest.mark.django_db
+
+# the session and the account (2; with the second-factor gate on, as in the load benchmark, also the account's roles);
+# the transaction (2); the employee, locked, with unit, explicit superior and users (1); the ledger balance (1); the
+# live requests (1); the route with its users (1); the request and its submitted step (2); the employee's and the first
+# actor's notification, each with its outbox e-mail (2 + 2). It was 21 (22 in the load benchmark).
+SUBMIT_QUERIES = 14
+# the first submission of a year by an employee the yearly job has not reached: the ledger types, the employee's
+# service data, the year's state of the one yearly type (4) and its entries, the balance again
+FIRST_OF_YEAR = 8
+
+
+def _post(client, leave_type, day, **extra):
+    data = {
+        "leave_type": leave_type.pk,
+        "start_date": day.isoformat(),
+        "end_date": day.isoformat(),
+        "reason": "Keperluan keluarga",
+        "address_during_leave": "Jl. Melati 2, Bandung",
+        "phone_during_leave": "0812 3456 7890",
+        **extra,
+    }
+    return client.post(reverse("leave:new"), data)
+
+
+def _days(year):
+    """Working days of next year's calendar (no holidays in it), one per request."""
+    day = monday(year, 0)
+    while True:
+        if day.weekday() < 5:
+            yield day
+        day += dt.timedelta(days=1)
+
+
+@pytest.fixture
+def warm(client, chain, types, year, django_capture_on_commit_callbacks):
+    """Next year allocated for everyone in the chain, and one submission whose commit filled the shared caches."""
+    services.allocate_year(year=year)
+    days = _days(year)
+    client.force_login(chain.staff.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _post(client, types["tahunan"], next(days)).status_code == 302
+    return days
+
+
+def _submit(client, employee, leave_type, day):
+    """The queries of one submission by `employee` and the request it filed."""
+    client.force_login(employee.user)
+    client.get(reverse("leave:new"))  # the form first, as in use: a fresh session's first write is not counted
+    with CaptureQueriesContext(connection) as ctx:
+        resp = _post(client, leave_type, day)
+    assert resp.status_code == 302, resp.context and resp.context["form"].errors
+    req = LeaveRequest.objects.filter(employee=employee).latest("pk")
+    assert resp["Location"] == reverse("leave:detail", args=[req.pk])
+    return [q["sql"] for q in ctx.captured_queries], req
+
+
+def _reads(sqls, table):
+    return [i for i, sql in enumerate(sqls) if sql.startswith("SELECT") and f'FROM "{table}"' in sql]
+
+
+def test_steady_state_submission(client, chain, types, warm):
+    sqls, req = _submit(client, chain.staff, types["tahunan"], next(warm))
+    assert len(sqls) == SUBMIT_QUERIES, "\n".join(s[:120] for s in sqls)
+    assert req.status == LeaveRequest.Status.AWAITING_SUPERIOR and req.route_position_id == chain.head.position_id
+    # the employee is read once, by the locking read, and before the balance and the live requests
+    (lock,) = _reads(sqls, "org_employee")
+    if connection.features.has_select_for_update:
+        assert " FOR UPDATE" in sqls[lock]
+    assert lock < min(_reads(sqls, "leave_ledgerentry")) and lock < min(_reads(sqls, "leave_leaverequest"))
+    # the leave type, the calendar and the first actor's account are not read on their own
+    for table in ("leave_leavetype", "leave_holidaycalendar", "leave_holiday"):
+        assert not _reads(sqls, table), table
+    assert len(_reads(sqls, "accounts_user")) == 1  # the signed-in account (the session's user)
+
+
+def test_every_route_costs_the_same(client, chain, types, warm, org):
+    annual = types["tahunan"]
+    sqls, req = _submit(client, chain.dir_staff, annual, next(warm))  # the superior is the official: one step
+    assert req.single_step and len(sqls) == SUBMIT_QUERIES
+    chain.colleague.supervisor = chain.other_head  # an explicit superior in another directorate
+    chain.colleague.save()
+    sqls, req = _submit(client, chain.colleague, annual, next(warm))
+    assert req.route_employee == chain.other_head and len(sqls) == SUBMIT_QUERIES
+    day = next(warm)
+    plh = factories.EmployeeFactory(unit=org["SUB1"], name="Pelaksana Harian")
+    Delegation.objects.create(
+        position=org["SUB1"].head_position,
+        acting=plh,
+        kind="Plh",
+        start_date=timezone.localdate(),
+        end_date=timezone.localdate(),
+        decree_number="ND-3/2026",
+    )
+    sqls, req = _submit(client, chain.staff, annual, day)  # today the Plh gives the superior's opinion
+    assert req.route_position_id == chain.head.position_id and len(sqls) == SUBMIT_QUERIES
+    notified = Notification.objects.filter(kind="leave.action_needed", url=reverse("leave:detail", args=[req.pk]))
+    assert [n.recipient_id for n in notified] == [plh.user_id]
+
+
+def test_the_same_with_more_employees_requests_and_delegations(client, chain, types, warm, org, year):
+    annual = types["tahunan"]
+    small, _req = _submit(client, chain.staff, annual, next(warm))
+    colleagues = factories.EmployeeFactory.create_batch(60, unit=org["SUB1"], user=None)
+    colleagues += factories.EmployeeFactory.create_batch(20, unit=org["DIR1"], user=None)
+    services.allocate_year(year=year, employee_ids=[c.pk for c in colleagues])
+    start = monday(year, 30)
+    LeaveRequest.objects.bulk_create(
+        LeaveRequest(
+            employee=employee,
+            leave_type=annual,
+            start_date=start + dt.timedelta(days=i % 40),
+            end_date=start + dt.timedelta(days=i % 40),
+            days=1,
+            reason="r",
+            address_during_leave="a",
+            phone_during_leave="0812",
+            status=status,
+            route_position=org["SUB1"].head_position,
+            official_position=org["DIR1"].head_position,
+        )
+        for i, (employee, status) in enumerate(
+            [(c, s) for c in colleagues for s in (LeaveRequest.Status.AWAITING_SUPERIOR, LeaveRequest.Status.APPROVED)]
+        )
+    )
+    # the employee's own history: approved leave of the past years, with their ledger entries
+    for back in (1, 2, 3):
+        old = dt.date(year - back, 3, 2)
+        LeaveRequest.objects.create(
+            employee=chain.staff,
+            leave_type=annual,
+            start_date=old,
+            end_date=old,
+            days=1,
+            reason="r",
+            address_during_leave="a",
+            phone_during_leave="0812",
+            status=LeaveRequest.Status.APPROVED,
+        )
+        LedgerEntry.objects.create(employee=chain.staff, leave_type=annual, year=year - back, kind="usage", days=-1)
+    today = timezone.localdate()
+    for i, employee in enumerate(colleagues[:10]):  # delegations of the chain's positions, most not in force today
+        offset = dt.timedelta(days=30 * (i + 1))
+        for position in (org["SUB1"].head_position, org["DIR1"].head_position, org["DIR2"].head_position):
+            Delegation.objects.create(
+                position=position,
+                acting=employee,
+                kind="Plt",
+                start_date=today - offset,
+                end_date=today - offset + dt.timedelta(days=5),
+                decree_number=f"SK-{i}",
+            )
+    large, req = _submit(client, chain.staff, annual, next(warm))
+    assert len(large) == len(small) == SUBMIT_QUERIES
+    assert req.status == LeaveRequest.Status.AWAITING_SUPERIOR
+
+
+def test_an_account_without_an_employee_record_files_nothing(client, chain, types, year):
+    """The view no longer reads the employee before submitting: the service's locking read finds none."""
+    account = factories.UserFactory()
+    client.force_login(account)
+    day = monday(year, 2)
+    for extra in ({}, {"reason": ""}):  # a valid form, and an invalid one
+        resp = _post(client, types["tahunan"], day, **extra)
+        assert resp.status_code == 200 and b'data-testid="leave-no-employee"' in resp.content
+    assert not LeaveRequest.objects.exists()
+
+
+def test_the_chosen_leave_type_follows_edits_at_once(client, chain, types, year, django_capture_on_commit_callbacks):
+    """The requestable types come from the shared cache; an edit retires the cached list, also one that a reader
+    filled from the database while the edit was not committed yet."""
+    client.force_login(chain.staff.user)
+    services.allocate_year(year=year, employee_ids=[chain.staff.pk])
+    annual, sick, collective = types["tahunan"], types["sakit"], types["bersama"]
+    assert requestable_type(annual.pk) == annual and requestable_type(collective.pk) is None  # not requestable
+    resp = _post(client, collective, monday(year, 1))
+    assert resp.status_code == 200 and resp.context["form"].has_error("leave_type", "invalid_choice")
+    for value in ("", "x", "10000"):
+        resp = client.post(reverse("leave:new"), {"leave_type": value, "start_date": monday(year, 1).isoformat()})
+        assert "leave_type" in resp.context["form"].errors, value
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        annual.active = False
+        annual.save()
+        stale = {annual.pk: annual, sick.pk: sick}  # what a concurrent reader read before the commit, kept meanwhile
+        assert requestable_type(sick.pk) == sick
+        cache_set(requestable_types_key(), stale, 3600)
+    assert requestable_type(annual.pk) is None and requestable_type(sick.pk) == sick
+    resp = _post(client, annual, monday(year, 1))
+    assert resp.status_code == 200 and resp.context["form"].has_error("leave_type", "invalid_choice")
+    assert not LeaveRequest.objects.exists()
+
+
+def test_the_first_submission_of_a_year_allocates_it(client, chain, types, warm, year):
+    """The yearly job has not reached the employee yet: the submission posts the year's allocation first (a few
+    queries more, once a year per employee), then holds the days against it."""
+    annual = types["tahunan"]
+    newcomer = factories.EmployeeFactory(unit=chain.staff.unit, name="Pindahan Baru")  # after the yearly job ran
+    assert not LedgerEntry.objects.filter(employee=newcomer).exists()
+    sqls, req = _submit(client, newcomer, annual, next(warm))
+    assert len(sqls) == SUBMIT_QUERIES + FIRST_OF_YEAR, "\n".join(s[:120] for s in sqls)
+    assert LedgerEntry.objects.get(employee=newcomer, leave_type=annual, year=year, kind="allocation").days == 12
+    assert services.available_days(newcomer.pk, annual.pk, year) == 12 - req.days
+    sqls, _req = _submit(client, newcomer, annual, next(warm))
+    assert len(sqls) == SUBMIT_QUERIES
