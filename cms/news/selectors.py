@@ -16,7 +16,7 @@ from cms.home.dashboard import PAGES_GENERATION_KEY
 from cms.home.privacy import PRIVACY_GENERATION_KEY, visible_q
 from hr.org.signals import ORG_GENERATION_KEY
 from intranet.accounts.roles import role_names
-from intranet.core.caching import cache_get, cache_get_many, cache_set, digest, generations
+from intranet.core.caching import cache_get, cache_set, digest, generations, generations_with
 
 from .dashboard import GENERATION_KEY
 from .models import NewsCategory, NewsPage, NewsRead
@@ -123,7 +123,7 @@ def list_versions(user=None) -> str:
     if user is not None and user.is_authenticated:
         (org_generation,) = generations(ORG_GENERATION_KEY)
         unit_key = f"cms:news:unit:{user.pk}:{org_generation}"
-    found = cache_get_many([*VERSION_KEYS, *([unit_key] if unit_key else [])])
+    gens, found = generations_with(VERSION_KEYS, [unit_key] if unit_key else [])
     if unit_key and getattr(user, "_serambi_viewer", None) is None:
         unit = found.get(unit_key)
         if unit is None:
@@ -137,7 +137,7 @@ def list_versions(user=None) -> str:
                 roles=role_names(user),
                 is_superuser=bool(user.is_superuser),
             )
-    return ".".join(str(found.get(k, 1)) for k in VERSION_KEYS)
+    return ".".join(str(g) for g in gens)
 
 
 def audience_key(user) -> str:
@@ -167,9 +167,9 @@ def _request_state(request) -> dict:
     if state is None:
         user = request.user
         reads_key = _reads_key(user.pk) if user.is_authenticated else None
-        found = cache_get_many([*VERSION_KEYS, *([reads_key] if reads_key else [])])
+        gens, found = generations_with(VERSION_KEYS, [reads_key] if reads_key else [])
         state = {
-            "versions": ".".join(str(found.get(k, 1)) for k in VERSION_KEYS),
+            "versions": ".".join(str(g) for g in gens),
             "reads": tuple(found.get(reads_key) or ()) if reads_key else (),
         }
         request._serambi_news = state

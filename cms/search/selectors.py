@@ -3,30 +3,87 @@
 Pages are searched with Wagtail's search backend (PostgreSQL: full text with the `indonesian` configuration, so
 stemmed forms match; SQLite: FTS5), always over a queryset that the privacy and audience rules have already cut
 down, so a title the user may not see can never appear.
+
+What a search finds is kept in the cache, per group, under keys that say whose answer it is (`search_all`):
+- pages: per audience profile (`Viewer.key`: unit, roles, superuser — all that targeting and view restrictions
+  look at), language and query, for 10 minutes, stamped with the pages, news and view-restriction generations: any
+  publish, unpublish, deletion, move or restriction change retires every copy at once. Only titles, languages and
+  tree paths are kept (links are worked out for the hits shown). Which of the small page types match the query at
+  all is kept per query for every reader, so a reader's first search skips the types where nothing matches;
+- people: the directory is the same for every reader; per language and query, for 10 minutes, stamped with the
+  organisation generation (any change to who is where, and every directory sync that changed something, bumps it);
+- documents: per reader and query, for a minute, stamped with the reader's and the organisation generations (a
+  change of unit or HR scope retires the copy at once). Only the count and the ids of the first few are kept; their
+  titles are read again with the reader's access rules on every use, so a document the reader lost access to (or
+  renamed away from the query) is never shown from the cache. A new document, or the count's change when one goes,
+  shows within the minute (at once when the reader is notified of it).
+The group being paged through (`?type=`) of people or documents is read live, with its count.
 """
 
 from __future__ import annotations
 
 import importlib
+import logging
+import pickle
+import zlib
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import and_
+from typing import NamedTuple
 
-from django.db.models import F, Subquery
+from django.db.models import F, Q, Subquery
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from wagtail.models import Site
 from wagtail.search.backends import get_search_backend
 
-from cms.home.audience import audience_q
+from cms.home.audience import audience_q, viewer_for
 from cms.home.pages import active_locale_code
-from cms.home.privacy import visible_q
+from cms.home.privacy import PRIVACY_GENERATION_KEY, visible_q
+from intranet.core.caching import cache_set, digest, generations_with, user_generation_key
+
+log = logging.getLogger(__name__)
 
 MAX_PAGE_HITS = 200
+PER_GROUP = 5  # hits shown per group on the overview
+GROUP_KEYS = ("news", "training", "policies", "pages", "people", "documents")
+PAGES_SECONDS = 600  # retired by the generations long before, whenever content or restrictions change
+PEOPLE_SECONDS = 600  # as the directory's own copies: retired at once by the organisation generation
+DOCUMENTS_SECONDS = 60
+KEY_PREFIX = "cms:search:3"  # the number changes with the shape of what is kept (PageHit, PersonHit, ...)
 
 
 @dataclass
 class Group:
     key: str
     label: str
-    hits: list = field(default_factory=list)
+    hits: object = field(default_factory=list)  # every hit, for paging: a list, or a live sliceable result
     total: int = 0
+    preview: list = field(default_factory=list)  # the first PER_GROUP hits
+
+
+class PageHit(NamedTuple):
+    """What the results show of a page (kept in the cache; never the page's body). `url` is None until worked out
+    (`PageHits`)."""
+
+    title: str
+    url: str | None
+    lang: str
+    path: str  # the tree path, from which Wagtail works out the link
+
+
+class Named(NamedTuple):
+    name: str
+
+
+class PersonHit(NamedTuple):
+    """What the results show of a person: the attributes the template reads of an Employee, names already in the
+    reader's language."""
+
+    pk: int
+    full_name: str
+    position: Named | None
+    unit: Named | None
 
 
 def _page_models():
@@ -43,9 +100,24 @@ def _page_models():
     ]
 
 
+# Page types with few pages, where most words find nothing: whether any live page of the type matches at all is asked
+# once per query for every reader (`_matching_types`), and readers skip the types where nothing does (each search of a
+# type costs 5–6 ms of query building, whatever it finds). News is searched per reader straight away: with thousands
+# of items nearly every word finds some, and asking first would only add a query.
+PROBED = frozenset({"training", "policies", "pages"})
+
+
 def pages_visible_to(user, model):
     """Live pages of `model` (every locale) that `user` may see and is targeted by."""
     return model.objects.live().filter(audience_q(model, user)).filter(visible_q(user))
+
+
+def normalize(query: str) -> str:
+    """The query as the searches read it, so that equal searches share one cached answer: every search splits on
+    whitespace and ignores case (full text lower-cases its terms; names and titles are matched with LIKE ignoring
+    case). Only ASCII is lower-cased: SQLite's LIKE ignores the case of ASCII letters only."""
+    text = " ".join(query.split())
+    return text.lower() if text.isascii() else text
 
 
 # What a hit shows (title, link, language) and what picks one page per translation group: never the bodies. Up to
@@ -53,70 +125,272 @@ def pages_visible_to(user, model):
 HIT_FIELDS = ("title", "url_path", "translation_key", "locale_id")
 
 
-def search_pages(user, model, query: str) -> list:
+def _visible_hits(user, model):
     # No ORDER BY inside the IN (...): with it PostgreSQL re-sorts every visible page for each full-text hit
     # (1.4 s → 31 ms at 20,000 news pages, EXPLAIN ANALYZE in docs/performance.md). The subquery holds what
     # pages_visible_to adds to live(): live is checked once, outside, not looked up again for every hit.
     allowed = model.objects.filter(audience_q(model, user)).filter(visible_q(user)).order_by().values("pk")
-    qs = (
-        model.objects.live()
-        .filter(pk__in=Subquery(allowed))
-        .only(*HIT_FIELDS)
-        .annotate(lang=F("locale__language_code"))  # joined in: no separate read of the locales
-    )
+    # the language joined in: no separate read of the locales
+    return model.objects.live().filter(pk__in=Subquery(allowed)).annotate(lang=F("locale__language_code"))
+
+
+def _ranked(qs, query: str, identity) -> list:
+    """The best MAX_PAGE_HITS matches in `qs`, one per translation group: the reader's language where the group has
+    it, else its best-ranked page. `identity(row)` is (pk, translation key, language) of a row."""
     # every word must match ("and"): precise results, and far cheaper than "or" on large sites
     results = list(get_search_backend().search(query, qs, operator="and")[:MAX_PAGE_HITS])
-    # one hit per translation group, preferring the reader's language, then Indonesian
     code = active_locale_code()
     best: dict = {}
-    for page in results:
-        current = best.get(page.translation_key)
-        if current is None or (page.lang == code and current.lang != code):
-            best[page.translation_key] = page
+    for row in results:
+        _pk, key, lang = identity(row)
+        current = best.get(key)
+        if current is None or (lang == code and identity(current)[2] != code):
+            best[key] = row
     seen, ordered = set(), []
-    for page in results:
-        chosen = best[page.translation_key]
-        if chosen.pk not in seen:
-            seen.add(chosen.pk)
+    for row in results:
+        chosen = best[identity(row)[1]]
+        pk = identity(chosen)[0]
+        if pk not in seen:
+            seen.add(pk)
             ordered.append(chosen)
     return ordered
 
 
-def _documents_selector():
+def search_pages(user, model, query: str) -> list:
+    """The pages of `model` the user may see matching `query`, best first, one per translation group (see `_ranked`),
+    read without their bodies."""
+    qs = _visible_hits(user, model).only(*HIT_FIELDS)
+    return _ranked(qs, query, lambda page: (page.pk, page.translation_key, page.lang))
+
+
+HIT_VALUES = ("pk", "title", "url_path", "translation_key", "lang")
+
+
+def page_hits(user, model, query: str, root_paths) -> list[PageHit]:
+    """`search_pages` as hits to keep: rows read as values, not pages (a page instance costs 50–80 µs to make, 200
+    of them a search); the links of the first PER_GROUP (the overview's) worked out now, the others when shown."""
+    qs = _visible_hits(user, model).values(*HIT_VALUES)
+    rows = _ranked(qs, query, lambda row: (row["pk"], row["translation_key"], row["lang"]))
+    hits = [PageHit(row["title"], None, row["lang"], row["url_path"]) for row in rows]
+    return _linked(model, hits[:PER_GROUP], root_paths) + hits[PER_GROUP:]
+
+
+def _linked(model, hits: list[PageHit], root_paths) -> list[PageHit]:
+    """The hits with their links, worked out by Wagtail on one page of the type that takes each hit's tree path in
+    turn: a page's link depends on its tree path, the sites' root paths and the language, nothing else."""
+    address = model()
+    address._wagtail_cached_site_root_paths = root_paths  # where Wagtail keeps a page's copy of them
+    linked = []
+    for hit in hits:
+        if hit.url is None:
+            address.url_path = hit.path
+            hit = hit._replace(url=address.url)
+        linked.append(hit)
+    return linked
+
+
+class PageHits:
+    """A page group's kept hits, for the overview and the paginator: what is read of them comes with its links
+    (worked out for a page of the group paged through, 35 µs each, rather than for all 200 with every search)."""
+
+    def __init__(self, model, hits: list[PageHit]):
+        self.model, self.hits = model, hits
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+    def __iter__(self):
+        return iter(self[:])
+
+    def __getitem__(self, index):
+        hits = self.hits[index] if isinstance(index, slice) else [self.hits[index]]
+        if any(hit.url is None for hit in hits):
+            hits = _linked(self.model, hits, Site.get_site_root_paths())
+        return hits if isinstance(index, slice) else hits[0]
+
+
+def _documents_module():
     try:
-        module = importlib.import_module("hr.documents.selectors")
+        return importlib.import_module("hr.documents.selectors")
     except ImportError:
         return None
-    return getattr(module, "documents_visible_to", None)
+
+
+def _documents_selector():
+    return getattr(_documents_module(), "documents_visible_to", None)
+
+
+def _title_q(query: str) -> Q:
+    return reduce(and_, (Q(title__icontains=word) for word in query.split()[:6]), Q())
 
 
 def search_documents(user, query: str):
     selector = _documents_selector()
     if selector is None:
         return None
-    qs = selector(user)
-    for word in query.split()[:6]:
-        qs = qs.filter(title__icontains=word)
-    return qs.order_by("title", "pk")
+    return selector(user).filter(_title_q(query)).only("title").order_by("title", "pk")  # the results show titles
 
 
-def search_all(user, query: str) -> list[Group]:
-    from hr.org.selectors import directory_results
+def _count_documents(user, query: str, docs) -> int:
+    """`docs.count()`, counted by the documents app's union of index lookups when it offers one (the single query
+    reads every matching document: 62 → 14 ms for "an" at 100,000 documents)."""
+    count_visible = getattr(_documents_module(), "count_visible", None)
+    return count_visible(user, _title_q(query)) if count_visible is not None else docs.count()
 
-    groups = []
-    for key, label, model in _page_models():
-        hits = search_pages(user, model, query)
-        groups.append(Group(key=key, label=label, hits=hits, total=len(hits)))
-    people = directory_results(query=query)  # counts once; pages of few matches sorted, not walked
-    groups.append(Group(key="people", label=_("People"), hits=people, total=people.count()))
-    docs = None
+
+class Results:
+    """Results for paging through, built when first read (building the people search already reads the positions
+    and units its words name), with their count when it is already known: the paginator then never counts again."""
+
+    def __init__(self, build, total: int | None = None):
+        self._build, self._items, self.total = build, None, total
+
+    @property
+    def items(self):
+        if self._items is None:
+            self._items = self._build()
+        return self._items
+
+    def count(self) -> int:
+        if self.total is None:
+            self.total = self.items.count()
+        return self.total
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __getitem__(self, index):
+        return self.items[index]
+
+
+# --- the cached groups ---------------------------------------------------------------------------------------------
+def _generation_keys() -> tuple[tuple[str, ...], str]:
+    """(what page hits depend on, what people and documents depend on): the pages, news (bulk-created news bumps
+    only that one) and view-restriction generations; the organisation generation."""
+    from cms.home.dashboard import PAGES_GENERATION_KEY
+    from cms.news.dashboard import GENERATION_KEY as NEWS_GENERATION_KEY
+    from hr.org.signals import ORG_GENERATION_KEY
+
+    return (PAGES_GENERATION_KEY, NEWS_GENERATION_KEY, PRIVACY_GENERATION_KEY), ORG_GENERATION_KEY
+
+
+def search_all(user, query: str, *, chosen: str = "") -> list[Group]:
+    """Every group's count and first hits for `query`, from the cache where possible (see the module's docstring);
+    `chosen` names the group being paged through (its hits are all read, the others' previews are not shown). When
+    everything is cached: one cache round trip, and one query re-reading the documents shown (if any)."""
+    query = normalize(query)
+    lang, q = get_language() or "", digest(query)
+    content_keys, org_key = _generation_keys()
+    gen_keys = (*content_keys, org_key, user_generation_key(user.pk))
+    keys = {
+        "pages": f"{KEY_PREFIX}:pages:{viewer_for(user).key}:{lang}:{q}",
+        "matching": f"{KEY_PREFIX}:matching:{q}",
+        "people": f"{KEY_PREFIX}:people:{lang}:{q}",
+        "documents": f"{KEY_PREFIX}:documents:{user.pk}:{q}",
+    }
+    # one round trip: the generations usually come with what every page reads (`caching.prefetch`)
+    gens, found = generations_with(gen_keys, keys.values())
+    gens = tuple(gens)
+    content, org, reader = gens[: len(content_keys)], gens[-2], gens[-1]
+    groups = _page_groups(user, query, found, keys, content)
+    groups.append(_people_group(query, chosen, found.get(keys["people"]), keys["people"], org))
     try:
-        docs = search_documents(user, query)
+        docs = _documents_group(user, query, chosen, found.get(keys["documents"]), keys["documents"], (reader, org))
     except Exception:  # noqa: BLE001 - a documents app in flux must not break search
+        log.exception("documents search failed")
         docs = None
     if docs is not None:
-        groups.append(Group(key="documents", label=_("Documents"), hits=docs, total=docs.count()))
+        groups.append(docs)
     return groups
 
 
-__all__ = ["search_all", "search_pages", "pages_visible_to"]
+def _page_groups(user, query: str, found: dict, keys: dict, gens: tuple) -> list[Group]:
+    # kept with the generations read before the search: a publish during the search retires the copy
+    kept = found.get(keys["pages"])
+    if kept is not None and kept[0] == gens:
+        hits = pickle.loads(zlib.decompress(kept[1]))  # noqa: S301 - our own copy, from our own cache
+    else:
+        matching = _matching_types(query, found.get(keys["matching"]), keys["matching"], gens)
+        root_paths = Site.get_site_root_paths()  # once for every link, not from the cache for each
+        hits = {
+            key: page_hits(user, model, query, root_paths) if key in matching else []
+            for key, _label, model in _page_models()
+        }
+        # compressed: up to 4 × 200 titles and tree paths, 22 → 2 KB for a common word, kept per audience profile
+        cache_set(keys["pages"], (gens, zlib.compress(pickle.dumps(hits), 1)), PAGES_SECONDS)
+    groups = []
+    for key, label, model in _page_models():
+        group_hits = PageHits(model, hits[key])
+        groups.append(
+            Group(key=key, label=label, hits=group_hits, total=len(group_hits), preview=group_hits[:PER_GROUP])
+        )
+    return groups
+
+
+def _matching_types(query: str, kept, key: str, gens: tuple) -> frozenset[str]:
+    """The page types with a live page matching `query` (any reader's hits can only come from those): the PROBED
+    types asked once per query and content version, for every reader; the others assumed."""
+    if kept is not None and kept[0] == gens:
+        return kept[1]
+    backend = get_search_backend()
+    matching = frozenset(
+        key
+        for key, _label, model in _page_models()
+        if key not in PROBED or list(backend.search(query, model.objects.live().values("pk"), operator="and")[:1])
+    )
+    cache_set(key, (gens, matching), PAGES_SECONDS)
+    return matching
+
+
+def _person(employee) -> PersonHit:
+    position = Named(employee.position.name) if employee.position_id else None
+    unit = Named(employee.unit.name) if employee.unit_id else None
+    return PersonHit(employee.pk, employee.full_name, position, unit)
+
+
+def _people_group(query: str, chosen: str, kept, key: str, org: int) -> Group:
+    from hr.org.selectors import directory_results
+
+    label = _("People")
+    people = Results(lambda: directory_results(query=query))  # counts once; pages of few matches sorted
+    if chosen == "people":  # paged through: read live, counted with the pages
+        return Group(key="people", label=label, hits=people, total=people.count())
+    if kept is None or kept[0] != org:
+        kept = (org, people.count(), [_person(e) for e in people[:PER_GROUP]])
+        cache_set(key, kept, PEOPLE_SECONDS)
+    people.total = kept[1]
+    return Group(key="people", label=label, hits=people, total=kept[1], preview=kept[2])
+
+
+def _documents_group(user, query: str, chosen: str, kept, key: str, gens: tuple) -> Group | None:
+    docs = search_documents(user, query)
+    if docs is None:
+        return None
+    label = _("Documents")
+    if chosen == "documents":  # paged through: read live, with a live count
+        total = _count_documents(user, query, docs)
+        return Group(key="documents", label=label, hits=Results(lambda: docs, total), total=total)
+    total, ids = kept[1:] if kept is not None and kept[0] == gens else (None, None)
+    preview = None
+    if chosen in GROUP_KEYS:  # another group is paged through: only the count is shown
+        preview = []
+    elif ids is not None:
+        # re-read under the reader's access rules and the query: a document they lost access to (or that no longer
+        # matches) is never shown from the cache; if any is missing, the count and preview are read afresh
+        preview = list(docs.filter(pk__in=ids)) if ids else []
+        if [d.pk for d in preview] != ids:
+            preview = total = None
+    if total is None:
+        total = _count_documents(user, query, docs)
+    if preview is None:
+        preview = list(docs[:PER_GROUP])
+        ids = [d.pk for d in preview]
+    if kept != (gens, total, ids):
+        cache_set(key, (gens, total, ids), DOCUMENTS_SECONDS)
+    return Group(key="documents", label=label, hits=Results(lambda: docs, total), total=total, preview=preview)
+
+
+__all__ = ["search_all", "search_pages", "pages_visible_to", "normalize"]

@@ -6,7 +6,6 @@ from intranet.core.permissions import staff_member
 
 from . import selectors
 
-PER_GROUP = 5
 PAGE_SIZE = 20
 
 
@@ -16,7 +15,7 @@ def index(request):
     kind = request.GET.get("type", "")
     context = {"query": query, "kind": kind, "groups": [], "page_obj": None}
     if query:
-        groups = selectors.search_all(request.user, query)
+        groups = selectors.search_all(request.user, query, chosen=kind)
         context["facets"] = [{"key": g.key, "label": g.label, "total": g.total} for g in groups]
         context["total"] = sum(g.total for g in groups)
         chosen = next((g for g in groups if g.key == kind), None)
@@ -26,8 +25,6 @@ def index(request):
             context["page_obj"] = page
             context["querystring"] = urlencode({"q": query, "type": kind})
         else:
-            for g in groups:
-                g.preview = list(g.hits[:PER_GROUP])
             context["groups"] = [g for g in groups if g.total]
             context["kind"] = ""
     response = TemplateResponse(request, "search/search.html", context)

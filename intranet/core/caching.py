@@ -7,6 +7,7 @@ for any other backend a deployer configures, and add version numbers for familie
 import hashlib
 import logging
 import threading
+import time
 
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
@@ -63,15 +64,27 @@ def cache_delete(key: str) -> None:
         log.warning("cache delete of %s failed: %s", key, exc)
 
 
+# Generation numbers live in the cache without expiry, but an LRU cache may still evict one. A number started afresh
+# must not equal one that copies were stamped with before the eviction, so a new number starts at the clock (in
+# milliseconds) rather than at 1: bumps would have to outpace the clock for an old number to come back.
+def _start_generation(key: str) -> int:
+    """The key's generation when the cache does not have it: a clock-based number, stored unless another process
+    stored one first (then that one). 1 when the cache is unreachable (nothing is cached then anyway)."""
+    _take_prefetched(key, forget=True)
+    fresh = time.time_ns() // 1_000_000
+    try:
+        if cache.add(key, fresh, None):
+            return fresh
+        found = cache.get(key)
+    except Exception as exc:  # noqa: BLE001
+        log.warning("cache write of %s failed: %s", key, exc)
+        return 1
+    return found if found is not None else fresh
+
+
 def generation(key: str) -> int:
-    """A version number for a family of cached values (1 when unknown); `bump_generation` retires them all."""
-    gen = cache_get(key)
-    if gen is None:
-        gen = 1
-        try:
-            cache.add(key, gen, None)
-        except Exception as exc:  # noqa: BLE001
-            log.warning("cache write of %s failed: %s", key, exc)
+    """A version number for a family of cached values; `bump_generation` retires them all."""
+    (gen,) = generations(key)
     return gen
 
 
@@ -79,8 +92,8 @@ def bump_generation(key: str) -> None:
     _take_prefetched(key, forget=True)
     try:
         cache.incr(key)
-    except ValueError:  # not set yet (or evicted): any value other than 1 retires what was cached under 1
-        cache_set(key, 2, None)
+    except ValueError:  # not set (or evicted): a fresh number retires whatever was cached under an earlier one
+        _start_generation(key)
     except Exception as exc:  # noqa: BLE001
         log.warning("cache increment of %s failed: %s", key, exc)
 
@@ -94,9 +107,14 @@ def bump_generation_now_and_on_commit(key: str) -> None:
 
 
 def generations(*keys: str) -> list[int]:
-    """Several version numbers in one cache round trip (1 for any that is unknown or unreadable)."""
-    found = cache_get_many(keys)
-    return [found.get(key, 1) for key in keys]
+    """Several version numbers in one cache round trip (a missing one is started: `_start_generation`)."""
+    return generations_with(keys)[0]
+
+
+def generations_with(gen_keys, other_keys=()) -> tuple[list[int], dict]:
+    """Version numbers (as `generations`) and other cached values (missing ones left out), in one round trip."""
+    found = cache_get_many([*gen_keys, *other_keys])
+    return [found[key] if key in found else _start_generation(key) for key in gen_keys], found
 
 
 def user_generation_key(user_id: int) -> str:

@@ -43,6 +43,21 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On SQLite, the journeys' test database is a file, not Django's shared in-memory one: the live server answers
+    the browser's requests in threads, and on the in-memory database they all share one connection, so two requests
+    at once (a page and its favicon) could meet a "database table is locked" error. A file gives each thread its own
+    connection, with the WAL journal and busy timeout the embedded default runs with."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        path = Path(os.environ.get("SERAMBI_VAR_DIR", ROOT / "var" / "test")) / "e2e-test.sqlite3"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db.setdefault("TEST", {})["NAME"] = str(path)
+
+
+@pytest.fixture(scope="session")
 def browser():
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -57,8 +57,9 @@ def test_a_key_written_in_the_request_is_read_afresh():
         assert caching.cache_get("k") == "old"
         caching.cache_set("k", "new", 60)
         assert caching.cache_get("k") == "new"
+        (before,) = caching.generations("g")
         caching.bump_generation("g")
-        assert caching.generations("g") == [2]
+        assert caching.generations("g") == [before + 1]
     finally:
         caching._prefetchers.pop()
         request_finished.send(sender=None)

@@ -3,6 +3,7 @@ whatever the number of hits, one hit per translation group in the reader's langu
 directory search."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -50,19 +51,30 @@ def _queries(client, url: str) -> int:
 
 
 def test_the_number_of_queries_does_not_grow_with_the_hits(client, org):
+    """Neither a first search (nothing cached) nor a repeated one reads more as the hits grow."""
     client.force_login(person(org["SUB1"]))
+    urls = ("/cari/?q=rapat", "/cari/?q=rapat&type=news", "/cari/?q=rapat&type=people")
 
     def add(first: int, last: int) -> None:
         for i in range(first, last):
             add_news(f"Rapat koordinasi {i}", intro="Rapat koordinasi bulanan")
             factories.EmployeeFactory(unit=org["SUB1"], name=f"Rapat Siregar {i}")
 
+    def counts() -> tuple[list[int], list[int]]:
+        cold = []
+        for url in urls:
+            cache.clear()
+            client.get("/cari/?q=warm")  # per-process memos and the site-wide cached values, not the search's own
+            cold.append(_queries(client, url))
+        return cold, [_queries(client, url) for url in urls]
+
     add(0, 2)
     client.get("/cari/?q=rapat")  # warm-up: per-process memos
-    few = [_queries(client, url) for url in ("/cari/?q=rapat", "/cari/?q=rapat&type=news")]
+    few = counts()
     add(2, 30)
-    many = [_queries(client, url) for url in ("/cari/?q=rapat", "/cari/?q=rapat&type=news")]
+    many = counts()
     assert few == many
+    assert all(warm < cold for warm, cold in zip(many[1], many[0], strict=True))
 
 
 def test_the_people_group_is_the_directory_search(org):
@@ -72,6 +84,7 @@ def test_the_people_group_is_the_directory_search(org):
     people = groups["people"]
     assert people.total == 3
     assert list(people.hits) == list(directory_search(query="siti"))
+    assert [(h.pk, h.full_name) for h in people.preview] == [(e.pk, e.full_name) for e in people.hits]
 
 
 @pytest.mark.postgres
