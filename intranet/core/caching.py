@@ -32,7 +32,7 @@ def cache_get(key: str, default=None):
 
 
 def cache_get_many(keys) -> dict:
-    """Several values in one round trip (those prefetched for the request from the prefetch); missing keys are left out."""
+    """Several values in one round trip (values prefetched for this request need none); missing keys are left out."""
     found, rest = {}, []
     for key in keys:
         value = _take_prefetched(key)
