@@ -12,7 +12,6 @@ yearly allocation run, a delegation starting) shows within the minute."""
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import logging
 
@@ -21,7 +20,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from intranet.core.caching import cache_get, cache_set, generations, user_generation_key
+from intranet.core.caching import cache_get, cache_set, digest, generations, user_generation_key
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +74,6 @@ def _versions(request) -> str:
     return cached
 
 
-def _digest(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()[:16]
-
-
 def _page_key(request) -> str | None:
     """None when the page must be rendered afresh: no CSRF cookie yet (the forms' token would set one), or a message
     waiting to be shown (a cached page would not show it, nor mark it shown)."""
@@ -88,10 +83,10 @@ def _page_key(request) -> str | None:
     storage = getattr(request, "_messages", None)
     if not csrf_secret or (storage is not None and len(storage)):  # len() loads, does not mark them shown
         return None
-    alert = _digest(repr(sorted(site_alert(request).get("site_alert", {}).items())))
+    alert = digest(repr(sorted(site_alert(request).get("site_alert", {}).items())))
     # the cookie only by digest: keys can show up in monitoring, the secret must not
-    path = _digest(request.get_full_path())
-    return f"cms:dashboard:page:{_versions(request)}:{_digest(csrf_secret)}:{alert}:{path}"
+    path = digest(request.get_full_path())
+    return f"cms:dashboard:page:{_versions(request)}:{digest(csrf_secret)}:{alert}:{path}"
 
 
 def cached_page(request) -> tuple[str | None, bytes | None]:

@@ -2,7 +2,6 @@
 and a generation counter bumped on every publish/unpublish/delete and view-restriction change invalidates it (with
 the other generations of cached news lists, `selectors.list_versions`)."""
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -20,9 +19,7 @@ def generation() -> int:
 def bump_generation() -> None:
     """Retire cached news lists now, and again after the current transaction commits: a request in between may have
     cached the not-yet-committed old state under the new number."""
-    caching.bump_generation(GENERATION_KEY)
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: caching.bump_generation(GENERATION_KEY))
+    caching.bump_generation_now_and_on_commit(GENERATION_KEY)
 
 
 def panel_items(user) -> list[dict]:

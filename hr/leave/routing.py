@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import FilteredRelation, Q
+from django.db.models import Q
 
 from hr.org.models import Delegation, Employee, OrgUnit, Position
-from hr.org.selectors import Authority
+from hr.org.selectors import Authority, chain_paths, units_with_head_authority
 
 User = Employee._meta.get_field("user").related_model
 
@@ -74,20 +74,9 @@ def head_chain(unit: OrgUnit, on_date: dt.date) -> list[tuple[OrgUnit, Position 
     """The units from the root down to `unit`, each with its head position and `authority_holder` of that position on
     `on_date` (a Plt/Plh in office that day, the latest-starting first, over the active holder with the lowest pk;
     an acting official who is no longer active does not count). One query."""
-    steplen = OrgUnit.steplen
-    paths = [unit.path[:end] for end in range(steplen, len(unit.path) + 1, steplen)]
+    paths = chain_paths(unit)
     rows = (
-        OrgUnit.objects.filter(path__in=paths)
-        .annotate(
-            holder=FilteredRelation("head_position__holders", condition=Q(head_position__holders__active=True)),
-            acting=FilteredRelation(
-                "head_position__delegations",
-                condition=Q(
-                    head_position__delegations__start_date__lte=on_date,
-                    head_position__delegations__end_date__gte=on_date,
-                ),
-            ),
-        )
+        units_with_head_authority(Q(path__in=paths), on_date)
         .values_list(*(_path(prefix, model, c) for prefix, model, columns in GROUPS for c in columns))
         .order_by()
     )

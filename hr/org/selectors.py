@@ -339,6 +339,28 @@ def colleague_profile(user, pk: int, *, limit: int = 50, on_date: dt.date | None
     )
 
 
+def chain_paths(unit: OrgUnit) -> list[str]:
+    """Tree paths of `unit` and every unit above it, root first."""
+    steplen = OrgUnit.steplen
+    return [unit.path[:end] for end in range(steplen, len(unit.path) + 1, steplen)]
+
+
+def units_with_head_authority(q: Q, on_date: dt.date):
+    """The units matching `q`, left-joined to their head position's active holders (`holder`) and to the
+    delegations of that position in force on `on_date` (`acting`): what `authority_holder` decides from, for many
+    units in one query. Callers pick the columns they need."""
+    return OrgUnit.objects.filter(q).annotate(
+        holder=FilteredRelation("head_position__holders", condition=Q(head_position__holders__active=True)),
+        acting=FilteredRelation(
+            "head_position__delegations",
+            condition=Q(
+                head_position__delegations__start_date__lte=on_date,
+                head_position__delegations__end_date__gte=on_date,
+            ),
+        ),
+    )
+
+
 def _unit_chain(
     unit: OrgUnit, headed: OrgUnit | None, on_date: dt.date
 ) -> tuple[list[tuple[OrgUnit, Authority | None]], list[int]]:
@@ -346,23 +368,12 @@ def _unit_chain(
     for the head of `headed`, the head positions of its child units (literal ids: with a subquery PostgreSQL
     mis-estimates the reports query and reads every employee). One query: the units left-joined to their head's
     active holders and to the delegations for the date."""
-    steplen = OrgUnit.steplen
-    paths = [unit.path[:end] for end in range(steplen, len(unit.path) + 1, steplen)]
+    paths = chain_paths(unit)
     q = Q(path__in=paths)
     if headed is not None:
         q |= Q(path__startswith=headed.path, depth=headed.depth + 1)
     rows = (
-        OrgUnit.objects.filter(q)
-        .annotate(
-            holder=FilteredRelation("head_position__holders", condition=Q(head_position__holders__active=True)),
-            acting=FilteredRelation(
-                "head_position__delegations",
-                condition=Q(
-                    head_position__delegations__start_date__lte=on_date,
-                    head_position__delegations__end_date__gte=on_date,
-                ),
-            ),
-        )
+        units_with_head_authority(q, on_date)
         .values_list(
             *("id", "path", "depth", "code", "name_id", "name_en", "head_position_id"),
             *("holder__id", "holder__name", "holder__front_title", "holder__back_title"),

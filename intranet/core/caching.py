@@ -141,17 +141,12 @@ def reader_copy(request, namespace: str, build, *, also: tuple[str, ...] = (), s
     safe HTML, anything else picklable as it is — e.g. the HTML with a figure the view still needs), kept for `seconds` at
     most under a key carrying the reader, the language, the day, the address, the reader's generation and the
     generations named in `also` — retired at once when the reader writes anything or is notified of anything, or when
-    one of `also` is bumped. What changes without any of these shows within `seconds`. The copy must hold no form and
-    nothing from the request: the CSRF token, the messages and the site header are rendered around it afresh."""
+    one of `also` is bumped. What changes without any of these shows within `seconds`. The copy must hold nothing
+    from the request (no CSRF token, no messages): the site header around it is rendered afresh."""
     gens = ".".join(str(g) for g in generations(user_generation_key(request.user.pk), *also))
     day = timezone.localdate().isoformat()
     key = f"{namespace}:reader:{request.user.pk}:{get_language()}:{day}:{gens}:{digest(request.get_full_path())}"
-    html = cache_get(key)
-    if html is None:
-        html = build()
-        if html is not None:
-            cache_set(key, html, seconds)
-    return mark_safe(html) if isinstance(html, str) else html  # noqa: S308 - our templates' output, escaped already
+    return shared_copy(key, build, seconds)
 
 
 def shared_copy(key: str, build, seconds: int):
