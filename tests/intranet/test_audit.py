@@ -55,10 +55,61 @@ def test_own_transaction_entries_commit_without_waiting_for_the_flush_business_o
     from django.db import transaction
     from django.test.utils import CaptureQueriesContext
 
+    audit_record(action="test.first")  # the chain's first entry makes its head
     with CaptureQueriesContext(connection) as alone:
         audit_record(action="payslip.list", details={"year": 2026})
-    assert any("synchronous_commit TO OFF" in q["sql"] for q in alone.captured_queries)
+    assert len(alone.captured_queries) == 1, "one statement: lock the head, insert, move the head"
+    assert "set_config('synchronous_commit', 'off', true)" in alone.captured_queries[0]["sql"]
     with CaptureQueriesContext(connection) as inside, transaction.atomic():
         audit_record(action="leave.approve")
     assert not any("synchronous_commit" in q["sql"] for q in inside.captured_queries)
-    assert audit_verify()[0] and AuditEntry.objects.count() == 2
+    assert audit_verify()[0] and AuditEntry.objects.count() == 3
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-statement append is PostgreSQL's")
+def test_the_database_hashes_an_entry_as_verification_does(org):
+    from tests.factories import EmployeeFactory
+
+    person = EmployeeFactory(unit=org["DIR1"])
+    audit_record(action="test.first")
+    tricky = {"prev_hash": "p" * 64, "note": 'quotes " and \\ and "prev_hash":"x"', "n": [1, 2.5, None], "ünï": "çødé"}
+    entry = audit_record(
+        action="document.download", actor=person.user, subject_employee=person, object_type="documents.document",
+        object_id="42", acting_for="Kepala Biro SDM", details=tricky, outcome=AuditEntry.Outcome.DENIED,
+    )
+    stored = AuditEntry.objects.get(pk=entry.pk)
+    assert stored.entry_hash == entry.entry_hash == stored.compute_hash()
+    assert stored.prev_hash == AuditEntry.objects.get(action="test.first").entry_hash
+    assert stored.details == tricky and stored.actor_id == person.user.pk and stored.subject_employee_id == person.pk
+    assert audit_verify() == (True, None, 2)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-statement append is PostgreSQL's")
+def test_a_value_too_long_for_its_column_fails_whole_and_is_never_cut():
+    from django.db import DataError, transaction
+
+    audit_record(action="test.first")
+    with pytest.raises(DataError), transaction.atomic():
+        audit_record(action="test.read", object_id="9" * 65)
+    assert AuditEntry.objects.count() == 1 and audit_verify()[0]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
+def test_appends_from_many_connections_at_once_keep_one_unbroken_chain():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    audit_record(action="test.first")
+
+    def append(n):
+        try:
+            for i in range(25):
+                audit_record(action="test.read", object_id=f"{n}-{i}")
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(append, range(8)))
+    assert audit_verify() == (True, None, 201)
