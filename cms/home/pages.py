@@ -9,6 +9,8 @@ from django.utils import translation
 from wagtail import hooks
 from wagtail.models import Locale, Page
 
+from intranet.core.caching import cache_get, cache_set
+
 from .mixins import ContentOwnerMixin
 from .privacy import can_view
 
@@ -43,11 +45,21 @@ def _related(model) -> list[str]:
 
 
 def section_page(model):
-    """The live section index page of `model` in the default locale, localized to the reader's language."""
-    page = model.objects.live().filter(locale__language_code=settings.LANGUAGE_CODE).order_by("path").first()
+    """The live section index page of `model` in the default locale, localized to the reader's language. Kept in the
+    cache per language under the routing generations (`routing.route_versions`): a section changes by being
+    published, unpublished, moved or deleted, and each of these bumps one."""
+    from .routing import ROUTE_SECONDS, route_versions
+
+    key = f"cms:section:{model._meta.label_lower}:{active_locale_code()}:{route_versions()}"
+    page = cache_get(key)
     if page is None:
-        raise Http404
-    return page.localized.specific
+        page = model.objects.live().filter(locale__language_code=settings.LANGUAGE_CODE).order_by("path").first()
+        if page is None:
+            raise Http404
+        page = page.localized.specific
+        page.locale  # noqa: B018 - loaded now, kept with the page
+        cache_set(key, page, ROUTE_SECONDS)
+    return page
 
 
 def serve_page(request, page):

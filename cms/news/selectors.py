@@ -14,6 +14,7 @@ from wagtail.images import get_image_model
 from cms.home.audience import Viewer, audience_q, audience_users, viewer_for
 from cms.home.dashboard import PAGES_GENERATION_KEY
 from cms.home.privacy import PRIVACY_GENERATION_KEY, visible_q
+from cms.home.routing import cached_child
 from hr.org.signals import ORG_GENERATION_KEY
 from intranet.accounts.roles import role_names
 from intranet.core.caching import cache_get, cache_set, digest, generations, generations_with
@@ -154,7 +155,6 @@ def list_copy_key(user, versions: str, category_slug: str, number: int) -> str:
 
 READS_MAX = 200  # page ids remembered per reader; an older one forgotten costs that reader one query on a revisit
 READS_SECONDS = 86400
-ROUTE_SECONDS = 60  # bounds how long a page could still be routed if the cache missed an unpublish's bump
 
 
 def _reads_key(user_id: int) -> str:
@@ -177,19 +177,9 @@ def _request_state(request) -> dict:
 
 
 def news_child(request, index, slug: str) -> NewsPage | None:
-    """The news item `slug` under `index` (any state: routing decides what to serve), or None. The row is kept under
-    the generations, which every publish, unpublish, deletion and page move bumps, and for ROUTE_SECONDS at most:
-    revisits are routed without a query. View restrictions are not part of it: Wagtail checks them per request."""
-    key = f"cms:news:route:{index.pk}:{digest(slug)}:{_request_state(request)['versions']}"
-    page = cache_get(key)
-    if page is None:
-        try:
-            # slugs are unique among siblings; the locale comes along for the translation checks of every request
-            page = NewsPage.objects.child_of(index).select_related("locale").get(slug=slug)
-        except NewsPage.DoesNotExist:
-            return None  # unknown addresses are not remembered: they would fill the cache
-        cache_set(key, page, ROUTE_SECONDS)
-    return page
+    """The news item `slug` under `index`, or None (`cms.home.routing.cached_child`), kept also under the news
+    generation, which a publish bumps the moment it happens."""
+    return cached_child(index, slug, versions=_request_state(request)["versions"], queryset=NewsPage.objects)
 
 
 @dataclass
