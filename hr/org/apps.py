@@ -11,6 +11,10 @@ class OrgConfig(AppConfig):
         from intranet.core.caching import prefetch_on_every_request
 
         from . import signals
+        from .selectors import employee_key
 
-        # read by every reader's copy (leave, payslips, documents, dashboard) and the directory's shared copies
-        prefetch_on_every_request(lambda user_id: [signals.ORG_GENERATION_KEY] if user_id else [])
+        # the generation is read by every reader's copy (leave, payslips, documents, dashboard) and the directory's
+        # shared copies; the reader's employee record by most pages (`selectors.employee_for_user`)
+        prefetch_on_every_request(
+            lambda user_id: [signals.ORG_GENERATION_KEY, employee_key(user_id)] if user_id else []
+        )

@@ -139,14 +139,34 @@ def can_view_private(user, employee: Employee) -> bool:
     return unit_in_scope(user, employee.unit)
 
 
+EMPLOYEE_SECONDS = 3600
+
+
+def employee_key(user_id: int) -> str:
+    """The cache key of a user's employee record (read with every signed-in request's prefetch: `hr.org.apps`)."""
+    return f"org:employee-of:{user_id}"
+
+
 def employee_for_user(user) -> Employee | None:
-    """The user's employee record with unit and position (one query, then cached on the user for the request)."""
+    """The user's employee record with unit and position, cached on the user for the request. Kept in the cache with
+    the organisation generation it was read under (any write to an employee, unit, position, scope or delegation, and
+    every directory sync that changed something, bumps it: `hr.org.signals`), so most requests read no row for it."""
     if not user.is_authenticated:
         return None
     rel = Employee._meta.get_field("user").remote_field
     if rel.is_cached(user):
         return rel.get_cached_value(user)
-    employee = Employee.objects.select_related("unit", "position").filter(user=user).first()
+    from intranet.core.caching import cache_get, cache_set, generations
+
+    from .signals import ORG_GENERATION_KEY
+
+    (org_generation,) = generations(ORG_GENERATION_KEY)
+    kept = cache_get(employee_key(user.pk))
+    if kept is not None and kept[0] == org_generation and (kept[1] is None or kept[1].user_id == user.pk):
+        employee = kept[1]
+    else:
+        employee = Employee.objects.select_related("unit", "position").filter(user=user).first()
+        cache_set(employee_key(user.pk), (org_generation, employee), EMPLOYEE_SECONDS)  # kept without the user
     if employee is not None:
         rel.set_cached_value(user, employee)
         Employee._meta.get_field("user").set_cached_value(employee, user)
