@@ -414,6 +414,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "intranet.security.lockout.LockoutHandler"
 AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
 AXES_USERNAME_CALLABLE = "intranet.security.lockout.username_from_request"
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)  # 1 behind nginx

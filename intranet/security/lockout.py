@@ -1,4 +1,5 @@
 from axes.backends import AxesStandaloneBackend
+from axes.handlers.database import AxesDatabaseHandler
 
 
 def username_from_request(request, credentials):
@@ -16,3 +17,24 @@ class LockoutBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+class LockoutHandler(AxesDatabaseHandler):
+    """django-axes' database handler: lockout counters stay in the database, so a lockout survives a Redis outage.
+
+    A successful login with no failed attempt counted before it skips axes' clean-up and reset, which cost every login
+    two reads and two empty transactions: there is nothing of its own to reset. Expired attempts are still removed at
+    the next failed login or logout, as axes does; a login that follows failures resets them as before."""
+
+    def get_failures(self, request, credentials=None) -> int:
+        failures = super().get_failures(request, credentials)
+        if request is not None:
+            counted = request.__dict__.setdefault("_serambi_axes_failures", {})
+            counted[username_from_request(request, credentials)] = failures
+        return failures
+
+    def user_logged_in(self, sender, request, user, **kwargs):
+        counted = getattr(request, "_serambi_axes_failures", {})
+        if counted.get(username_from_request(request, {"username": user.get_username()})) == 0:
+            return
+        super().user_logged_in(sender, request, user, **kwargs)

@@ -120,6 +120,31 @@ def test_lockout_is_case_insensitive(client, employee, settings):
     assert _login(client, employee.user).status_code == 429
 
 
+def test_a_login_after_failures_resets_them(client, employee, settings):
+    from axes.models import AccessAttempt
+
+    settings.AXES_FAILURE_LIMIT = 3
+    _login(client, employee.user, "wrong")
+    _login(client, employee.user, "wrong")
+    assert AccessAttempt.objects.get().failures_since_start == 2
+    assert _login(client, employee.user).status_code == 302
+    assert not AccessAttempt.objects.exists(), "the success reset the counter"
+    client.logout()
+    _login(client, employee.user, "wrong")
+    _login(client, employee.user, "wrong")
+    assert _login(client, employee.user).status_code == 302, "two more failures do not lock: the count started again"
+
+
+def test_a_clean_login_reads_the_lockout_counter_once_and_writes_nothing_of_axes(client, employee):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert _login(client, employee.user).status_code == 302
+    axes = [q["sql"] for q in ctx.captured_queries if "axes_" in q["sql"]]
+    assert len(axes) == 1 and axes[0].startswith("SELECT SUM"), axes
+
+
 @pytest.mark.enforce_2fa
 @pytest.mark.parametrize("role", [Role.HR_OFFICER, Role.PAYROLL_OFFICER, Role.MODERATOR, Role.ADMINISTRATOR])
 def test_privileged_roles_must_enrol_and_verify_a_second_factor(client, org, role, settings):
