@@ -344,11 +344,19 @@ def _allocated_balance(employee: Employee, leave_type: LeaveType, year: int) -> 
 
 # --- notifications ---------------------------------------------------------------------------------------------------
 def _notify(employee: Employee | None, kind: str, title: str, body: str, req: LeaveRequest) -> None:
-    if employee is None or employee.user_id is None:
-        return
-    from intranet.notifications.services import notify
+    _notify_all(req, (employee, kind, title), body=body)
 
-    notify(employee.user, kind, title, body=body, url=reverse("leave:detail", args=[req.pk]))
+
+def _notify_all(req: LeaveRequest, *events: tuple[Employee | None, str, str], body: str | None = None) -> None:
+    """Notify each (employee, kind, title) about `req` (those without an employee or account are skipped), in one
+    batch: `notify_many`."""
+    from intranet.notifications.services import Notice, notify_many
+
+    url = reverse("leave:detail", args=[req.pk])
+    text = _describe(req) if body is None else body
+    notices = [Notice(e.user, kind, title, body=text, url=url) for e, kind, title in events if e and e.user_id]
+    if notices:
+        notify_many(notices)
 
 
 def _describe(req: LeaveRequest) -> str:
@@ -555,19 +563,18 @@ def leave_request_submit(
         ApprovalStep.objects.create(
             request=req, stage=Stage.SUBMITTED, outcome=Outcome.SUBMIT, actor=employee, actor_user=employee.user
         )
-        _notify(employee, "leave.submitted", _("Your leave request was submitted"), _describe(req), req)
         # who acts first, as `_notify_next_actor` would find it again: resolved above for the route, on the same date
         first = official_authority if single else superior
-        if first is not None:
-            _notify(first.employee, "leave.action_needed", _("A leave request needs your action"), _describe(req), req)
-        if emergency and official_authority is not None and not single:
-            _notify(
-                official_authority.employee,
+        _notify_all(
+            req,
+            (employee, "leave.submitted", _("Your leave request was submitted")),
+            (first and first.employee, "leave.action_needed", _("A leave request needs your action")),
+            (
+                official_authority and official_authority.employee if emergency and not single else None,
                 "leave.emergency",
                 _("Emergency leave: temporary permission requested"),
-                _describe(req),
-                req,
-            )
+            ),
+        )
     return req
 
 

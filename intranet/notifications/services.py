@@ -1,5 +1,6 @@
 import datetime as dt
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -15,23 +16,59 @@ from .selectors import unread_cache_key
 logger = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Notice:
+    """One notification to send with `notify_many`: the arguments of `notify`."""
+
+    recipient: object
+    kind: str
+    title: str
+    body: str = ""
+    url: str = ""
+    email: bool = True
+
+
 def notify(recipient, kind: str, title: str, body: str = "", url: str = "", email: bool = True) -> Notification:
     """Store an in-app notification for `recipient` and, if they have an address, queue an e-mail in the outbox.
     Call it inside the transaction of the event it reports: both rows commit or neither does (so no savepoint of its
     own: two queries fewer per notification)."""
+    return notify_many([Notice(recipient, kind, title, body, url, email)])[0]
+
+
+def notify_many(notices: list[Notice]) -> list[Notification]:
+    """`notify` for several notices of one event in two INSERTs whatever their number: the notifications, then their
+    e-mails. Each recipient's unread count and dashboard are retired; each e-mail is sent after commit."""
+    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
     with transaction.atomic(savepoint=False):
-        note = Notification.objects.create(recipient=recipient, kind=kind, title=title[:255], body=body, url=url)
-        _forget_unread(recipient.pk)
-        bump_user_generation(recipient.pk)  # the event shows on the recipient's dashboard at once, not after its cache ends
-        if email and recipient.email:
-            text = body + (f"\n\n{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}{url}" if url else "")
-            row = OutboxEmail.objects.create(
-                notification=note, to=recipient.email, subject=title[:255], body=text, next_attempt_at=timezone.now()
-            )
+        notes = Notification.objects.bulk_create(
+            [
+                Notification(recipient=n.recipient, kind=n.kind, title=n.title[:255], body=n.body, url=n.url)
+                for n in notices
+            ]
+        )
+        for n in notices:
+            _forget_unread(n.recipient.pk)
+            bump_user_generation(n.recipient.pk)  # the event shows on their dashboard at once, not after its cache ends
+        now = timezone.now()
+        rows = OutboxEmail.objects.bulk_create(
+            [
+                OutboxEmail(
+                    notification=note,
+                    to=n.recipient.email,
+                    subject=n.title[:255],
+                    body=n.body + (f"\n\n{base}{n.url}" if n.url else ""),
+                    next_attempt_at=now,
+                )
+                for note, n in zip(notes, notices, strict=True)
+                if n.email and n.recipient.email
+            ]
+        )
+        if rows:
             from .tasks import deliver_outbox_email
 
-            enqueue(deliver_outbox_email, row.pk)
-    return note
+            for row in rows:
+                enqueue(deliver_outbox_email, row.pk)
+    return notes
 
 
 def _backoff(attempts: int) -> dt.timedelta:

@@ -25,6 +25,35 @@ def test_notify_stores_notification_and_delivers_email_after_commit(recipient, s
     assert mail.outbox[0].extra_headers["Message-ID"] == row.message_id
 
 
+def test_notify_many_sends_each_notice_in_two_inserts(org, settings, django_capture_on_commit_callbacks):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from intranet.notifications.selectors import unread_count
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    first, second, no_address = (EmployeeFactory(unit=org["DIR1"]).user for _ in range(3))
+    no_address.email = ""
+    no_address.save()
+    assert unread_count(first) == unread_count(second) == 0  # now kept in the cache: the notices must retire them
+    notices = [
+        services.Notice(first, "test.a", "Satu", body="Isi", url="/cuti/1/"),
+        services.Notice(second, "test.b", "Dua", email=False),
+        services.Notice(no_address, "test.c", "Tiga"),
+    ]
+    with django_capture_on_commit_callbacks(execute=True), CaptureQueriesContext(connection) as ctx:
+        notes = services.notify_many(notices)
+    inserts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 2, "one for the notifications, one for their e-mails"
+    assert [(n.recipient_id, n.kind, n.pk is not None) for n in notes] == [
+        (first.pk, "test.a", True), (second.pk, "test.b", True), (no_address.pk, "test.c", True)
+    ]
+    row = OutboxEmail.objects.get()  # only the one who wants it and has an address
+    assert row.notification == notes[0] and row.to == first.email and row.body.endswith("/cuti/1/")
+    assert [m.to for m in mail.outbox] == [[first.email]]
+    assert unread_count(first) == unread_count(second) == unread_count(no_address) == 1
+
+
 def test_nothing_is_enqueued_when_the_transaction_rolls_back(recipient, django_capture_on_commit_callbacks):
     from django.db import transaction
 

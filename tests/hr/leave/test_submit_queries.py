@@ -27,8 +27,8 @@ pytestmark = pytest.mark.django_db
 # the session and the account (2; with the second-factor gate on, as in the load benchmark, also the account's roles);
 # the transaction (2); the employee, locked, with unit, explicit superior and users (1); the ledger balance (1); the
 # live requests (1); the route with its users (1); the request and its submitted step (2); the employee's and the first
-# actor's notification, each with its outbox e-mail (2 + 2). It was 21 (22 in the load benchmark).
-SUBMIT_QUERIES = 14
+# actor's notifications in one INSERT, their outbox e-mails in another (2). It was 21 (22 in the load benchmark).
+SUBMIT_QUERIES = 12
 # the first submission of a year by an employee the yearly job has not reached: the ledger types, the employee's
 # service data, the year's state of the one yearly type (4) and its entries, the balance again
 FIRST_OF_YEAR = 8
