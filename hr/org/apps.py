@@ -8,13 +8,14 @@ class OrgConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self):
+        from intranet.accounts.roles import roles_key
         from intranet.core.caching import prefetch_on_every_request
 
         from . import signals
         from .selectors import employee_key
 
         # the generation is read by every reader's copy (leave, payslips, documents, dashboard) and the directory's
-        # shared copies; the reader's employee record by most pages (`selectors.employee_for_user`)
+        # shared copies; the reader's roles by every page, their employee record by most (both kept under it)
         prefetch_on_every_request(
-            lambda user_id: [signals.ORG_GENERATION_KEY, employee_key(user_id)] if user_id else []
+            lambda user_id: [signals.ORG_GENERATION_KEY, employee_key(user_id), roles_key(user_id)] if user_id else []
         )

@@ -18,13 +18,32 @@ class Role(models.TextChoices):
     AUDITOR = "Auditor", _("Auditor")
 
 
+ROLES_SECONDS = 3600
+
+
+def roles_key(user_id: int) -> str:
+    """The cache key of a user's role names (read with every signed-in request's prefetch: `hr.org.apps`)."""
+    return f"accounts:roles-of:{user_id}"
+
+
 def role_names(user) -> frozenset[str]:
-    """The user's role (group) names, memoised on the user object for the request."""
+    """The user's role (group) names, memoised on the user object for the request. Kept in the cache with the
+    organisation generation they were read under: any change of a user's groups (the admin, a directory sync or a
+    directory login) bumps it (`hr.org.signals`, `intranet.accounts.ldap.provisioning`)."""
     if not user.is_authenticated:
         return frozenset()
     cached = getattr(user, "_serambi_roles", None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
+        from hr.org.signals import ORG_GENERATION_KEY
+        from intranet.core.caching import cache_get, cache_set, generations
+
+        (org_generation,) = generations(ORG_GENERATION_KEY)
+        kept = cache_get(roles_key(user.pk))
+        if kept is not None and kept[0] == org_generation:
+            cached = kept[1]
+        else:
+            cached = frozenset(user.groups.values_list("name", flat=True))
+            cache_set(roles_key(user.pk), (org_generation, cached), ROLES_SECONDS)
         user._serambi_roles = cached
     return cached
 

@@ -222,6 +222,13 @@ def apply_entries(
             transaction.set_rollback(True)
         else:
             _audit_deactivations(deactivated)
+            if report.created or report.updated or report.deactivated:
+                from hr.org.signals import bump_org_generation
+
+                # the bulk writes send no signals: what is cached about who is where and in which role (reader
+                # copies, the employee record and roles kept per user) is retired, for a sync and for the one
+                # account a directory login brought up to date
+                bump_org_generation()
     if deactivated and not dry_run:
         report.sessions_ended += end_sessions([d.user_id for d in deactivated])
     return report, users

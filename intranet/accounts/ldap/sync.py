@@ -96,10 +96,6 @@ def run_sync(
             config=config, items=items, full=True, dry_run=dry_run, report=report, mappings=mappings, verify=verify
         )
     total_seconds = time.monotonic() - started
-    if not dry_run and (report.created or report.updated or report.deactivated):
-        from hr.org.signals import bump_org_generation
-
-        bump_org_generation()  # the bulk writes send no signals: what is cached about who is where is retired once
     if not dry_run and (report.created or report.updated or report.deactivated or report.errors):
         audit_record(
             action="directory.sync",

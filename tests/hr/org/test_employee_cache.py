@@ -76,3 +76,33 @@ def test_the_kept_record_carries_no_user(org):
     kept = raw[1]
     assert isinstance(kept, Employee) and not Employee._meta.get_field("user").is_cached(kept)
     assert person.user.password.encode() not in pickle.dumps(raw)
+
+
+# --- the reader's roles, kept the same way (`intranet.accounts.roles.role_names`) ------------------------------------
+
+
+def _roles(user):
+    from intranet.accounts.roles import role_names
+
+    fresh = type(user).objects.get(pk=user.pk)
+    with CaptureQueriesContext(connection) as ctx:
+        roles = role_names(fresh)
+    return roles, [q["sql"] for q in ctx.captured_queries if "auth_group" in q["sql"]]
+
+
+def test_roles_are_read_once_and_a_change_shows_at_once(org):
+    from django.contrib.auth.models import Group
+
+    from intranet.accounts.roles import Role
+
+    person = EmployeeFactory(unit=org["SUB1"])
+    first, sql = _roles(person.user)
+    assert Role.HR_OFFICER.value not in first and len(sql) == 1
+    assert _roles(person.user) == (first, [])
+    person.user.groups.add(Group.objects.get(name=Role.HR_OFFICER.value))
+    granted, sql = _roles(person.user)
+    assert Role.HR_OFFICER.value in granted and len(sql) == 1
+    person.user.groups.remove(Group.objects.get(name=Role.HR_OFFICER.value))
+    assert Role.HR_OFFICER.value not in _roles(person.user)[0]
+    person.user.groups.clear()
+    assert _roles(person.user)[0] == frozenset()

@@ -137,6 +137,33 @@ class TestRoles:
         assert has_role(budi, Role.EMPLOYEE)
         assert set(RoleGrant.objects.filter(user=budi).values_list("group__name", flat=True)) == {Role.EMPLOYEE.value}
 
+    def test_a_role_a_directory_login_takes_away_is_gone_from_the_cache_at_once(
+        self, client, ldap_settings, ldap_server, org
+    ):
+        """The login's bulk writes send no signals: the organisation generation (roles, employee record and reader
+        copies kept under it) is bumped by the provisioning itself."""
+        from django.contrib.auth.models import Group
+
+        from hr.org.signals import ORG_GENERATION_KEY
+        from intranet.core.caching import generations
+
+        factories.EmployeeFactory(user=None, nip=NIP_BUDI, unit=org["SUB1"])
+        ldap_settings(LDAP_GROUP_ROLE_MAP=[{"group": f"cn=sdm,{GROUPS}", "role": "AUDITOR"}])
+        assert post_login(client, "budi", USER_PASSWORD).status_code == 302
+        assert client.get("/audit/").status_code == 200  # the role, now kept in the cache for the next requests
+        conn = ldap_server.admin_connection()
+        conn.modify(f"cn=sdm,{GROUPS}", {"member": [("MODIFY_DELETE", [uid_dn("budi")])]})
+        try:
+            client.logout()
+            before = generations(ORG_GENERATION_KEY)
+            assert post_login(client, "budi", USER_PASSWORD).status_code == 302
+        finally:
+            conn.modify(f"cn=sdm,{GROUPS}", {"member": [("MODIFY_ADD", [uid_dn("budi")])]})
+            conn.unbind()
+        assert generations(ORG_GENERATION_KEY) != before
+        assert not User.objects.get(username="budi").groups.filter(pk=Group.objects.get(name="Auditor").pk).exists()
+        assert client.get("/audit/").status_code == 403
+
     def test_manual_scope_is_left_alone(self, client, ldap_settings, org):
         budi = factories.UserFactory(username="budi", source=User.Source.LOCAL)
         manual = factories.give_scope(budi, org["DIR2"])
