@@ -23,12 +23,16 @@ def _fresh_cache():
     cache.clear()
 
 
-def _read(user):
-    """(the employee as a new request sees it, the employee rows read)."""
+def _fresh(user, read, table: str):
+    """(what `read` gives for the user as a new request sees them, the SQL that read `table`)."""
     fresh = type(user).objects.get(pk=user.pk)  # a new request's user: nothing cached on it
     with CaptureQueriesContext(connection) as ctx:
-        employee = employee_for_user(fresh)
-    return employee, [q["sql"] for q in ctx.captured_queries if 'FROM "org_employee"' in q["sql"]]
+        value = read(fresh)
+    return value, [q["sql"] for q in ctx.captured_queries if table in q["sql"]]
+
+
+def _read(user):
+    return _fresh(user, employee_for_user, 'FROM "org_employee"')
 
 
 def test_a_revisit_reads_no_employee_row(org):
@@ -84,10 +88,7 @@ def test_the_kept_record_carries_no_user(org):
 def _roles(user):
     from intranet.accounts.roles import role_names
 
-    fresh = type(user).objects.get(pk=user.pk)
-    with CaptureQueriesContext(connection) as ctx:
-        roles = role_names(fresh)
-    return roles, [q["sql"] for q in ctx.captured_queries if "auth_group" in q["sql"]]
+    return _fresh(user, role_names, "auth_group")
 
 
 def test_roles_are_read_once_and_a_change_shows_at_once(org):
