@@ -28,6 +28,12 @@ class Command(BaseCommand):
             manifest = restore(source=folder, database_url=database_url)
         except Exception as exc:
             raise CommandError(_("Restore failed: %(error)s") % {"error": exc}) from exc
+        if database_url is None:
+            from hr.org.signals import bump_org_generation
+
+            # a running instance's cache may hold copies made before: every copy of personal data, and the employee
+            # records and roles kept per user, carry the organisation generation (content copies expire in minutes)
+            bump_org_generation()
         self.stdout.write(self.style.SUCCESS(
             _("Restored %(rows)d records and %(files)d files.")
             % {"rows": sum(manifest["counts"].values()), "files": sum(len(v) for v in manifest["files"].values())}
