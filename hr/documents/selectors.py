@@ -544,15 +544,14 @@ def access_log_for_subject(user, since: dt.datetime | None = None) -> QuerySet[A
 
 # --- the download view ---------------------------------------------------------------------------------------------
 def document_for_download(user, pk: int) -> Document:
-    """`visible_document` for a download: the related rows the download and its audit entry use (no category), and
-    no grants prefetched: `may_download` reads them only when the relationships do not already allow it."""
-    doc = (
-        documents_visible_to(user)
-        .filter(pk=pk)
-        .select_related("subject_employee__unit", "owner_unit", "current_version")
-        .first()
-    )
-    if doc is None:
+    """`visible_document` for a download, with the related rows the download and its audit entry use. Read by its key
+    alone, its visibility decided here by the rules `documents_visible_to` puts in SQL — relationships
+    (`implicit_perms`, which mirrors `_implicit_q`) or a live view grant (`explicit_perms`, read only when the
+    relationships do not show it): the visibility condition takes PostgreSQL 2.8 ms to plan for a 0.35 ms lookup."""
+    if not is_active_staff(user):
+        raise Http404
+    doc = Document.objects.select_related("subject_employee__unit", "owner_unit", "current_version").filter(pk=pk).first()
+    if doc is None or ("view" not in implicit_perms(user, doc) and "view" not in explicit_perms(user, doc)):
         raise Http404
     return doc
 

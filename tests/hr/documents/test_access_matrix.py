@@ -194,3 +194,25 @@ def test_second_factor_hook_when_enforced(client, settings, cast, docs):
     session.pop(VERIFIED_AT)
     session.save()
     assert client.get(reverse("documents:download", args=[docs["rahasia"].pk])).status_code == 200
+
+
+@pytest.mark.parametrize("grants", [{"download_document"}, {"view_document", "download_document"}])
+def test_a_download_opens_what_the_list_shows_and_nothing_else(client, cast, docs, grants):
+    """The download reads the document by its key and decides visibility in Python: it must agree with the list's SQL
+    (`documents_visible_to`) — a group's live view grant opens it, a download grant without a view grant does not."""
+    from django.contrib.auth.models import Group, Permission
+
+    from hr.documents.models import DocumentGroupObjectPermission
+    from intranet.accounts.roles import Role
+
+    doc, user = docs["rahasia"], cast["payroll_officer"].user
+    group = Group.objects.get(name=Role.PAYROLL_OFFICER.value)
+    for codename in grants:
+        DocumentGroupObjectPermission.objects.create(
+            group=group, permission=Permission.objects.get(codename=codename, content_type__app_label="documents"),
+            content_object=doc,
+        )
+    listed = selectors.documents_visible_to(user).filter(pk=doc.pk).exists()
+    assert listed == ("view_document" in grants)
+    client.force_login(user)
+    assert client.get(reverse("documents:download", args=[doc.pk])).status_code == (200 if listed else 404)
