@@ -28,7 +28,10 @@ def _empty_cache():
     database rollback cannot take those entries back, so every test starts with an empty cache."""
     from django.core.cache import cache
 
+    from intranet.core.caching import near_clear
+
     cache.clear()
+    near_clear()  # and what each process keeps of it
     yield
 
 

@@ -9,7 +9,7 @@ from django.utils import translation
 from wagtail import hooks
 from wagtail.models import Locale, Page
 
-from intranet.core.caching import cache_get, cache_set
+from intranet.core.caching import near_get, near_set
 
 from .mixins import ContentOwnerMixin
 from .privacy import can_view
@@ -51,14 +51,14 @@ def section_page(model):
     from .routing import ROUTE_SECONDS, route_versions
 
     key = f"cms:section:{model._meta.label_lower}:{active_locale_code()}:{route_versions()}"
-    page = cache_get(key)
+    page = near_get(key, ROUTE_SECONDS)
     if page is None:
         page = model.objects.live().filter(locale__language_code=settings.LANGUAGE_CODE).order_by("path").first()
         if page is None:
             raise Http404
         page = page.localized.specific
         page.locale  # noqa: B018 - loaded now, kept with the page
-        cache_set(key, page, ROUTE_SECONDS)
+        near_set(key, page, ROUTE_SECONDS)
     return page
 
 

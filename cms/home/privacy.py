@@ -13,9 +13,10 @@ from django.db.models import Q
 from wagtail.models import Page, PageViewRestriction
 
 from intranet.accounts.roles import role_names
-from intranet.core.caching import bump_generation, cache_get, cache_set, generation, request_memo
+from intranet.core.caching import bump_generation, generation, near_get, near_set, request_memo
 
 PRIVACY_GENERATION_KEY = "cms:privacy:generation"
+PRIVACY_SECONDS = 60
 
 
 def privacy_generation() -> int:
@@ -38,7 +39,7 @@ def _privacy_data() -> dict:
     if memo is not None and "privacy" in memo:
         return memo["privacy"]  # read once per request, however many parts of the page ask
     key = f"cms:privacy:data:{privacy_generation()}"
-    data = cache_get(key)
+    data = near_get(key, PRIVACY_SECONDS)
     if data is None:
         restrictions = [
             (r.page.path, r.restriction_type, frozenset(g.name for g in r.groups.all()))
@@ -48,7 +49,7 @@ def _privacy_data() -> dict:
         data = {"restrictions": restrictions, "paths": tuple(sorted({p for p, _t, _g in restrictions} | set(aliases)))}
         # A minute, not longer: if the cache was unreachable when a restriction changed, the bump was lost, and this
         # bounds how long the old list (which also decides whether Wagtail's own check runs) can be served.
-        cache_set(key, data, 60)
+        near_set(key, data, PRIVACY_SECONDS)
     if memo is not None:
         memo["privacy"] = data
     return data

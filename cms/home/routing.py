@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from wagtail.models import Page
 
-from intranet.core.caching import cache_get, cache_set, digest, generations
+from intranet.core.caching import digest, generations, near_get, near_set
 
 from .dashboard import PAGES_GENERATION_KEY
 from .privacy import PRIVACY_GENERATION_KEY
@@ -29,7 +29,7 @@ def cached_child(parent, slug: str, *, versions: str | None = None, queryset=Non
     (a child of another type is then None); `versions` adds generations the caller's copies depend on."""
     model = Page if queryset is None else queryset.model
     key = f"cms:route:{model._meta.label_lower}:{parent.pk}:{digest(slug)}:{versions or route_versions()}"
-    page = cache_get(key)
+    page = near_get(key, ROUTE_SECONDS)
     if page is None:
         children = (Page.objects if queryset is None else queryset).child_of(parent).filter(slug=slug)
         page = children.select_related("locale").first()  # slugs are unique among siblings
@@ -38,5 +38,5 @@ def cached_child(parent, slug: str, *, versions: str | None = None, queryset=Non
         if queryset is None:
             page = page.specific
             page.locale  # noqa: B018 - loaded now, kept with the page
-        cache_set(key, page, ROUTE_SECONDS)
+        near_set(key, page, ROUTE_SECONDS)
     return page

@@ -17,7 +17,7 @@ from cms.home.privacy import PRIVACY_GENERATION_KEY, visible_q
 from cms.home.routing import cached_child
 from hr.org.signals import ORG_GENERATION_KEY
 from intranet.accounts.roles import role_names
-from intranet.core.caching import cache_get, cache_set, digest, generations, generations_with
+from intranet.core.caching import cache_get, cache_set, digest, generations, generations_with, near_get, near_set
 
 from .dashboard import GENERATION_KEY
 from .models import NewsCategory, NewsPage, NewsRead
@@ -198,11 +198,11 @@ def article_copy(request, page: NewsPage) -> ArticleCopy:
     before this (Wagtail's view restrictions) — kept per page, live revision, language and generations."""
     state = _request_state(request)
     key = f"cms:news:article:{page.pk}:{page.live_revision_id}:{get_language()}:{state['versions']}"
-    return ArticleCopy(key=key, html=cache_get(key), read=page.pk in state["reads"])
+    return ArticleCopy(key=key, html=near_get(key, CACHE_SECONDS), read=page.pk in state["reads"])
 
 
 def keep_article(copy: ArticleCopy, html: str) -> None:
-    cache_set(copy.key, str(html), CACHE_SECONDS)
+    near_set(copy.key, str(html), CACHE_SECONDS)
 
 
 def remember_read(request, page: NewsPage) -> None:

@@ -6,8 +6,10 @@ for any other backend a deployer configures, and add version numbers for familie
 
 import hashlib
 import logging
+import pickle
 import threading
 import time
+from collections import OrderedDict
 
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
@@ -158,6 +160,61 @@ def shared_copy(key: str, build, seconds: int):
         if html is not None:
             cache_set(key, html, seconds)
     return mark_safe(html) if isinstance(html, str) else html  # noqa: S308 - our templates' output, escaped already
+
+
+# --- values kept in each process too ----------------------------------------------------------------------------------
+# Some values are named in full by their key — it carries every generation they depend on — and many requests read
+# them: a page's route, the view-restriction list, a rendered article. Each process also keeps the most recently
+# used of these, as pickled bytes (every read gets an object of its own: no request sees another's changes to it),
+# for the time the shared cache keeps them, so a repeat costs no cache round trip. A bump names new keys, so it
+# retires these copies at once as well; what the shared cache bounds by time alone (a bump lost while the cache was
+# unreachable) can be served for up to twice that time.
+NEAR_MAX_ENTRIES = 1024
+NEAR_MAX_BYTES = 256 * 1024  # a larger value is kept in the shared cache only
+_near: OrderedDict = OrderedDict()
+_near_lock = threading.Lock()
+_near_clock = time.monotonic  # a test may set the clock
+
+
+def near_get(key: str, seconds: int):
+    """The value kept under `key`: from this process, else from the shared cache (then kept here for `seconds`)."""
+    now = _near_clock()
+    with _near_lock:
+        kept = _near.get(key)
+        if kept is not None:
+            if kept[0] > now:
+                _near.move_to_end(key)
+            else:
+                del _near[key]
+                kept = None
+    if kept is not None:
+        return pickle.loads(kept[1])  # noqa: S301 - bytes this process pickled itself
+    value = cache_get(key)
+    if value is not None:
+        _near_keep(key, value, seconds)
+    return value
+
+
+def near_set(key: str, value, seconds: int) -> None:
+    """Keep `value` under `key` in the shared cache and in this process, for `seconds`."""
+    cache_set(key, value, seconds)
+    _near_keep(key, value, seconds)
+
+
+def near_clear() -> None:
+    with _near_lock:
+        _near.clear()
+
+
+def _near_keep(key: str, value, seconds: int) -> None:
+    blob = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+    if len(blob) > NEAR_MAX_BYTES:
+        return
+    with _near_lock:
+        _near[key] = (_near_clock() + seconds, blob)
+        _near.move_to_end(key)
+        while len(_near) > NEAR_MAX_ENTRIES:
+            _near.popitem(last=False)
 
 
 _request_local = threading.local()
