@@ -9,7 +9,9 @@ What a search finds is kept in the cache, per group, under keys that say whose a
   look at), language and query, for 10 minutes, stamped with the pages, news and view-restriction generations: any
   publish, unpublish, deletion, move or restriction change retires every copy at once. Only titles, languages and
   tree paths are kept (links are worked out for the hits shown). Which of the small page types match the query at
-  all is kept per query for every reader, so a reader's first search skips the types where nothing matches;
+  all is kept per query for every reader, so a reader's first search skips the types where nothing matches; and each
+  type's matches are ranked once per query for every reader (`ranked_matches`): a new audience profile's hits are
+  the first matches it may see, read in rank order, not a full-text ranking of its own;
 - people: the directory is the same for every reader; per language and query, for 10 minutes, stamped with the
   organisation generation (any change to who is where, and every directory sync that changed something, bumps it);
 - documents: per reader and query, for a minute, stamped with the reader's and the organisation generations (a
@@ -136,10 +138,14 @@ def _visible_hits(user, model):
 
 
 def _ranked(qs, query: str, identity) -> list:
-    """The best MAX_PAGE_HITS matches in `qs`, one per translation group: the reader's language where the group has
-    it, else its best-ranked page. `identity(row)` is (pk, translation key, language) of a row."""
+    """The best MAX_PAGE_HITS matches in `qs`, one per translation group (`_one_per_group`)."""
     # every word must match ("and"): precise results, and far cheaper than "or" on large sites
-    results = list(get_search_backend().search(query, qs, operator="and")[:MAX_PAGE_HITS])
+    return _one_per_group(list(get_search_backend().search(query, qs, operator="and")[:MAX_PAGE_HITS]), identity)
+
+
+def _one_per_group(results: list, identity) -> list:
+    """`results` (best first) with one row per translation group: the reader's language where the group has it,
+    else its best-ranked page. `identity(row)` is (pk, translation key, language) of a row."""
     code = active_locale_code()
     best: dict = {}
     for row in results:
@@ -157,6 +163,46 @@ def _ranked(qs, query: str, identity) -> list:
     return ordered
 
 
+# A word's matches are ranked once for every reader: a page's rank does not depend on who reads, only whether they
+# may see it does. The ranked ids are kept per type and query under the content generations; a reader's hits are the
+# first MAX_PAGE_HITS of them that the reader may see, read RANKED_CHUNK ids at a time in rank order (one query for
+# most readers). Ranking 2,462 matches of "sosialisasi" costs PostgreSQL 13 ms, which every audience profile paid.
+RANKED_MAX = 2000  # ids kept per query; when a reader sees fewer than MAX_PAGE_HITS of them, their own search runs
+RANKED_CHUNK = 400
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """The live pages of a type matching a query, best first (`ids`); `complete` when they are all the matches."""
+
+    ids: tuple[int, ...]
+    complete: bool
+
+
+def ranked_matches(model, query: str, kept, key: str, gens: tuple) -> Ranked:
+    if kept is not None and kept[0] == gens:
+        return kept[1]
+    rows = get_search_backend().search(query, model.objects.live().values("pk"), operator="and")[: RANKED_MAX + 1]
+    ids = tuple(row["pk"] for row in rows)
+    ranked = Ranked(ids=ids[:RANKED_MAX], complete=len(ids) <= RANKED_MAX)
+    cache_set(key, (gens, ranked), PAGES_SECONDS)
+    return ranked
+
+
+def _visible_in_rank_order(user, model, ranked: Ranked) -> list | None:
+    """The first MAX_PAGE_HITS of `ranked` that `user` may see, as hit values, in rank order; None when the kept ids
+    run out before that and there are more matches than were kept (the reader's own search must decide)."""
+    rows: list = []
+    for start in range(0, len(ranked.ids), RANKED_CHUNK):
+        chunk = ranked.ids[start : start + RANKED_CHUNK]
+        visible = _visible_hits(user, model).filter(pk__in=chunk).order_by().values(*HIT_VALUES)
+        found = {row["pk"]: row for row in visible}
+        rows.extend(found[pk] for pk in chunk if pk in found)
+        if len(rows) >= MAX_PAGE_HITS:
+            return rows[:MAX_PAGE_HITS]
+    return rows if ranked.complete else None
+
+
 def search_pages(user, model, query: str) -> list:
     """The pages of `model` the user may see matching `query`, best first, one per translation group (see `_ranked`),
     read without their bodies."""
@@ -167,11 +213,15 @@ def search_pages(user, model, query: str) -> list:
 HIT_VALUES = ("pk", "title", "url_path", "translation_key", "lang")
 
 
-def page_hits(user, model, query: str, root_paths) -> list[PageHit]:
+def page_hits(user, model, query: str, root_paths, ranked: Ranked | None = None) -> list[PageHit]:
     """`search_pages` as hits to keep: rows read as values, not pages (a page instance costs 50–80 µs to make, 200
-    of them a search); the links of the first PER_GROUP (the overview's) worked out now, the others when shown."""
-    qs = _visible_hits(user, model).values(*HIT_VALUES)
-    rows = _ranked(qs, query, lambda row: (row["pk"], row["translation_key"], row["lang"]))
+    of them a search), taken from the word's `ranked` matches when given; the links of the first PER_GROUP (the
+    overview's) worked out now, the others when shown."""
+    rows = _visible_in_rank_order(user, model, ranked) if ranked is not None else None
+    if rows is None:
+        qs = _visible_hits(user, model).values(*HIT_VALUES)
+        rows = list(get_search_backend().search(query, qs, operator="and")[:MAX_PAGE_HITS])
+    rows = _one_per_group(rows, lambda row: (row["pk"], row["translation_key"], row["lang"]))
     hits = [PageHit(row["title"], None, row["lang"], row["url_path"]) for row in rows]
     return _linked(model, hits[:PER_GROUP], root_paths) + hits[PER_GROUP:]
 
@@ -291,6 +341,8 @@ def search_all(user, query: str, *, chosen: str = "") -> list[Group]:
         "matching": f"{KEY_PREFIX}:matching:{q}",
         "people": f"{KEY_PREFIX}:people:{lang}:{q}",
         "documents": f"{KEY_PREFIX}:documents:{user.pk}:{q}",
+        # each page type's matches, ranked once for every reader (`ranked_matches`)
+        **{f"ranked:{key}": f"{KEY_PREFIX}:ranked:{key}:{q}" for key, _label, _model in _page_models()},
     }
     # one round trip: the generations usually come with what every page reads (`caching.prefetch`)
     gens, found = generations_with(gen_keys, keys.values())
@@ -316,10 +368,14 @@ def _page_groups(user, query: str, found: dict, keys: dict, gens: tuple) -> list
     else:
         matching = _matching_types(query, found.get(keys["matching"]), keys["matching"], gens)
         root_paths = Site.get_site_root_paths()  # once for every link, not from the cache for each
-        hits = {
-            key: page_hits(user, model, query, root_paths) if key in matching else []
-            for key, _label, model in _page_models()
-        }
+        hits = {}
+        for key, _label, model in _page_models():
+            if key not in matching:
+                hits[key] = []
+                continue
+            ranked_key = keys[f"ranked:{key}"]
+            ranked = ranked_matches(model, query, found.get(ranked_key), ranked_key, gens)
+            hits[key] = page_hits(user, model, query, root_paths, ranked)
         # compressed: up to 4 × 200 titles and tree paths, 22 → 2 KB for a common word, kept per audience profile
         cache_set(keys["pages"], (gens, zlib.compress(pickle.dumps(hits), 1)), PAGES_SECONDS)
     groups = []
