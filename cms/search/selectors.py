@@ -180,6 +180,7 @@ class Ranked:
 
 
 def ranked_matches(model, query: str, kept, key: str, gens: tuple) -> Ranked:
+    """The word's ranked matches of `model`: as `kept` under `key` when stamped with `gens`, else ranked and kept."""
     if kept is not None and kept[0] == gens:
         return kept[1]
     rows = get_search_backend().search(query, model.objects.live().values("pk"), operator="and")[: RANKED_MAX + 1]

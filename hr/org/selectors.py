@@ -156,17 +156,17 @@ def employee_for_user(user) -> Employee | None:
     rel = Employee._meta.get_field("user").remote_field
     if rel.is_cached(user):
         return rel.get_cached_value(user)
-    from intranet.core.caching import cache_get, cache_set, generations
+    from intranet.core.caching import kept_with_generation
 
     from .signals import ORG_GENERATION_KEY
 
-    (org_generation,) = generations(ORG_GENERATION_KEY)
-    kept = cache_get(employee_key(user.pk))
-    if kept is not None and kept[0] == org_generation and (kept[1] is None or kept[1].user_id == user.pk):
-        employee = kept[1]
-    else:
-        employee = Employee.objects.select_related("unit", "position").filter(user=user).first()
-        cache_set(employee_key(user.pk), (org_generation, employee), EMPLOYEE_SECONDS)  # kept without the user
+    employee = kept_with_generation(  # kept before the user is attached below: no account data in the cache
+        employee_key(user.pk),
+        ORG_GENERATION_KEY,
+        lambda: Employee.objects.select_related("unit", "position").filter(user=user).first(),
+        EMPLOYEE_SECONDS,
+        valid=lambda kept: kept is None or kept.user_id == user.pk,
+    )
     if employee is not None:
         rel.set_cached_value(user, employee)
         Employee._meta.get_field("user").set_cached_value(employee, user)

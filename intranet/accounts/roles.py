@@ -35,15 +35,14 @@ def role_names(user) -> frozenset[str]:
     cached = getattr(user, "_serambi_roles", None)
     if cached is None:
         from hr.org.signals import ORG_GENERATION_KEY
-        from intranet.core.caching import cache_get, cache_set, generations
+        from intranet.core.caching import kept_with_generation
 
-        (org_generation,) = generations(ORG_GENERATION_KEY)
-        kept = cache_get(roles_key(user.pk))
-        if kept is not None and kept[0] == org_generation:
-            cached = kept[1]
-        else:
-            cached = frozenset(user.groups.values_list("name", flat=True))
-            cache_set(roles_key(user.pk), (org_generation, cached), ROLES_SECONDS)
+        cached = kept_with_generation(
+            roles_key(user.pk),
+            ORG_GENERATION_KEY,
+            lambda: frozenset(user.groups.values_list("name", flat=True)),
+            ROLES_SECONDS,
+        )
         user._serambi_roles = cached
     return cached
 
