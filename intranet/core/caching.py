@@ -181,7 +181,7 @@ def shared_copy(key: str, build, seconds: int):
 # used of these, as pickled bytes (every read gets an object of its own: no request sees another's changes to it),
 # for the time the shared cache keeps them, so a repeat costs no cache round trip. A bump names new keys, so it
 # retires these copies at once as well; what the shared cache bounds by time alone (a bump lost while the cache was
-# unreachable) can be served for up to twice that time.
+# unreachable) can be served for up to twice that time. Nothing is kept while the shared cache is failing.
 NEAR_MAX_ENTRIES = 1024
 NEAR_MAX_BYTES = 256 * 1024  # a larger value is kept in the shared cache only
 _near: OrderedDict = OrderedDict()
@@ -219,7 +219,16 @@ def near_clear() -> None:
         _near.clear()
 
 
+def _shared_cache_up() -> bool:
+    """False while the shared cache is failing (`TolerantRedisCache` then answers misses for a few seconds)."""
+    return getattr(cache, "_down_until", 0.0) <= time.monotonic()
+
+
 def _near_keep(key: str, value, seconds: int) -> None:
+    if not _shared_cache_up():
+        # Without the shared cache every generation reads as 1 and no bump is recorded: a copy kept now under such a
+        # key would outlive a change made during the outage. Pages are then built afresh, as with no cache at all.
+        return
     blob = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
     if len(blob) > NEAR_MAX_BYTES:
         return

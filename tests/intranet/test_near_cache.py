@@ -61,3 +61,22 @@ def test_the_least_recently_used_go_first_and_large_values_stay_shared(monkeypat
     assert cache.get("t:near:big") == big
     cache.delete("t:near:big")
     assert caching.near_get("t:near:big", 60) is None
+
+
+def test_nothing_is_kept_in_the_process_while_the_shared_cache_is_failing(monkeypatch):
+    """In an outage every generation reads as 1 and bumps are lost: a copy kept then could outlive a change (a view
+    restriction added during the outage), so pages are built afresh, as with no cache."""
+    monkeypatch.setattr(caching, "_shared_cache_up", lambda: False)
+    caching.near_set("t:near:down", "v", 60)
+    cache.delete("t:near:down")
+    assert caching.near_get("t:near:down", 60) is None
+
+
+def test_an_outage_of_the_tolerant_cache_is_seen(monkeypatch):
+    from intranet.core.cache import TolerantRedisCache
+
+    down = TolerantRedisCache("redis://127.0.0.1:1/0", {"OPTIONS": {"RETRY_AFTER": 60}})
+    monkeypatch.setattr(caching, "cache", down)
+    assert caching._shared_cache_up()
+    assert down.get("anything") is None  # refused: the backend marks itself down for RETRY_AFTER seconds
+    assert not caching._shared_cache_up()
