@@ -18,7 +18,7 @@ class Role(models.TextChoices):
     AUDITOR = "Auditor", _("Auditor")
 
 
-ROLES_SECONDS = 3600
+ROLES_SECONDS = 300  # bounds a role change whose bump was lost while Redis was failing
 
 
 def roles_key(user_id: int) -> str:
