@@ -8,6 +8,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from intranet.core.queries import NO_FLUSH_WAIT
+
 from .models import AuditChainHead, AuditCheckpoint, AuditEntry
 
 logger = logging.getLogger("serambi.audit")
@@ -105,7 +107,7 @@ def _append_in_one_statement(entry: AuditEntry, *, async_commit: bool) -> bool:
     entries, heads = quote(AuditEntry._meta.db_table), quote(AuditChainHead._meta.db_table)
     columns = ", ".join(quote(f.column) for f in fields)
     values = ", ".join(f"%s::{_cast_type(f)}" for f in fields)
-    quiet = ", set_config('synchronous_commit', 'off', true)" if async_commit else ""
+    quiet = f", {NO_FLUSH_WAIT}" if async_commit else ""
     sql = f"""
         WITH head AS MATERIALIZED (SELECT last_hash FROM {heads} WHERE id = 1 FOR UPDATE),
         added AS (

@@ -3,6 +3,12 @@
 from django.db import connections
 from django.db.models import QuerySet
 
+# Ends a statement sent outside a transaction so that its own commit does not wait for the WAL flush (PostgreSQL
+# only): `set_config(..., true)` lasts until the statement's implicit transaction ends, and the server reads
+# `synchronous_commit` as it commits. A crash of the database server may lose the last fraction of a second of such
+# writes, whole; checked with `pg_stat_wal.wal_sync` (3 flushes for 300 commits, against 309 without it).
+NO_FLUSH_WAIT = "set_config('synchronous_commit', 'off', true)"
+
 
 def count_many(*querysets: QuerySet) -> tuple[int, ...]:
     """The row counts of several querysets in one round trip: `SELECT (SELECT COUNT(*) FROM (q1)), …`.
