@@ -139,8 +139,8 @@ def kept_with_generation(key: str, generation_key: str, build, seconds: int, *, 
     """`build()`'s value, kept under `key` with the generation of `generation_key` it was built under: served while
     that generation stands (and `valid(value)`), built afresh once it is bumped. For per-user values that every
     request reads: put `key` and `generation_key` in the request's prefetch, and a hit costs no round trip at all."""
-    (current,) = generations(generation_key)
-    kept = cache_get(key)
+    (current,), found = generations_with((generation_key,), (key,))
+    kept = found.get(key)
     if kept is not None and kept[0] == current and valid(kept[1]):
         return kept[1]
     value = build()
