@@ -32,7 +32,8 @@ def cached_child(parent, slug: str, *, versions: str | None = None, queryset=Non
     page = near_get(key, ROUTE_SECONDS)
     if page is None:
         children = (Page.objects if queryset is None else queryset).child_of(parent).filter(slug=slug)
-        page = children.select_related("locale").first()  # slugs are unique among siblings
+        # slugs are unique among siblings: no ORDER BY, whose compiling costs more than the query (2 ms of 5)
+        page = next(iter(children.select_related("locale").order_by()[:1]), None)
         if page is None:
             return None  # unknown addresses are not remembered: they would fill the cache
         if queryset is None:

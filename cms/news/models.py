@@ -228,7 +228,6 @@ class NewsPage(AudienceMixin, ContentOwnerMixin, Page):
             category=self.category,
             content_owner=self.content_owner,
             tags=[str(tag) for tag in self.tags.all()],
-            read=False,
         )
 
     def render_article(self, details) -> str:
@@ -253,20 +252,16 @@ class NewsPage(AudienceMixin, ContentOwnerMixin, Page):
                 services.record_read(page=self, user=user)
         else:
             # Wagtail routed the page and checked its view restrictions before this; the article is the same for
-            # every reader who gets here. The read mark is the reader's own: from their remembered reads, else asked.
+            # every reader who gets here. The read mark is the reader's own: remembered, else recorded (one statement
+            # that does nothing if they were counted already).
             copy = selectors.article_copy(request, self)
-            read = copy.read
             if copy.html is None:
-                # what the article shows beyond the page row, and whether the reader was counted: one query
-                details = selectors.article_details(self, user)
-                read = read or details.read
-                self._article_html = self.render_article(details)
+                self._article_html = self.render_article(selectors.article_details(self))
                 selectors.keep_article(copy, self._article_html)
             else:
                 self._article_html = mark_safe(copy.html)  # noqa: S308 - kept from render_article
-            if counts and not read:
-                services.record_read(page=self, user=user)
             if counts and not copy.read:
+                services.record_read(page=self, user=user)
                 selectors.remember_read(request, self)
         response = super().serve(request, *args, **kwargs)
         response.headers["Cache-Control"] = "private, no-cache"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import BooleanField, Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import get_language
 from wagtail.images import get_image_model
@@ -101,15 +101,19 @@ def news_list(user, *, category: NewsCategory | None = None, today=None, version
     return PinnedFirst(news_for(user, category=category, today=today), today=today, count_key=key)
 
 
-# Cached news lists and articles. Lists are kept per audience profile, articles per page; both under the generations
-# below, so whatever changes what a reader may see retires them at once: the news generation (bumped the moment a
-# news item is published, unpublished or deleted, or a view restriction changes), the privacy generation (view
-# restrictions, aliases, page moves) and the pages generation (bumped after commit of any publish, unpublish or
-# deletion: a request between the news bump and the commit may have kept the old state under the new news number).
-# What changes with none of these (a category or a content owner renamed, an image file replaced) shows within
-# CACHE_SECONDS.
+# Cached news lists and articles. Lists are kept per audience profile under the generations below, so whatever
+# changes what a reader may see retires them at once: the news generation (bumped the moment a news item is published,
+# unpublished or deleted, or a view restriction changes), the privacy generation (view restrictions, aliases, page
+# moves) and the pages generation (bumped after commit of any publish, unpublish or deletion: a request between the
+# news bump and the commit may have kept the old state under the new news number). Articles are kept per page and
+# live revision under their own generation (`ARTICLE_GENERATION_KEY`). What changes with none of these (a content
+# owner renamed) shows within CACHE_SECONDS.
 CACHE_SECONDS = 600
 VERSION_KEYS = (GENERATION_KEY, PRIVACY_GENERATION_KEY, PAGES_GENERATION_KEY)
+# What a rendered article shows beyond its own live revision: other pages' addresses (links), category and tag names,
+# images and documents. Bumped when any of those changes (`signals`), never by a publish: the revision id in an
+# article's key already names what a publish changes, so publishing one item leaves every other article's copy warm.
+ARTICLE_GENERATION_KEY = "cms:news:article-generation"
 UNIT_SECONDS = 3600  # a reader's unit, remembered under the organisation generation (`list_versions`)
 
 
@@ -167,9 +171,10 @@ def _request_state(request) -> dict:
     if state is None:
         user = request.user
         reads_key = _reads_key(user.pk) if user.is_authenticated else None
-        gens, found = generations_with(VERSION_KEYS, [reads_key] if reads_key else [])
+        gens, found = generations_with((*VERSION_KEYS, ARTICLE_GENERATION_KEY), [reads_key] if reads_key else [])
         state = {
-            "versions": ".".join(str(g) for g in gens),
+            "versions": ".".join(str(g) for g in gens[:-1]),
+            "article": gens[-1],
             "reads": tuple(found.get(reads_key) or ()) if reads_key else (),
         }
         request._serambi_news = state
@@ -193,11 +198,15 @@ class ArticleCopy:
     read: bool
 
 
+def article_key(page: NewsPage, language: str, article_generation: int) -> str:
+    return f"cms:news:article:{page.pk}:{page.live_revision_id}:{language}:{article_generation}"
+
+
 def article_copy(request, page: NewsPage) -> ArticleCopy:
     """The rendered article of `page` — the same for every reader allowed to open it: who may is checked per request
-    before this (Wagtail's view restrictions) — kept per page, live revision, language and generations."""
+    before this (Wagtail's view restrictions) — kept per page, live revision, language and article generation."""
     state = _request_state(request)
-    key = f"cms:news:article:{page.pk}:{page.live_revision_id}:{get_language()}:{state['versions']}"
+    key = article_key(page, get_language(), state["article"])
     return ArticleCopy(key=key, html=near_get(key, CACHE_SECONDS), read=page.pk in state["reads"])
 
 
@@ -234,34 +243,28 @@ def reach(page: NewsPage) -> dict:
 
 @dataclass(frozen=True)
 class ArticleDetails:
-    """What a news item's page shows beyond its own row, and whether the reader is counted already."""
+    """What a news item's page shows beyond its own row."""
 
     category: NewsCategory | None
     content_owner: object | None  # a User with the names the page shows
     tags: list[str]
-    read: bool  # `user` is already a reader of the item's source page: `services.record_read` has nothing to do
 
 
-def article_details(page: NewsPage, user) -> ArticleDetails:
-    """Category, content owner, tag names (one row per tag) and the reader's read mark of the source page
-    (`source_page_id`), in one query instead of one each. Rows as stored: not for previews, which show a draft."""
-    read = NewsRead.objects.filter(
-        user_id=user.pk,
-        page__translation_key=OuterRef("translation_key"),
-        page__locale__language_code=settings.LANGUAGE_CODE,
-    )
+def article_details(page: NewsPage) -> ArticleDetails:
+    """Category, content owner and tag names (one row per tag) in one query instead of one each. Rows as stored: not
+    for previews, which show a draft. Whether the reader is counted is not asked here: `services.record_read` is one
+    statement that does nothing for a reader counted already, and asking would cost as much."""
     rows = list(
         NewsPage.objects.filter(pk=page.pk)
-        .annotate(read=Exists(read) if user.is_authenticated else Value(False))
         .values_list(
             *("category__id", "category__slug", "category__name_id", "category__name_en"),
             *("content_owner__id", "content_owner__username", "content_owner__first_name", "content_owner__last_name"),
-            *("tagged_items__tag__name", "read"),
+            "tagged_items__tag__name",
         )
         .order_by("tagged_items__id")  # as page.tags.all()
     )
     if not rows:  # deleted meanwhile
-        return ArticleDetails(category=None, content_owner=None, tags=[], read=False)
+        return ArticleDetails(category=None, content_owner=None, tags=[])
     cat_id, slug, name_id, name_en, owner_id, username, first_name, last_name = rows[0][:8]
     return ArticleDetails(
         category=NewsCategory(id=cat_id, slug=slug, name_id=name_id, name_en=name_en) if cat_id else None,
@@ -269,5 +272,4 @@ def article_details(page: NewsPage, user) -> ArticleDetails:
         if owner_id
         else None,
         tags=[row[8] for row in rows if row[8] is not None],
-        read=rows[0][9],
     )

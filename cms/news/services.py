@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
 from intranet.core.queries import NO_FLUSH_WAIT
 
+from . import selectors
 from .models import NewsPage, NewsRead
 from .selectors import source_page_id
 
@@ -27,3 +29,27 @@ def record_read(*, page: NewsPage, user) -> None:
             f"SELECT {NO_FLUSH_WAIT}",
             [pk, user.pk, timezone.now()],
         )
+
+
+def keep_rendered_articles(page_id: int) -> int:
+    """Render the live article of news item `page_id` once per interface language and keep each copy where its
+    readers will look (`selectors.article_copy`); returns how many were kept (0: not live any more).
+
+    Run after a publish (`tasks.render_article_copies`), so that the first readers of a new item, who tend to come
+    all at once after the announcement, find it rendered instead of each rendering it."""
+    from django.utils import translation
+
+    from intranet.core.caching import generation
+
+    page = NewsPage.objects.live().filter(pk=page_id).select_related("locale").order_by().first()
+    if page is None:
+        return 0
+    article_generation = generation(selectors.ARTICLE_GENERATION_KEY)
+    details = selectors.article_details(page)
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            copy = selectors.ArticleCopy(
+                key=selectors.article_key(page, language, article_generation), html=None, read=False
+            )
+            selectors.keep_article(copy, page.render_article(details))
+    return len(settings.LANGUAGES)

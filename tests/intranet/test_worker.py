@@ -37,11 +37,15 @@ pytestmark = [
 
 def _drop_cached_connections():
     """Earlier tests may have published to the in-memory broker; the app caches its connection and producer pools,
-    so forget them for the new broker URL to take effect."""
+    so forget them for the new broker URL to take effect. They come from kombu's registry, keyed by broker URL: it is
+    emptied too, or the next worker test of the same URL would be handed the pool closed here."""
+    from kombu import pools
+
     if celery_app._pool is not None:
         celery_app._pool.force_close_all()
         celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    pools.reset()
 
 
 @pytest.fixture
@@ -90,3 +94,26 @@ def test_real_worker_delivers_outbox_email_once(worker, org):
     assert row.status == OutboxEmail.Status.SENT, f"worker did not deliver: {row.status} {row.last_error}"
     files = list(worker.glob("*.log"))
     assert len(files) == 1 and "Dari worker" in files[0].read_text()
+
+
+def test_real_worker_renders_a_published_news_item_in_every_language(worker, org):
+    """The worker keeps the article where the web processes look: the shared cache (here the worker's Redis)."""
+    import redis
+    from django.conf import settings
+
+    from tests.cms.conftest import add_news
+
+    page = add_news("Dirender oleh worker", live=False)
+    shared = redis.Redis.from_url(f"redis://127.0.0.1:6379/{REDIS_DB}")
+    for stale in shared.scan_iter(match=f"*cms:news:article:{page.pk}:*"):  # an earlier run's database had this id
+        shared.delete(stale)
+    assert not connection.in_atomic_block, "autocommit is needed: the task is enqueued on commit"
+    page.save_revision().publish()
+    page.refresh_from_db()
+    pattern = f"*cms:news:article:{page.pk}:{page.live_revision_id}:*"
+    deadline, kept = time.monotonic() + 60, []
+    while time.monotonic() < deadline and len(kept) < len(settings.LANGUAGES):
+        kept = list(shared.scan_iter(match=pattern))
+        time.sleep(0.3)
+    languages = sorted(key.decode().split(":")[-2] for key in kept)
+    assert languages == sorted(code for code, _name in settings.LANGUAGES), kept

@@ -246,6 +246,69 @@ def test_an_edit_shows_at_once_and_unpublishing_ends_the_page(client, org, item)
     assert get(client, item.url)[0] == 404
 
 
+def test_publishing_another_item_leaves_this_article_kept(client, org, item):
+    client.force_login(person(org["SUB1"]))
+    get(client, item.url)
+    other = add_news("Pengumuman baru", live=False)
+    other.save_revision().publish()  # bumps the news and pages generations: lists and routes are retired
+    client.force_login(person(org["DIR2"]))  # a new reader: nothing of theirs remembered
+    status, body, sql = get(client, item.url)
+    assert status == 200 and "· Kegiatan" in body
+    assert not any("taggit_tag" in q for q in sql), "the article is served from its copy"
+
+
+def test_a_published_item_is_rendered_before_its_first_reader(client, org, django_capture_on_commit_callbacks):
+    page = add_news("Pengumuman libur", live=False)
+    page.tags.add("libur")
+    with django_capture_on_commit_callbacks(execute=True):  # the render is enqueued once the publish commits
+        page.save_revision().publish()
+    page.refresh_from_db()
+    client.force_login(person(org["SUB1"]))
+    for language, tags in (("id", "Tag: libur"), ("en", "Tags: libur")):
+        response_sql = CaptureQueriesContext(connection)
+        with response_sql:
+            response = client.get(page.url, HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 200 and tags in response.content.decode()
+        assert not any("taggit_tag" in q["sql"] for q in response_sql.captured_queries), language
+
+
+def test_rendering_for_an_unpublished_item_keeps_nothing(org):
+    from cms.news.services import keep_rendered_articles
+
+    page = add_news("Ditarik", live=False)
+    assert keep_rendered_articles(page.pk) == 0
+
+
+def test_what_an_article_shows_of_other_things_shows_at_once(client, org, item, django_capture_on_commit_callbacks):
+    """A kept article names a category, tags and other pages' addresses: a change to any of them retires it."""
+    target = add_news("Panduan cuti", live=False)
+    target.save_revision().publish()
+    item.body = [("paragraph", f'<p>Lihat <a linktype="page" id="{target.pk}">panduan</a>.</p>')]
+    item.save_revision().publish()
+    item.refresh_from_db()
+    client.force_login(person(org["SUB1"]))
+    body = get(client, item.url)[1]
+    assert 'href="/berita/panduan-cuti/"' in body and "· Kegiatan" in body
+    get(client, item.url)  # served from the copy
+
+    target.slug = "panduan-cuti-2027"
+    with django_capture_on_commit_callbacks(execute=True):  # Wagtail tells of a new slug once it is committed
+        target.save_revision().publish()
+    assert 'href="/berita/panduan-cuti-2027/"' in get(client, item.url)[1]
+
+    category = NewsCategory.objects.get(pk=item.category_id)
+    category.name_id = "Kegiatan Dinas"
+    category.save()
+    assert "· Kegiatan Dinas" in get(client, item.url)[1]
+
+    from taggit.models import Tag
+
+    tag = Tag.objects.get(name="anggaran")
+    tag.name = "anggaran 2027"
+    tag.save()
+    assert "anggaran 2027" in get(client, item.url)[1]
+
+
 def test_a_preview_is_never_kept_nor_served_from_the_cache(client, org, item):
     editor = person(org["DIR1"], Role.EDITOR)
     reader = person(org["SUB1"])
