@@ -257,7 +257,7 @@ class NewsPage(AudienceMixin, ContentOwnerMixin, Page):
             copy = selectors.article_copy(request, self)
             if copy.html is None:
                 self._article_html = self.render_article(selectors.article_details(self))
-                selectors.keep_article(copy, self._article_html)
+                selectors.keep_article(copy.key, self._article_html)
             else:
                 self._article_html = mark_safe(copy.html)  # noqa: S308 - kept from render_article
             if counts and not copy.read:

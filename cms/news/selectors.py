@@ -210,8 +210,8 @@ def article_copy(request, page: NewsPage) -> ArticleCopy:
     return ArticleCopy(key=key, html=near_get(key, CACHE_SECONDS), read=page.pk in state["reads"])
 
 
-def keep_article(copy: ArticleCopy, html: str) -> None:
-    near_set(copy.key, str(html), CACHE_SECONDS)
+def keep_article(key: str, html: str) -> None:
+    near_set(key, str(html), CACHE_SECONDS)
 
 
 def remember_read(request, page: NewsPage) -> None:

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from intranet.core.caching import generation
 from intranet.core.queries import NO_FLUSH_WAIT
 
 from . import selectors
@@ -37,10 +38,6 @@ def keep_rendered_articles(page_id: int) -> int:
 
     Run after a publish (`tasks.render_article_copies`), so that the first readers of a new item, who tend to come
     all at once after the announcement, find it rendered instead of each rendering it."""
-    from django.utils import translation
-
-    from intranet.core.caching import generation
-
     page = NewsPage.objects.live().filter(pk=page_id).select_related("locale").order_by().first()
     if page is None:
         return 0
@@ -48,8 +45,6 @@ def keep_rendered_articles(page_id: int) -> int:
     details = selectors.article_details(page)
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
-            copy = selectors.ArticleCopy(
-                key=selectors.article_key(page, language, article_generation), html=None, read=False
-            )
-            selectors.keep_article(copy, page.render_article(details))
+            key = selectors.article_key(page, language, article_generation)
+            selectors.keep_article(key, page.render_article(details))
     return len(settings.LANGUAGES)

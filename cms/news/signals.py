@@ -52,11 +52,19 @@ def _category_changed(sender, **kwargs):
 @receiver([page_slug_changed, post_page_move, page_unpublished])
 @receiver(post_delete, sender=Page)
 @receiver([post_save, post_delete], sender=Site)
-@receiver([post_save, post_delete], sender=Tag)
-@receiver([post_save, post_delete], sender=get_image_model())
-@receiver([post_save, post_delete], sender=get_document_model())
+@receiver(post_delete, sender=Tag)
+@receiver(post_delete, sender=get_image_model())
+@receiver(post_delete, sender=get_document_model())
 def _article_content_changed(sender, **kwargs):
     """Something a rendered article may show besides its own revision changed: a linked page's address (slug, move,
     unpublish, deletion, the site), a tag's name, an image or a document. Published articles are kept under their
     revision (`selectors.article_copy`); this retires them all — rare events, unlike a publish."""
     bump_generation_now_and_on_commit(ARTICLE_GENERATION_KEY)
+
+
+@receiver(post_save, sender=Tag)
+@receiver(post_save, sender=get_image_model())
+@receiver(post_save, sender=get_document_model())
+def _article_part_saved(sender, created=False, **kwargs):
+    if not created:  # a new tag, image or document is in no published article yet: uploads keep articles warm
+        _article_content_changed(sender)

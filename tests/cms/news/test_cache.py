@@ -247,9 +247,11 @@ def test_an_edit_shows_at_once_and_unpublishing_ends_the_page(client, org, item)
 
 
 def test_publishing_another_item_leaves_this_article_kept(client, org, item):
+    """Communications staff publish every day: each publication (with its new tags) leaves other articles kept."""
     client.force_login(person(org["SUB1"]))
     get(client, item.url)
     other = add_news("Pengumuman baru", live=False)
+    other.tags.add("tag baru")  # a new tag is in no published article yet
     other.save_revision().publish()  # bumps the news and pages generations: lists and routes are retired
     client.force_login(person(org["DIR2"]))  # a new reader: nothing of theirs remembered
     status, body, sql = get(client, item.url)
