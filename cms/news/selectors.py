@@ -172,9 +172,10 @@ def _request_state(request) -> dict:
         user = request.user
         reads_key = _reads_key(user.pk) if user.is_authenticated else None
         gens, found = generations_with((*VERSION_KEYS, ARTICLE_GENERATION_KEY), [reads_key] if reads_key else [])
+        *version_gens, article_gen = gens
         state = {
-            "versions": ".".join(str(g) for g in gens[:-1]),
-            "article": gens[-1],
+            "versions": ".".join(str(g) for g in version_gens),
+            "article": article_gen,
             "reads": tuple(found.get(reads_key) or ()) if reads_key else (),
         }
         request._serambi_news = state

@@ -38,7 +38,7 @@ def keep_rendered_articles(page_id: int) -> int:
 
     Run after a publish (`tasks.render_article_copies`), so that the first readers of a new item, who tend to come
     all at once after the announcement, find it rendered instead of each rendering it."""
-    page = NewsPage.objects.live().filter(pk=page_id).select_related("locale").order_by().first()
+    page = NewsPage.objects.live().filter(pk=page_id).first()
     if page is None:
         return 0
     article_generation = generation(selectors.ARTICLE_GENERATION_KEY)
