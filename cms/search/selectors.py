@@ -44,6 +44,7 @@ from cms.home.audience import audience_q, viewer_for
 from cms.home.pages import active_locale_code
 from cms.home.privacy import PRIVACY_GENERATION_KEY, visible_q
 from intranet.core.caching import cache_set, digest, generations_with, user_generation_key
+from intranet.core.queries import OneOf
 
 log = logging.getLogger(__name__)
 
@@ -194,10 +195,13 @@ def _visible_in_rank_order(user, model, ranked: Ranked) -> list | None:
     """The first MAX_PAGE_HITS of `ranked` that `user` may see, as hit values, in rank order; None when the kept ids
     run out before that and there are more matches than were kept (the reader's own search must decide)."""
     rows: list = []
+    # Known ids: the reader's rules apply to each of them straight (not through the IN (...) of `_visible_hits`,
+    # made for full-text search), built once for every chunk, and the chunk is one array parameter (`OneOf`).
+    # 21.5 → 14.5 ms for a reader's first search of a word at 20,000 news pages (docs/performance.md).
+    visible = pages_visible_to(user, model).annotate(lang=F("locale__language_code")).order_by().values(*HIT_VALUES)
     for start in range(0, len(ranked.ids), RANKED_CHUNK):
         chunk = ranked.ids[start : start + RANKED_CHUNK]
-        visible = _visible_hits(user, model).filter(pk__in=chunk).order_by().values(*HIT_VALUES)
-        found = {row["pk"]: row for row in visible}
+        found = {row["pk"]: row for row in visible.filter(OneOf("pk", chunk))}
         rows.extend(found[pk] for pk in chunk if pk in found)
         if len(rows) >= MAX_PAGE_HITS:
             return rows[:MAX_PAGE_HITS]
@@ -442,11 +446,15 @@ def _documents_group(user, query: str, chosen: str, kept, key: str, gens: tuple)
         preview = list(docs().filter(pk__in=ids)) if ids else []
         if [d.pk for d in preview] != ids:
             preview = total = None
-    if total is None:
-        total = _count_documents(user, query, docs)
-    if preview is None:
+    if preview is None:  # read afresh (the count with it: both were kept, or neither)
         preview = list(docs()[:PER_GROUP])
         ids = [d.pk for d in preview]
+        if len(preview) < PER_GROUP:
+            # fewer than a preview's worth: that is all of them, and the count is not asked (13 ms, most of it
+            # building the union of the reader's ways of seeing a document)
+            total = len(preview)
+    if total is None:
+        total = _count_documents(user, query, docs)
     if kept != (gens, total, ids):
         cache_set(key, (gens, total, ids), DOCUMENTS_SECONDS)
     return Group(key="documents", label=label, hits=Results(docs, total), total=total, preview=preview)
