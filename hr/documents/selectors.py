@@ -550,10 +550,44 @@ def document_for_download(user, pk: int) -> Document:
     relationships do not show it): the visibility condition takes PostgreSQL 2.8 ms to plan for a 0.35 ms lookup."""
     if not is_active_staff(user):
         raise Http404
-    doc = Document.objects.select_related("subject_employee__unit", "owner_unit", "current_version").filter(pk=pk).first()
+    doc = (
+        Document.objects.select_related("subject_employee__unit", "owner_unit", "current_version").filter(pk=pk).first()
+    )
     if doc is None or ("view" not in implicit_perms(user, doc) and "view" not in explicit_perms(user, doc)):
         raise Http404
     return doc
+
+
+# What `implicit_perms` reads of a document (with `title`, all a link to it shows).
+VISIBILITY_FIELDS = (
+    "title",
+    "classification",
+    "created_by_id",
+    "subject_employee__unit__path",
+    "owner_unit__path",
+)
+
+
+def visible_among(user, ids, q: Q | None = None) -> list[Document]:
+    """The documents among `ids` that match `q` and that the user may see (`documents_visible_to`), in the order of
+    `ids`: for re-reading a few documents known by their keys (the search overview's kept preview). Read by key,
+    their visibility decided as `document_for_download` decides it; the view grants of those the relationships do
+    not open are asked in one query for all of them. Building the visibility condition alone costs 3.5 ms."""
+    if not ids or not is_active_staff(user):
+        return []
+    # only what `implicit_perms` and a title link read: compiling every column of three joined tables took longer
+    # than the query
+    rows = (
+        Document.objects.filter(q or Q(), pk__in=ids).order_by().select_related("subject_employee__unit", "owner_unit")
+    )
+    rows = rows.only(*VISIBILITY_FIELDS)
+    found = {doc.pk: doc for doc in rows}
+    closed = [pk for pk, doc in found.items() if "view" not in implicit_perms(user, doc)]
+    if closed:
+        granted = set(Document.objects.filter(_grant_exists(user, "view"), pk__in=closed).values_list("pk", flat=True))
+        for pk in set(closed) - granted:
+            del found[pk]
+    return [found[pk] for pk in ids if pk in found]
 
 
 def may_download(user, doc: Document, request=None) -> bool:

@@ -216,3 +216,21 @@ def test_a_download_opens_what_the_list_shows_and_nothing_else(client, cast, doc
     assert listed == ("view_document" in grants)
     client.force_login(user)
     assert client.get(reverse("documents:download", args=[doc.pk])).status_code == (200 if listed else 404)
+
+
+def test_reading_known_documents_by_key_shows_what_the_list_shows(cast, docs):
+    """`visible_among` (the search overview's re-read of its kept preview) decides visibility in Python, by key: for
+    every kind of person it keeps exactly the documents `documents_visible_to` lists, in the order asked, and a
+    condition it is given still applies. Grants (live, expired, through a group) are the fixture's."""
+    from django.db.models import Q
+
+    order = [docs[key].pk for key in reversed(DOCS)]
+    for actor in ACTORS:
+        user = cast[actor].user
+        listed = set(selectors.documents_visible_to(user).values_list("pk", flat=True))
+        expected = [pk for pk in order if pk in listed]
+        assert [d.pk for d in selectors.visible_among(user, order)] == expected, actor
+        assert expected == [docs[k].pk for k in reversed(DOCS) if "list" in EXPECTED[actor].get(k, NONE)], actor
+        only = docs["biasa"]
+        assert [d.pk for d in selectors.visible_among(user, order, Q(title=only.title))] == [only.pk], actor
+    assert selectors.visible_among(cast["subject"].user, []) == []
