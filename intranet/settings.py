@@ -224,7 +224,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions live in the database. With a shared cache (Redis) each request reads a copy kept there for a minute at
+# most (intranet/security/session_store.py); without one, a copy in one process could not be deleted from another.
+SESSION_ENGINE = "intranet.security.session_store" if REDIS_URL else "django.contrib.sessions.backends.db"
 
 # --- Internationalisation -------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "id"

@@ -1,7 +1,7 @@
 """Ending users' sessions at once (directory deactivation), with the database or the cache session engine.
 
-- Database-backed engines (db, cached_db): the live sessions are decoded and those of the users are deleted, so even
-  sessions created before any tracking existed are ended.
+- Database-backed engines (db, cached_db, Serambi's `intranet.security.session_store`): the live sessions are decoded
+  and those of the users are deleted, so even sessions created before any tracking existed are ended.
 - Every engine: the per-user session index kept by `intranet.security` (its `UserSession`, recorded at login) gives the
   keys to delete through the configured engine's SessionStore (cache, file, ...).
 
@@ -19,7 +19,11 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.utils import timezone
 
-DB_ENGINES = ("django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db")
+DB_ENGINES = (
+    "django.contrib.sessions.backends.db",
+    "django.contrib.sessions.backends.cached_db",
+    "intranet.security.session_store",
+)
 SESSION_INDEX = ("security", "UserSession")  # app label, model: the login-time session index
 
 

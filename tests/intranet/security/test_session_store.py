@@ -1,0 +1,103 @@
+"""The session engine production uses with Redis (`intranet.security.session_store`), on a Redis of the test's own: a
+signed-in request reads its session from the copy, not the database; every way of ending a session ends it at once;
+no copy outlives COPY_SECONDS; with Redis stopped, sessions go on from the database."""
+
+import pytest
+import redis
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from intranet.security import session_store
+from tests.factories import EmployeeFactory
+from tests.intranet.security.test_faults import RedisServer, needs_redis
+
+pytestmark = [pytest.mark.django_db, needs_redis]
+PASSWORD = "Rahasia-Sekali-2026"
+
+
+@pytest.fixture
+def redis_sessions(tmp_path, settings):
+    from django.core.cache import caches
+
+    server = RedisServer(tmp_path / "redis")
+    server.start()
+    settings.CACHES = {"default": {"BACKEND": "intranet.core.cache.TolerantRedisCache", "LOCATION": server.url(0)}}
+    caches._settings = caches.settings = settings.CACHES
+    caches._connections.__dict__.pop("default", None)
+    settings.SESSION_ENGINE = "intranet.security.session_store"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    yield server
+    if server.proc is not None:
+        server.stop()
+    caches._connections.__dict__.pop("default", None)
+
+
+@pytest.fixture
+def person(org):
+    employee = EmployeeFactory(unit=org["SUB1"])
+    employee.user.set_password(PASSWORD)
+    employee.user.save()
+    return employee.user
+
+
+def _signed_in(user) -> Client:
+    client = Client()
+    response = client.post(reverse("accounts:login"), {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+def _ttl(server, session_key: str) -> int:
+    from django.core.cache import cache
+
+    return redis.Redis.from_url(server.url(0)).ttl(cache.make_key(session_store.KEY_PREFIX + session_key))
+
+
+def test_a_signed_in_request_reads_the_copy_kept_a_minute_at_most(redis_sessions, person):
+    client = _signed_in(person)
+    key = client.cookies["sessionid"].value
+    assert Session.objects.filter(session_key=key).exists()  # the database holds the session
+    assert client.get("/direktori/").status_code == 200
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/direktori/").status_code == 200
+    assert not [q for q in ctx.captured_queries if "django_session" in q["sql"]]
+    assert 0 < _ttl(redis_sessions, key) <= session_store.COPY_SECONDS
+
+    # a copy written for the session's whole life (as cached_db would keep it) is still cut to the minute
+    store = session_store.SessionStore(key)
+    store.load()
+    store._cache.set(session_store.KEY_PREFIX + key, {"x": 1}, 8 * 3600)
+    assert 0 < _ttl(redis_sessions, key) <= session_store.COPY_SECONDS
+
+
+def test_every_way_of_ending_a_session_ends_its_copy(redis_sessions, person, org):
+    first, second = _signed_in(person), _signed_in(person)
+    assert second.get("/direktori/").status_code == 200  # its copy is in Redis now
+    first.post(reverse("security:sessions_sign_out_others"))
+    assert second.get("/direktori/").status_code == 302, "signed out from the other browser"
+
+    key = first.cookies["sessionid"].value
+    first.post(reverse("accounts:logout"))
+    stolen = Client()
+    stolen.cookies["sessionid"] = key
+    assert stolen.get("/direktori/").status_code == 302, "a logged-out session's cookie opens nothing"
+
+    third = _signed_in(person)
+    assert third.get("/direktori/").status_code == 200
+    person.is_active = False
+    person.save()  # a deactivation ends the user's sessions (intranet.accounts.sessions.end_sessions)
+    assert third.get("/direktori/").status_code == 302
+
+
+def test_with_redis_stopped_sessions_go_on_from_the_database(redis_sessions, person):
+    client = _signed_in(person)
+    assert client.get("/direktori/").status_code == 200
+    redis_sessions.stop()
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/direktori/").status_code == 200
+    assert [q for q in ctx.captured_queries if "django_session" in q["sql"]], "read from the database"
+    client.post(reverse("accounts:logout"))
+    assert client.get("/direktori/").status_code == 302
