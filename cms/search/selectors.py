@@ -289,7 +289,8 @@ def search_documents(user, query: str):
 
 def _reread_documents(user, query: str, ids: list[int], docs) -> list:
     """The kept preview's documents that still match `query` and that the user may still see, in their order: read
-    by key with the documents app's `visible_among` when it offers it (8 → 1 ms: no visibility condition to build)."""
+    by key with the documents app's `visible_among` when it offers it: no visibility condition to build (a warm
+    search that shows documents, 10.5 → 5.0 ms)."""
     visible_among = getattr(_documents_module(), "visible_among", None)
     if visible_among is not None:
         return visible_among(user, ids, _title_q(query))
