@@ -591,11 +591,8 @@ def visible_among(user, ids, q: Q | None = None) -> list[Document]:
         return []
     # only what `implicit_perms` and a title link read: compiling every column of three joined tables took longer
     # than the query
-    rows = (
-        Document.objects.filter(q or Q(), pk__in=ids).order_by().select_related("subject_employee__unit", "owner_unit")
-    )
-    rows = rows.only(*VISIBILITY_FIELDS)
-    found = {doc.pk: doc for doc in rows}
+    rows = Document.objects.filter(q or Q(), pk__in=ids).order_by().select_related("subject_employee__unit", "owner_unit")
+    found = {doc.pk: doc for doc in rows.only(*VISIBILITY_FIELDS)}
     closed = [pk for pk, doc in found.items() if "view" not in implicit_perms(user, doc)]
     if closed:
         granted = set(Document.objects.filter(_grant_exists(user, "view"), pk__in=closed).values_list("pk", flat=True))

@@ -1,7 +1,8 @@
 """Ending users' sessions at once (directory deactivation), with the database or the cache session engine.
 
-- Database-backed engines (db, cached_db, Serambi's `intranet.security.session_store`): the live sessions are decoded
-  and those of the users are deleted, so even sessions created before any tracking existed are ended.
+- Database-backed engines (db, cached_db, Serambi's `intranet.security.session_store`: any built on Django's db
+  engine): the live sessions are decoded and those of the users are deleted, so even sessions created before any
+  tracking existed are ended.
 - Every engine: the per-user session index kept by `intranet.security` (its `UserSession`, recorded at login) gives the
   keys to delete through the configured engine's SessionStore (cache, file, ...).
 
@@ -17,13 +18,9 @@ from importlib import import_module
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore as DBStore
 from django.utils import timezone
 
-DB_ENGINES = (
-    "django.contrib.sessions.backends.db",
-    "django.contrib.sessions.backends.cached_db",
-    "intranet.security.session_store",
-)
 SESSION_INDEX = ("security", "UserSession")  # app label, model: the login-time session index
 
 
@@ -44,7 +41,7 @@ def end_sessions(user_ids: Iterable[int]) -> int:
     index = _index_model()
     if index is not None:
         keys |= set(index.objects.filter(user_id__in=ids).values_list("session_key", flat=True))
-    if settings.SESSION_ENGINE in DB_ENGINES:
+    if issubclass(engine.SessionStore, DBStore):  # db, cached_db and engines built on them
         from django.contrib.sessions.models import Session
 
         wanted = {str(i) for i in ids}

@@ -17,6 +17,11 @@ COPY_SECONDS = 60
 KEY_PREFIX = "serambi.session:"
 
 
+def _capped(timeout) -> int:
+    """`timeout` cut to COPY_SECONDS (None, "for ever" to a cache, included)."""
+    return COPY_SECONDS if timeout is None else min(timeout, COPY_SECONDS)
+
+
 class _ShortCopies:
     """The session cache, with every copy's lifetime capped at COPY_SECONDS."""
 
@@ -24,12 +29,10 @@ class _ShortCopies:
         self._cache = cache
 
     def set(self, key, value, timeout=None, *args, **kwargs):
-        timeout = COPY_SECONDS if timeout is None else min(timeout, COPY_SECONDS)
-        return self._cache.set(key, value, timeout, *args, **kwargs)
+        return self._cache.set(key, value, _capped(timeout), *args, **kwargs)
 
     async def aset(self, key, value, timeout=None, *args, **kwargs):
-        timeout = COPY_SECONDS if timeout is None else min(timeout, COPY_SECONDS)
-        return await self._cache.aset(key, value, timeout, *args, **kwargs)
+        return await self._cache.aset(key, value, _capped(timeout), *args, **kwargs)
 
     def __contains__(self, key):
         return key in self._cache
