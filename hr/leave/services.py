@@ -786,9 +786,11 @@ def leave_request_withdraw(*, request_id: int, user) -> LeaveRequest:
         ApprovalStep.objects.create(
             request=req, stage=Stage.EMPLOYEE, outcome=Outcome.WITHDRAW, actor=req.employee, actor_user=user
         )
-        _notify(req.employee, "leave.withdrawn", _("Your leave request was withdrawn"), _describe(req), req)
-        if authority is not None:
-            _notify(authority.employee, "leave.withdrawn", _("A leave request was withdrawn"), _describe(req), req)
+        _notify_all(
+            req,
+            (req.employee, "leave.withdrawn", _("Your leave request was withdrawn")),
+            (authority and authority.employee, "leave.withdrawn", _("A leave request was withdrawn")),
+        )
     return req
 
 

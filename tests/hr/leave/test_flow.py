@@ -192,6 +192,22 @@ def test_withdraw_before_decision_releases_the_hold(chain, req, year):
         services.leave_request_decide(request_id=req.pk, user=chain.head.user, outcome="approve")
 
 
+def test_withdraw_tells_the_employee_and_whoever_was_to_act_in_one_batch(chain, req):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    Notification.objects.all().delete()
+    with CaptureQueriesContext(connection) as ctx:
+        services.leave_request_withdraw(request_id=req.pk, user=chain.staff.user)
+    notices = {(n.recipient_id, n.kind, n.title) for n in Notification.objects.all()}
+    assert notices == {
+        (chain.staff.user_id, "leave.withdrawn", "Your leave request was withdrawn"),
+        (chain.head.user_id, "leave.withdrawn", "A leave request was withdrawn"),
+    }
+    inserts = [q for q in ctx.captured_queries if q["sql"].startswith('INSERT INTO "notifications_notification"')]
+    assert len(inserts) == 1
+
+
 def _approve(chain, req):
     services.leave_request_decide(request_id=req.pk, user=chain.head.user, outcome="approve")
     services.leave_request_decide(request_id=req.pk, user=chain.director.user, outcome="approve")
