@@ -4,8 +4,8 @@ same database, Redis and pre-created sessions as the load run (so the session lo
     DJANGO_SETTINGS_MODULE=tests.perf.load.settings python -m tests.perf.load.querycount PLAN.json OUT.json
 
 For each page: one request to warm caches, then the counted one (steady state, what the load run sees), and the count
-of the first (cold) request. Also times the first-time payslip PDF rendering, which the load run never sees because
-every bench user's PDF is rendered here first.
+of the first (cold) request. Also times the first-time payslip PDF rendering and each news article's first rendering,
+which the load run never sees because every bench user's PDF and every planned article is rendered here first.
 """
 
 import json
@@ -100,6 +100,22 @@ def main(plan_path: str, out_path: str) -> None:
             client.post(r["Location"].rstrip("/") + "/tarik/")
     out["leave_submit"] = {"url": "/cuti/ajukan/", "queries": counts_ms[1][0], "status": r.status_code,
                            "ms": round(counts_ms[1][1], 1), "cold": counts_ms[0][0]}
+
+    # Every news article of the plan opened once, by the plan's last user (no locust user takes that session at 64
+    # users or fewer): the rendered article is kept for all readers for 10 minutes (`cms.news`), and readers in a
+    # ministry mostly open the same few recent items, so the load run measures a reader's visit to an article already
+    # rendered (as it does for payslip PDFs); the first rendering of each is timed here and reported on its own.
+    # This reader's own first-read marks are not the load run's users'.
+    client = _client(plan, users[-1])
+    timings = []
+    for url in plan["news"]:
+        n, status, ms = _count(lambda c=client, u=url: c.get(u))
+        if status != 200:
+            sys.exit(f"news page {url} answered {status} to {users[-1]['username']}, not 200")
+        timings.append(ms)
+    timings.sort()
+    out["_news_first_render_ms"] = {"n": len(timings), "median": round(timings[len(timings) // 2], 1),
+                                    "max": round(timings[-1], 1)}
 
     # First-time payslip PDF rendering for every bench user (the load run then measures serving the kept file).
     # Rendering is timed on its own (the kept files of an earlier run would make payslip_pdf() a lookup).
