@@ -336,9 +336,10 @@ def _wsgi_get(path: str, cookie: str) -> int:
 @postgres_only
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_dropped_database_connection_is_replaced_on_the_next_request(org, settings):
-    """The server ends our persistent connection (pg_terminate_backend, as a failover or an idle-killer would). The
-    next request checks it before use (CONN_HEALTH_CHECKS), finds it dead and opens a new one: no error page, no
-    restart."""
+    """The server ends our persistent connection (pg_terminate_backend, as a failover or an idle-killer would) right
+    after it answered a request. The next request checks it before use (CONN_HEALTH_CHECKS; the socket has the
+    server's goodbye to read, so `intranet.core.postgresql` does not skip the check), finds it dead and opens a new
+    one: no error page, no restart."""
     from django.conf import settings as conf
 
     assert connection.settings_dict["CONN_HEALTH_CHECKS"] is True and connection.settings_dict["CONN_MAX_AGE"] > 0
@@ -357,6 +358,11 @@ def test_dropped_database_connection_is_replaced_on_the_next_request(org, settin
         with killer.cursor() as cursor:
             cursor.execute("SELECT pg_terminate_backend(%s)", [old_pid])
             assert cursor.fetchone()[0] is True
+            for _ in range(200):  # the server process ends when it handles the signal, a moment later
+                cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [old_pid])
+                if cursor.fetchone()[0] == 0:
+                    break
+                time.sleep(0.01)
     finally:
         killer.close()
 
