@@ -2,12 +2,13 @@
 anything: the connection answered a request in the last few seconds and nothing has arrived on it since.
 
 Django checks a reused connection with `SELECT 1` before the first query of every request: one more round trip on
-every page, 5% of the floor of a signed-in page under load (docs/performance.md, seventh pass). A server that ends a
-session (`pg_terminate_backend`, a restart or failover, `idle_session_timeout`) tells the client so and closes the
-socket, which then has something to read: such a connection is still checked, found dead and replaced, and the request
-goes on without an error. So is any connection idle for longer than RECENT_SECONDS, which a firewall may have dropped
-without a word. What is left: a connection dropped silently within seconds of its last answer fails the one request
-that uses it, as without health checks; Django then closes it (`errors_occurred`) and the next request opens a new one.
+every page, about 0.1 ms on loopback (2–3% of the floor of a signed-in page), a network round trip when the database
+has a host of its own (docs/performance.md, seventh pass). A server that ends a session (`pg_terminate_backend`, a
+restart or failover, `idle_session_timeout`) tells the client so and closes the socket, which then has something to
+read: such a connection is still checked, found dead and replaced, and the request goes on without an error. So is any
+connection idle for longer than RECENT_SECONDS, which a firewall may have dropped without a word. What is left: a
+connection dropped silently within seconds of its last answer fails the one request that uses it, as without health
+checks; Django then closes it (`errors_occurred`) and the next request opens a new one.
 """
 
 import select
