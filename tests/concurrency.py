@@ -1,6 +1,7 @@
 """Helpers for real row-lock concurrency tests on PostgreSQL: threads, each with its own database connection."""
 
 import threading
+import time
 
 import pytest
 from django.db import connection, connections
@@ -35,3 +36,18 @@ def run_in_threads(n: int, target, expected_error: type[Exception]):
     for t in threads:
         t.join(timeout=120)
     return results, errors
+
+
+def end_server_process(cursor, pid: int) -> None:
+    """End PostgreSQL server process `pid` through `cursor` (another session), as a DBA or a failover would, and return
+    once it is gone: `pg_terminate_backend` only signals it, and it ends a moment later."""
+    cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    assert cursor.fetchone()[0] is True
+    for _ in range(200):
+        # inside a transaction the statistics views answer from a snapshot taken at first use: drop it each time
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
+        if cursor.fetchone()[0] == 0:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"server process {pid} did not end")

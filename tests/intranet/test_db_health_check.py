@@ -3,13 +3,11 @@ that answered a request moments ago and has had nothing arrive since; it still c
 idle or that the server has ended. Real connections to the test database; a connection is ended for real by ending
 its server process."""
 
-import time
-
 import pytest
 from django.db import connection, connections
 
 from intranet.core.postgresql import base as engine
-from tests.concurrency import postgres_only
+from tests.concurrency import end_server_process, postgres_only
 
 pytestmark = [postgres_only, pytest.mark.django_db]
 
@@ -35,15 +33,8 @@ def _request(wrapper) -> int:
 
 
 def _end_server_process(pid: int) -> None:
-    """As a DBA or a failover would; returns once the server process is gone (the signal is handled asynchronously)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
-        for _ in range(200):
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
-            if cursor.fetchone()[0] == 0:
-                return
-            time.sleep(0.01)
-    raise AssertionError(f"server process {pid} did not end")
+        end_server_process(cursor, pid)
 
 
 @pytest.fixture

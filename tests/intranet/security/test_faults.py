@@ -21,6 +21,7 @@ from django.urls import reverse
 from intranet.celery import app as celery_app
 from intranet.notifications.models import OutboxEmail
 from tests import factories
+from tests.concurrency import end_server_process
 
 ROOT = Path(__file__).resolve().parents[3]
 REDIS = shutil.which("redis-server")
@@ -356,13 +357,7 @@ def test_dropped_database_connection_is_replaced_on_the_next_request(org, settin
     killer = connections.create_connection("default")  # a second session, as the DBA's
     try:
         with killer.cursor() as cursor:
-            cursor.execute("SELECT pg_terminate_backend(%s)", [old_pid])
-            assert cursor.fetchone()[0] is True
-            for _ in range(200):  # the server process ends when it handles the signal, a moment later
-                cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [old_pid])
-                if cursor.fetchone()[0] == 0:
-                    break
-                time.sleep(0.01)
+            end_server_process(cursor, old_pid)
     finally:
         killer.close()
 
