@@ -41,6 +41,13 @@ def _count(fn):
     return len(ctx.captured_queries), response.status_code, ms
 
 
+def _summary(timings: list[float]) -> dict:
+    """Count, median and maximum of some timings in ms (None for an empty list)."""
+    timings = sorted(timings)
+    return {"n": len(timings), "median": round(timings[len(timings) // 2], 1) if timings else None,
+            "max": round(timings[-1], 1) if timings else None}
+
+
 def main(plan_path: str, out_path: str) -> None:
     plan = json.load(open(plan_path))  # noqa: SIM115
     users = plan["users"]
@@ -109,13 +116,11 @@ def main(plan_path: str, out_path: str) -> None:
     client = _client(plan, users[-1])
     timings = []
     for url in plan["news"]:
-        n, status, ms = _count(lambda c=client, u=url: c.get(u))
+        _queries, status, ms = _count(lambda c=client, u=url: c.get(u))
         if status != 200:
             sys.exit(f"news page {url} answered {status} to {users[-1]['username']}, not 200")
         timings.append(ms)
-    timings.sort()
-    out["_news_first_render_ms"] = {"n": len(timings), "median": round(timings[len(timings) // 2], 1),
-                                    "max": round(timings[-1], 1)}
+    out["_news_first_render_ms"] = _summary(timings)
 
     # First-time payslip PDF rendering for every bench user (the load run then measures serving the kept file).
     # Rendering is timed on its own (the kept files of an earlier run would make payslip_pdf() a lookup).
@@ -127,9 +132,7 @@ def main(plan_path: str, out_path: str) -> None:
             payslip_services.render_pdf_bytes(slip)
             timings.append(1000 * (time.perf_counter() - t))
         payslip_services.payslip_pdf(payslip=slip)
-    timings.sort()
-    out["_pdf_first_render_ms"] = {"n": len(timings), "median": round(timings[len(timings) // 2], 1) if timings else None,
-                                   "max": round(timings[-1], 1) if timings else None}
+    out["_pdf_first_render_ms"] = _summary(timings)
     out["_session_engine"] = settings.SESSION_ENGINE
     out["_counts"] = ", ".join(f"{k} {v:,}" for k, v in counts().items())
     json.dump(out, open(out_path, "w"), indent=1)  # noqa: SIM115
