@@ -94,14 +94,15 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # The shared-cache values every page reads (the session's copy, Site, alert, unread count, user generation): one
+    # round trip. Before anything reads the session, which is then loaded from what it read.
+    "intranet.core.middleware.CachePrefetchMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # An intranet: every view needs a login unless it is explicitly marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "intranet.security.middleware.SessionTimeoutMiddleware",
     "intranet.security.middleware.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # The shared-cache values every page reads (Site, alert, unread count, user generation): one round trip.
-    "intranet.core.middleware.CachePrefetchMiddleware",
     # Wagtail's Site lookup for the request, from the shared cache (saves a query per page).
     "cms.home.middleware.CachedSiteMiddleware",
     # A write by the user retires their cached dashboard (intranet.core.middleware).

@@ -114,31 +114,35 @@ VERSION_KEYS = (GENERATION_KEY, PRIVACY_GENERATION_KEY, PAGES_GENERATION_KEY)
 # images and documents. Bumped when any of those changes (`signals`), never by a publish: the revision id in an
 # article's key already names what a publish changes, so publishing one item leaves every other article's copy warm.
 ARTICLE_GENERATION_KEY = "cms:news:article-generation"
-UNIT_SECONDS = 3600  # a reader's unit, remembered under the organisation generation (`list_versions`)
+UNIT_SECONDS = 3600  # a reader's unit, remembered with the organisation generation (`list_versions`)
+
+
+def unit_key(user_id: int) -> str:
+    """The cache key of a reader's remembered unit (read with every signed-in request's prefetch: `cms.news.apps`)."""
+    return f"cms:news:unit:{user_id}"
 
 
 def list_versions(user=None) -> str:
-    """The generations cached news lists depend on, in one cache round trip. With `user`, the same round trip brings
-    their unit as remembered under the organisation generation (any move of an employee, a unit or a directory sync
-    bumps it: `hr.org.signals`), so a list served from the cache needs no query for the audience profile. Only the
+    """The generations cached news lists depend on, in one cache round trip (none when prefetched). With `user`, the
+    same round trip brings their unit, remembered with the organisation generation it was read under (any move of an
+    employee, a unit or a directory sync bumps it: `hr.org.signals`; an older one is read again), so a list served from the cache needs no query for the audience profile. Only the
     unit (targeting: relevance, not privacy) is remembered; roles and superuser status, which also decide view
     restrictions, are this request's. The profile is the reader's for the rest of the request, so a list rendered
     now is the one its key names."""
-    unit_key = None
-    if user is not None and user.is_authenticated:
-        (org_generation,) = generations(ORG_GENERATION_KEY)
-        unit_key = f"cms:news:unit:{user.pk}:{org_generation}"
-    gens, found = generations_with(VERSION_KEYS, [unit_key] if unit_key else [])
-    if unit_key and getattr(user, "_serambi_viewer", None) is None:
-        unit = found.get(unit_key)
-        if unit is None:
+    if user is None or not user.is_authenticated:
+        return ".".join(str(g) for g in generations(*VERSION_KEYS))
+    key = unit_key(user.pk)
+    (*gens, org_generation), found = generations_with((*VERSION_KEYS, ORG_GENERATION_KEY), [key])
+    if getattr(user, "_serambi_viewer", None) is None:
+        remembered = found.get(key)
+        if remembered is None or remembered[0] != org_generation:
             viewer = viewer_for(user)
-            cache_set(unit_key, (viewer.unit_id, viewer.unit_path), UNIT_SECONDS)
+            cache_set(key, (org_generation, viewer.unit_id, viewer.unit_path), UNIT_SECONDS)
         else:
             user._serambi_viewer = Viewer(  # as viewer_for memoises it
                 user_id=user.pk,
-                unit_id=unit[0],
-                unit_path=unit[1],
+                unit_id=remembered[1],
+                unit_path=remembered[2],
                 roles=role_names(user),
                 is_superuser=bool(user.is_superuser),
             )
@@ -161,22 +165,24 @@ READS_MAX = 200  # page ids remembered per reader; an older one forgotten costs 
 READS_SECONDS = 86400
 
 
-def _reads_key(user_id: int) -> str:
+def reads_key(user_id: int) -> str:
+    """The cache key of a reader's remembered reads (read with every signed-in request's prefetch: `cms.news.apps`)."""
     return f"cms:news:reads:{user_id}"
 
 
 def _request_state(request) -> dict:
-    """The generations of cached news content and the reader's remembered reads: one cache round trip a request."""
+    """The generations of cached news content and the reader's remembered reads: at most one cache round trip a
+    request (none when prefetched, as they are for a signed-in reader)."""
     state = getattr(request, "_serambi_news", None)
     if state is None:
         user = request.user
-        reads_key = _reads_key(user.pk) if user.is_authenticated else None
-        gens, found = generations_with((*VERSION_KEYS, ARTICLE_GENERATION_KEY), [reads_key] if reads_key else [])
+        reads = reads_key(user.pk) if user.is_authenticated else None
+        gens, found = generations_with((*VERSION_KEYS, ARTICLE_GENERATION_KEY), [reads] if reads else [])
         *version_gens, article_gen = gens
         state = {
             "versions": ".".join(str(g) for g in version_gens),
             "article": article_gen,
-            "reads": tuple(found.get(reads_key) or ()) if reads_key else (),
+            "reads": tuple(found.get(reads) or ()) if reads else (),
         }
         request._serambi_news = state
     return state
@@ -219,7 +225,7 @@ def remember_read(request, page: NewsPage) -> None:
     """The reader is counted for `page` (its source page): remembered, so their revisits skip the read-mark query.
     Two requests of one reader at once may each drop the other's id: that page's next visit then asks again."""
     reads = [pk for pk in _request_state(request)["reads"] if pk != page.pk]
-    cache_set(_reads_key(request.user.pk), (*reads[-(READS_MAX - 1) :], page.pk), READS_SECONDS)
+    cache_set(reads_key(request.user.pk), (*reads[-(READS_MAX - 1) :], page.pk), READS_SECONDS)
 
 
 def source_page_id(page) -> int:

@@ -263,19 +263,22 @@ def prefetch_on_every_request(keys_for) -> None:
         _prefetchers.append(keys_for)
 
 
-def prefetch(user_id: int | None) -> None:
+def prefetch(user_id: int | None, also=()) -> dict:
+    """Read what every page needs for `user_id` in one round trip, and the keys `also` with them (the session's copy):
+    returns the values of `also` that were found. Another call in the same request adds its values to the first's."""
     memo = request_memo()
     if memo is None:
-        return
+        return {}
     keys = [key for keys_for in _prefetchers for key in keys_for(user_id)]
-    if not keys:
-        return
+    if not keys and not also:
+        return {}
     try:
-        found = cache.get_many(keys)
+        found = cache.get_many([*also, *keys])
     except Exception as exc:  # noqa: BLE001 - each key is then read (or missed) on its own
-        log.warning("cache read of %s failed: %s", ", ".join(keys), exc)
-        return
-    memo["prefetched"] = {key: found.get(key, _MISSING) for key in keys}
+        log.warning("cache read of %s failed: %s", ", ".join([*also, *keys]), exc)
+        return {}
+    memo.setdefault("prefetched", {}).update((key, found.get(key, _MISSING)) for key in keys)
+    return {key: found[key] for key in also if key in found}
 
 
 def _take_prefetched(key: str, *, forget: bool = False):

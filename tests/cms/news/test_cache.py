@@ -190,6 +190,41 @@ def test_a_revisit_runs_no_news_query(client, org, item):
     assert len(third) <= 5, third
 
 
+def test_the_readers_reads_and_unit_come_with_what_every_page_reads(client, org, item, monkeypatch):
+    """A signed-in reader's remembered reads (an article) and unit (the index) cost no cache round trip of their own:
+    they come in the request's prefetch, the read that also brings the reader's generation."""
+    from django.core.cache import caches
+
+    from cms.news.selectors import reads_key, unit_key
+
+    reader = person(org["SUB1"])
+    client.force_login(reader)
+    client.get(item.url), client.get("/berita/")
+    store, reads, inside = caches["default"], [], []
+    real_get, real_get_many = store.get, store.get_many
+
+    def get(key, *args, **kwargs):
+        if not inside:  # not the backend's own get_many asking key by key
+            reads.append([key])
+        return real_get(key, *args, **kwargs)
+
+    def get_many(keys, *args, **kwargs):
+        reads.append(list(keys))
+        inside.append(True)
+        try:
+            return real_get_many(keys, *args, **kwargs)
+        finally:
+            inside.pop()
+
+    monkeypatch.setattr(store, "get", get)
+    monkeypatch.setattr(store, "get_many", get_many)
+    for url, key in ((item.url, reads_key(reader.pk)), ("/berita/", unit_key(reader.pk))):
+        reads.clear()
+        assert client.get(url).status_code == 200
+        prefetch = [keys for keys in reads if f"user:{reader.pk}:generation" in keys]
+        assert [keys for keys in reads if key in keys] == prefetch and len(prefetch) == 1, (url, reads)
+
+
 def test_a_remembered_read_is_recorded_again_when_the_cache_lost_it(client, org, item):
     from django.core.cache import cache
 
