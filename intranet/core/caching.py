@@ -91,21 +91,40 @@ def generation(key: str) -> int:
 
 
 def bump_generation(key: str) -> None:
-    _take_prefetched(key, forget=True)
-    try:
-        cache.incr(key)
-    except ValueError:  # not set (or evicted): a fresh number retires whatever was cached under an earlier one
-        _start_generation(key)
-    except Exception as exc:  # noqa: BLE001
-        log.warning("cache increment of %s failed: %s", key, exc)
+    retire(bump=[key])
+
+
+def retire(*, delete=(), bump=()) -> None:
+    """Delete the keys `delete` and bump the generations `bump`: one round trip on Redis (`cache.TolerantRedisCache.
+    retire`), key by key on other backends."""
+    for key in (*delete, *bump):
+        _take_prefetched(key, forget=True)
+    in_one = getattr(cache, "retire", None)
+    if in_one is not None:
+        in_one(list(delete), list(bump), time.time_ns() // 1_000_000)
+        return
+    for key in delete:
+        cache_delete(key)
+    for key in bump:
+        try:
+            cache.incr(key)
+        except ValueError:  # not set (or evicted): a fresh number retires whatever was cached under an earlier one
+            _start_generation(key)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("cache increment of %s failed: %s", key, exc)
+
+
+def retire_now_and_on_commit(*, delete=(), bump=()) -> None:
+    """`retire` now, and again once the current transaction commits: a reader in between may have cached the
+    not-yet-committed old state under the new number (or as the deleted value), which the second time retires."""
+    retire(delete=delete, bump=bump)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: retire(delete=delete, bump=bump))
 
 
 def bump_generation_now_and_on_commit(key: str) -> None:
-    """`bump_generation` now, and again once the current transaction commits: a reader in between may have cached
-    the not-yet-committed old state under the new number, which the second bump retires."""
-    bump_generation(key)
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(lambda: bump_generation(key))
+    """`bump_generation` now, and again once the current transaction commits (`retire_now_and_on_commit`)."""
+    retire_now_and_on_commit(bump=[key])
 
 
 def generations(*keys: str) -> list[int]:

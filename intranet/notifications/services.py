@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from intranet.core.background import enqueue
-from intranet.core.caching import bump_user_generation, cache_delete
+from intranet.core.caching import retire_now_and_on_commit, user_generation_key
 
 from .models import Notification, OutboxEmail
 from .selectors import unread_cache_key
@@ -46,9 +46,10 @@ def notify_many(notices: list[Notice]) -> list[Notification]:
                 for n in notices
             ]
         )
-        for n in notices:
-            _forget_unread(n.recipient.pk)
-            bump_user_generation(n.recipient.pk)  # the event shows on their dashboard at once, not after its cache ends
+        # each recipient's unread count and dashboard (the event shows there at once, not when its copy ends): all
+        # retired in one round trip, now and again after commit
+        ids = sorted({n.recipient.pk for n in notices})
+        retire_now_and_on_commit(delete=[unread_cache_key(i) for i in ids], bump=[user_generation_key(i) for i in ids])
         now = timezone.now()
         rows = OutboxEmail.objects.bulk_create(
             [
@@ -64,10 +65,9 @@ def notify_many(notices: list[Notice]) -> list[Notification]:
             ]
         )
         if rows:
-            from .tasks import deliver_outbox_email
+            from .tasks import deliver_outbox_emails
 
-            for row in rows:
-                enqueue(deliver_outbox_email, row.pk)
+            enqueue(deliver_outbox_emails, [row.pk for row in rows])  # one message to the broker for the event
     return notes
 
 
@@ -125,6 +125,4 @@ def mark_read(*, user, notification_id: int | None = None) -> int:
 
 def _forget_unread(user_id: int) -> None:
     """Drop the cached unread count now and again after commit (a request in between may re-cache the old one)."""
-    key = unread_cache_key(user_id)
-    cache_delete(key)
-    transaction.on_commit(lambda: cache_delete(key))
+    retire_now_and_on_commit(delete=[unread_cache_key(user_id)])

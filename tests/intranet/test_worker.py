@@ -80,20 +80,25 @@ def worker(tmp_path, django_db_serialized_rollback, transactional_db):
         print("celery worker output:\n" + output[-4000:])
 
 
-def test_real_worker_delivers_outbox_email_once(worker, org):
-    recipient = EmployeeFactory(unit=org["DIR1"]).user
+def test_real_worker_delivers_an_events_emails_once_each(worker, org, monkeypatch):
+    """One event's e-mails go to the broker as one message (`deliver_outbox_emails`); each is sent once."""
+    from intranet.notifications import tasks
+
+    recipients = [EmployeeFactory(unit=org["DIR1"]).user for _ in range(2)]
     assert not connection.in_atomic_block, "autocommit is needed: the task is enqueued on commit"
-    services.notify(recipient, "test.worker", "Dari worker")  # autocommit: on_commit fires at once
-    row = OutboxEmail.objects.get()
+    published = []
+    monkeypatch.setattr(tasks.deliver_outbox_emails, "delay", lambda *a, _d=tasks.deliver_outbox_emails.delay:
+                        published.append(a) or _d(*a))
+    services.notify_many([services.Notice(r, "test.worker", f"Dari worker untuk {r.username}") for r in recipients])
+    assert len(published) == 1 and len(published[0][0]) == 2, published
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        row.refresh_from_db()
-        if row.status == OutboxEmail.Status.SENT:
-            break
+    while time.monotonic() < deadline and OutboxEmail.objects.filter(status=OutboxEmail.Status.SENT).count() < 2:
         time.sleep(0.3)
-    assert row.status == OutboxEmail.Status.SENT, f"worker did not deliver: {row.status} {row.last_error}"
-    files = list(worker.glob("*.log"))
-    assert len(files) == 1 and "Dari worker" in files[0].read_text()
+    rows = list(OutboxEmail.objects.all())
+    assert len(rows) == 2 and {r.status for r in rows} == {OutboxEmail.Status.SENT}, [(r.status, r.last_error) for r in rows]
+    assert {r.attempts for r in rows} == {1}
+    bodies = sorted(f.read_text() for f in worker.glob("*.log"))
+    assert len(bodies) == 2 and all(sum(f"untuk {r.username}" in b for b in bodies) == 1 for r in recipients), bodies
 
 
 def test_real_worker_renders_a_published_news_item_in_every_language(worker, org):
