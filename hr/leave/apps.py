@@ -8,4 +8,10 @@ class LeaveConfig(AppConfig):
     verbose_name = _("Leave")
 
     def ready(self):
+        from intranet.core.caching import prefetch_on_every_request
+
         from . import signals  # noqa: F401
+        from .selectors import LEAVE_TYPES_GENERATION
+
+        # what the request form's leave types are kept under: read with the request's first round trip
+        prefetch_on_every_request(lambda user_id: [LEAVE_TYPES_GENERATION] if user_id else [])

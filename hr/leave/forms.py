@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import ApprovalStep, LeaveRequest, LeaveType
-from .selectors import REQUESTABLE, requestable_type
+from .selectors import REQUESTABLE, requestable_type, requestable_types
 
 
 class DateInput(forms.DateInput):
@@ -18,9 +18,28 @@ class LeaveTypeField(forms.ModelChoiceField):
         return obj.name
 
 
+class _RequestableChoices(forms.models.ModelChoiceIterator):
+    """The requestable types as choices, from the shared cache (`selectors.requestable_types`): the form shows them
+    with no query (Django's iterator would open a server-side cursor on PostgreSQL each time it is read)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for leave_type in requestable_types().values():
+            yield self.choice(leave_type)
+
+    def __len__(self):
+        return len(requestable_types()) + (self.field.empty_label is not None)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(requestable_types())
+
+
 class RequestableTypeField(LeaveTypeField):
-    """The request form's leave type: offered from the queryset, but the chosen one is resolved through the cached
-    requestable types (`selectors.requestable_type`) instead of a query per submission and preview."""
+    """The request form's leave type: offered and resolved through the cached requestable types
+    (`selectors.requestable_types`) instead of a query per form, submission and preview."""
+
+    iterator = _RequestableChoices
 
     def to_python(self, value):
         if value in self.empty_values:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from hr.org.models import Employee, OrgUnit
 from hr.org.selectors import employee_for_user, scope_q, scope_units, unit_in_scope
-from intranet.core.caching import cache_get, cache_set, generation
+from intranet.core.caching import cache_get, cache_set, generation, near_get, near_set
 
 from .models import ApprovalStep, LeaveLetter, LeaveRequest, LeaveType, LedgerEntry
 from .services import current_authority, held_positions
@@ -80,17 +80,23 @@ def requestable_types_key() -> str:
     return f"leave:requestable-types:{generation(LEAVE_TYPES_GENERATION)}"
 
 
-def requestable_type(pk: int) -> LeaveType | None:
-    """The leave type `pk` if employees may request it (REQUESTABLE), else None: what every submission and preview
-    resolves, edited a few times a year. The requestable types are kept in the shared cache under a generation that
+def requestable_types() -> dict[int, LeaveType]:
+    """The leave types employees may request (REQUESTABLE), by id in the types' order: what the request form offers and every
+    submission and preview resolves, edited a few times a year. Kept in the shared cache under a generation that
     saving or deleting a leave type bumps now and after its commit (`hr.leave.signals`), so a list read while an edit
-    was not committed yet is never served after it."""
+    was not committed yet is never served after it. Each process keeps a copy too (the generation, read with every
+    request's prefetch, still decides): a form reads them twice."""
     key = requestable_types_key()
-    types = cache_get(key)
+    types = near_get(key, 3600)
     if types is None:
         types = {t.pk: t for t in LeaveType.objects.filter(**REQUESTABLE)}
-        cache_set(key, types, 3600)
-    return types.get(pk)
+        near_set(key, types, 3600)
+    return types
+
+
+def requestable_type(pk: int) -> LeaveType | None:
+    """The leave type `pk` if employees may request it (`requestable_types`), else None."""
+    return requestable_types().get(pk)
 
 
 def balances(employee: Employee, year: int | None = None) -> list[Balance]:

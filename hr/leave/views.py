@@ -151,7 +151,7 @@ def request_new(request):
     return render(
         request,
         "leave/request_form.html",
-        {"form": form, "preview": preview, "types": LeaveType.objects.filter(active=True, requestable=True)},
+        {"form": form, "preview": preview, "types": selectors.requestable_types().values()},
     )
 
 

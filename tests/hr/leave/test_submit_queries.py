@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hr.leave import services
-from hr.leave.models import LeaveRequest, LedgerEntry
+from hr.leave.models import LeaveRequest, LeaveType, LedgerEntry
 from hr.leave.selectors import requestable_type, requestable_types_key
 from hr.org.models import Delegation
 from intranet.core.caching import cache_set
@@ -226,3 +226,22 @@ def test_the_first_submission_of_a_year_allocates_it(client, chain, types, warm,
     assert services.available_days(newcomer.pk, annual.pk, year) == 12 - req.days
     sqls, _req = _submit(client, newcomer, annual, next(warm))
     assert len(sqls) == SUBMIT_QUERIES
+
+
+def test_the_form_offers_the_requestable_types_without_a_query_and_follows_edits(client, chain, types, year):
+    """The leave type's choices and the types' descriptions come from the cached requestable types
+    (`selectors.requestable_types`), in the types' order; an edit shows on the next form."""
+    client.force_login(chain.staff.user)
+    client.get(reverse("leave:new"))
+    with CaptureQueriesContext(connection) as ctx:
+        resp = client.get(reverse("leave:new"))
+    assert not [q["sql"] for q in ctx.captured_queries if "leave_leavetype" in q["sql"]]
+    offered = [value for value, _label in resp.context["form"].fields["leave_type"].choices]
+    expected = list(LeaveType.objects.filter(active=True, requestable=True).values_list("pk", flat=True))
+    assert [int(str(v)) for v in offered] == expected and types["bersama"].pk not in offered
+    sick = types["sakit"]
+    sick.requestable = False
+    sick.save()
+    resp = client.get(reverse("leave:new"))
+    assert f'value="{sick.pk}"' not in resp.content.decode()
+    assert f'value="{types["tahunan"].pk}"' in resp.content.decode()
