@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from hr.org.models import Employee, OrgUnit
+from hr.org.models import Employee, OrgUnit, Position
 from hr.org.selectors import employee_for_user, scope_q, scope_units, unit_in_scope
 from intranet.core.caching import cache_get, cache_set, generation, near_get, near_set
 
@@ -184,15 +184,26 @@ def recently_decided_by(user, limit: int = 10) -> list[ApprovalStep]:
 
 
 def visible_request(user, pk: int) -> LeaveRequest:
-    """The request if the user may see it, else 404."""
-    req = (
-        LeaveRequest.objects.select_related(*REQUEST_RELATED, "employee__user", "official_position", "route_position")
-        .filter(pk=pk)
-        .first()
-    )
+    """The request if the user may see it, else 404: with its employee (unit, account, position), leave type and
+    positions. The three positions come in one query of their own: joined with the rest, PostgreSQL spent 3–5 ms
+    planning the eight-table query (against well under 1 ms to run it), more than the query it saves."""
+    req = LeaveRequest.objects.select_related("employee__unit", "employee__user", "leave_type").filter(pk=pk).first()
     if req is None or not can_view(user, req):
         raise Http404
+    slots = ((req.employee, "position"), (req, "official_position"), (req, "route_position"))
+    ids = {getattr(obj, f"{name}_id") for obj, name in slots} - {None}
+    found = Position.objects.in_bulk(ids) if ids else {}
+    for obj, name in slots:
+        if getattr(obj, f"{name}_id") in found:
+            setattr(obj, name, found[getattr(obj, f"{name}_id")])
     return req
+
+
+def check_visible_request(user, pk: int) -> None:
+    """404 unless the user may see the request (as `visible_request`), for an action that reads what it needs under
+    its own lock: the employee's own request is known by one small query."""
+    if not LeaveRequest.objects.filter(pk=pk, employee__user_id=user.pk).exists():
+        visible_request(user, pk)
 
 
 def can_view(user, req: LeaveRequest) -> bool:

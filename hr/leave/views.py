@@ -186,8 +186,9 @@ def detail(request, pk: int):
     )
 
 
-def _run(request, pk, action):
-    selectors.visible_request(request.user, pk)  # 404 for anyone outside the chain or HR scope
+def _run(request, pk, action, *, checked=False):
+    if not checked:  # 404 for anyone outside the chain or HR scope
+        selectors.check_visible_request(request.user, pk)
     try:
         action()
     except services.LeaveError as exc:
@@ -198,18 +199,18 @@ def _run(request, pk, action):
 @require_POST
 @staff_member
 def decide(request, pk: int):
-    req = selectors.visible_request(request.user, pk)
+    selectors.check_visible_request(request.user, pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
             for e in errors:
                 messages.error(request, e)
-        return redirect("leave:detail", pk=req.pk)
+        return redirect("leave:detail", pk=pk)
     data = form.cleaned_data
 
     def action():
         services.leave_request_decide(
-            request_id=req.pk,
+            request_id=pk,
             user=request.user,
             outcome=data["outcome"],
             reason=data["reason"],
@@ -218,7 +219,7 @@ def decide(request, pk: int):
         )
         messages.success(request, _("Your decision was recorded."))
 
-    return _run(request, pk, action)
+    return _run(request, pk, action, checked=True)
 
 
 @require_POST
