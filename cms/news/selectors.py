@@ -125,10 +125,10 @@ def unit_key(user_id: int) -> str:
 def list_versions(user=None) -> str:
     """The generations cached news lists depend on, in one cache round trip (none when prefetched). With `user`, the
     same round trip brings their unit, remembered with the organisation generation it was read under (any move of an
-    employee, a unit or a directory sync bumps it: `hr.org.signals`; an older one is read again), so a list served from the cache needs no query for the audience profile. Only the
-    unit (targeting: relevance, not privacy) is remembered; roles and superuser status, which also decide view
-    restrictions, are this request's. The profile is the reader's for the rest of the request, so a list rendered
-    now is the one its key names."""
+    employee, a unit or a directory sync bumps it: `hr.org.signals`; an older one is read again), so a list served
+    from the cache needs no query for the audience profile. Only the unit (targeting: relevance, not privacy) is
+    remembered; roles and superuser status, which also decide view restrictions, are this request's. The profile is
+    the reader's for the rest of the request, so a list rendered now is the one its key names."""
     if user is None or not user.is_authenticated:
         return ".".join(str(g) for g in generations(*VERSION_KEYS))
     key = unit_key(user.pk)

@@ -81,10 +81,10 @@ def requestable_types_key() -> str:
 
 
 def requestable_types() -> dict[int, LeaveType]:
-    """The leave types employees may request (REQUESTABLE), by id in the types' order: what the request form offers and every
-    submission and preview resolves, edited a few times a year. Kept in the shared cache under a generation that
-    saving or deleting a leave type bumps now and after its commit (`hr.leave.signals`), so a list read while an edit
-    was not committed yet is never served after it. Each process keeps a copy too (the generation, read with every
+    """The leave types employees may request (REQUESTABLE), by id in the types' order: what the request form offers
+    and every submission and preview resolves, edited a few times a year. Kept in the shared cache under a generation
+    that saving or deleting a leave type bumps now and after its commit (`hr.leave.signals`), so a list read while an
+    edit was not committed yet is never served after it. Each process keeps a copy too (the generation, read with every
     request's prefetch, still decides): a form reads them twice."""
     key = requestable_types_key()
     types = near_get(key, 3600)

@@ -101,7 +101,10 @@ def retire(*, delete=(), bump=()) -> None:
         _take_prefetched(key, forget=True)
     in_one = getattr(cache, "retire", None)
     if in_one is not None:
-        in_one(list(delete), list(bump), time.time_ns() // 1_000_000)
+        try:
+            in_one(list(delete), list(bump), time.time_ns() // 1_000_000)
+        except Exception as exc:  # noqa: BLE001 - as every write here: a failed cache write never breaks a page
+            log.warning("cache retirement of %s failed: %s", ", ".join([*delete, *bump]), exc)
         return
     for key in delete:
         cache_delete(key)

@@ -53,7 +53,7 @@ class SessionStore(CachedDBStore):
     def copy_key(self) -> str | None:
         """The cache key of this session's copy (None without a session key: there is nothing to read), so the
         request's first cache round trip can bring it along with what every page reads (`caching.prefetch`)."""
-        if not self.session_key or settings.SESSION_CACHE_ALIAS != DEFAULT_CACHE_ALIAS:  # that round trip reads "default"
+        if not self.session_key or settings.SESSION_CACHE_ALIAS != DEFAULT_CACHE_ALIAS:  # it reads "default"
             return None
         return self.cache_key_prefix + self.session_key
 

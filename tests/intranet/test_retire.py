@@ -27,9 +27,16 @@ def test_deletes_and_bumps_go_in_one_round_trip(redis_cache, monkeypatch):
     cache.set("kept", "x", 60)
     cache.set("gen", 5, None)
     trips = []
+
+    def counted(method, real):
+        def call(self, *args, **kwargs):
+            trips.append(method)
+            return real(self, *args, **kwargs)
+
+        return call
+
     for cls, method in ((redis.client.Redis, "execute_command"), (redis.client.Pipeline, "execute")):
-        real = getattr(cls, method)
-        monkeypatch.setattr(cls, method, lambda self, *a, _m=method, _r=real, **k: trips.append(_m) or _r(self, *a, **k))
+        monkeypatch.setattr(cls, method, counted(method, getattr(cls, method)))
     before = time.time_ns() // 1_000_000
     cache.retire(["kept"], ["gen", "lost-gen"], before)
     assert trips == ["execute"], trips

@@ -95,7 +95,8 @@ def test_real_worker_delivers_an_events_emails_once_each(worker, org, monkeypatc
     while time.monotonic() < deadline and OutboxEmail.objects.filter(status=OutboxEmail.Status.SENT).count() < 2:
         time.sleep(0.3)
     rows = list(OutboxEmail.objects.all())
-    assert len(rows) == 2 and {r.status for r in rows} == {OutboxEmail.Status.SENT}, [(r.status, r.last_error) for r in rows]
+    assert len(rows) == 2 and {r.status for r in rows} == {OutboxEmail.Status.SENT}, [(r.status, r.last_error)
+                                                                                   for r in rows]
     assert {r.attempts for r in rows} == {1}
     bodies = sorted(f.read_text() for f in worker.glob("*.log"))
     assert len(bodies) == 2 and all(sum(f"untuk {r.username}" in b for b in bodies) == 1 for r in recipients), bodies
