@@ -190,12 +190,13 @@ def visible_request(user, pk: int) -> LeaveRequest:
     req = LeaveRequest.objects.select_related("employee__unit", "employee__user", "leave_type").filter(pk=pk).first()
     if req is None or not can_view(user, req):
         raise Http404
-    slots = ((req.employee, "position"), (req, "official_position"), (req, "route_position"))
-    ids = {getattr(obj, f"{name}_id") for obj, name in slots} - {None}
+    slots = [(obj, name, getattr(obj, f"{name}_id")) for obj, name in
+             ((req.employee, "position"), (req, "official_position"), (req, "route_position"))]
+    ids = {pk for _obj, _name, pk in slots} - {None}
     found = Position.objects.in_bulk(ids) if ids else {}
-    for obj, name in slots:
-        if getattr(obj, f"{name}_id") in found:
-            setattr(obj, name, found[getattr(obj, f"{name}_id")])
+    for obj, name, pk in slots:
+        if pk in found:
+            setattr(obj, name, found[pk])
     return req
 
 

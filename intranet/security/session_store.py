@@ -55,7 +55,7 @@ class SessionStore(CachedDBStore):
         request's first cache round trip can bring it along with what every page reads (`caching.prefetch`)."""
         if not self.session_key or settings.SESSION_CACHE_ALIAS != DEFAULT_CACHE_ALIAS:  # it reads "default"
             return None
-        return self.cache_key_prefix + self.session_key
+        return self.cache_key  # with a session key, cached_db's own key (it creates one only without)
 
     def take_copy(self, data) -> None:
         """Use `data`, this session's copy as read from the cache by that round trip, as `load()` would have used
