@@ -2,7 +2,9 @@
 set against the two baselines measured the same way.
 
 Environment: BENCH_PAGE (a key of PAGES), BENCH_PLAN (the JSON written by prepare.py), BENCH_OUT (where the raw
-samples go: one [t, name, ms, failed] per request). Each locust user takes the next pre-created session in the plan
+samples go: one [t, name, ms, failed] per request). BENCH_RATE (iterations/s over all BENCH_USERS users) paces the
+users instead of the closed loop: each starts its iterations at random (Poisson) moments, so that together they
+arrive at that rate as long as the server keeps up — the capacity measurement of run.py. Each locust user takes the next pre-created session in the plan
 (roles interleaved), so pages are measured without login in the loop; `login` posts the real password form.
 """
 
@@ -17,6 +19,8 @@ from locust import FastHttpUser, constant, events, task
 
 PLAN = json.load(open(os.environ["BENCH_PLAN"]))  # noqa: SIM115 - read once at import
 PAGE = os.environ["BENCH_PAGE"]
+RATE = float(os.environ.get("BENCH_RATE") or 0)
+USERS = int(os.environ.get("BENCH_USERS") or 1)
 SAMPLES: list = []
 _next = itertools.count()
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -46,13 +50,24 @@ def _users_for(page):
 POOL = _users_for(PAGE)
 
 
+def _paced(user) -> float:
+    """Until this user's next iteration: an exponential gap (mean USERS / RATE) counted from the start of the last
+    one. The sum of the users' arrivals is then a Poisson stream at RATE; an iteration that outlasts its gap starts the
+    next at once (the server is not keeping up, which the achieved rate shows)."""
+    gap = user.pace.expovariate(RATE / USERS)
+    return max(0.0, gap - (time.time() - user.started))
+
+
 class BenchUser(FastHttpUser):
     # Closed loop, no think time: the question is how many requests/s the stack serves at N concurrent users.
-    wait_time = constant(0)
+    # With BENCH_RATE: paced arrivals at that rate (how many per second the stack serves within the p95 target).
+    wait_time = _paced if RATE else constant(0)
 
     def on_start(self):
         self.me = POOL[next(_next) % len(POOL)]
         self.rng = random.Random(self.me["username"])
+        self.pace = random.Random()  # arrival gaps: independent per user and per run
+        self.started = time.time()
         self.headers = {"Accept-Encoding": "gzip", "Accept-Language": "id"}
         if PAGE not in ("login", "bare"):
             self.client.cookiejar.set_cookie(_cookie(PLAN["session_cookie"], self.me["session"]))
@@ -65,6 +80,7 @@ class BenchUser(FastHttpUser):
 
     @task
     def page(self):
+        self.started = time.time()
         getattr(self, PAGE)()
 
     # --- baselines ---

@@ -48,6 +48,11 @@ PAGES = [
     ("document_download", "document download", "document download", "read"),
     ("search", "global search", "global search", "read"),
 ]
+# The capacity measurement (--capacity): the pages that cannot keep p95 ≤ 150 ms with 16 users in a closed loop are
+# offered paced arrivals at rising rates (iterations/s; the login form's GET or the leave form's GET and withdrawal
+# ride along in each), to find how many per second the stack serves within the target.
+CAPACITY_RATES = {"login": (4, 8, 12, 16, 20, 24, 28, 32), "leave_submit": (2, 4, 6, 8, 10, 12, 14, 16, 20)}
+P95_TARGET_MS = 150
 LOAD_BEFORE = os.getloadavg()[0]
 MARK_START, MARK_END = "<!-- bench:load:start -->", "<!-- bench:load:end -->"
 
@@ -163,8 +168,10 @@ class Server:
                 self.proc.kill()
 
 
-def run_locust(page: str, users: int, seconds: int, host: str, plan: Path, out: Path, logfile: Path) -> list:
-    env = {**os.environ, "BENCH_PAGE": page, "BENCH_PLAN": str(plan), "BENCH_OUT": str(out), "PYTHONPATH": str(ROOT)}
+def run_locust(page: str, users: int, seconds: int, host: str, plan: Path, out: Path, logfile: Path,
+               rate: float = 0) -> list:
+    env = {**os.environ, "BENCH_PAGE": page, "BENCH_PLAN": str(plan), "BENCH_OUT": str(out), "PYTHONPATH": str(ROOT),
+           "BENCH_USERS": str(users), "BENCH_RATE": str(rate or "")}
     subprocess.run(
         [PY, "-m", "locust", "-f", str(Path(__file__).with_name("locustfile.py")), "--headless", "-u", str(users),
          "-r", str(users), "-t", f"{seconds}s", "-H", host, "--only-summary", "--stop-timeout", "5",
@@ -185,6 +192,56 @@ def summarise(samples: list, name: str, warmup: float) -> dict:
     q = statistics.quantiles(times, n=100, method="inclusive") if len(times) > 1 else times * 99
     return {"rps": len(window) / span, "p50": q[49], "p95": q[94], "errors": sum(1 for s in mine if s[3]),
             "n": len(mine)}
+
+
+def measure_capacity(args, app: "Server", plan: Path, var: Path) -> dict:
+    """Per page, offer paced arrivals at each rate of CAPACITY_RATES (lowest first) until p95 exceeds the target or the
+    stack no longer keeps up (achieved < 90% of offered). Returns {page: [(offered, summary), ...]}."""
+    wanted = [k for k in args.capacity.split(",") if k]
+    unknown = set(wanted) - set(CAPACITY_RATES)
+    if unknown:
+        raise SystemExit(f"--capacity: no rates for {', '.join(sorted(unknown))}; known: {', '.join(CAPACITY_RATES)}")
+    if args.pages:
+        wanted = [k for k in wanted if k in args.pages.split(",")]
+    users = max(args.users)  # a pool large enough not to hold the arrivals back
+    out = {}
+    for key in wanted:
+        label, name = next((label, name) for k, label, name, _kind in PAGES if k == key)
+        out[key] = []
+        for rate in CAPACITY_RATES[key]:
+            samples = run_locust(key, users, args.seconds, app.url, plan, var / f"samples-{key}-rate{rate}.json",
+                                 var / "locust.log", rate=rate)
+            r = summarise(samples, name, args.warmup)
+            out[key].append((rate, r))
+            log(f"{label:<38} offered {rate:>3}/s  achieved {r['rps']:5.1f}/s  p50 {fmt(r['p50']):>5} ms  "
+                f"p95 {fmt(r['p95']):>5} ms  errors {r['errors']}/{r['n']}")
+            if not _within(rate, r):
+                break
+    return out
+
+
+def _within(rate: float, r: dict) -> bool:
+    return r["p95"] is not None and r["p95"] <= P95_TARGET_MS and r["rps"] >= 0.9 * rate and r["errors"] == 0
+
+
+def capacity_report(args, capacity: dict) -> str:
+    if not capacity:
+        return ""
+    lines = ["", f"Capacity within p95 ≤ {P95_TARGET_MS} ms: the same pages offered paced arrivals (Poisson, "
+             f"{max(args.users)} users, {args.seconds} s per rate, first {args.warmup:.0f} s not counted), rising until "
+             "p95 exceeds the target or fewer than 90% of the offered iterations are served.", "",
+             "| page | offered /s | served /s | p50 ms | p95 ms | errors | within target |",
+             "|---|---:|---:|---:|---:|---:|---|"]
+    best = []
+    for key, steps in capacity.items():
+        label = next(label for k, label, _name, _kind in PAGES if k == key)
+        for rate, r in steps:
+            lines.append(f"| {label} | {rate} | {r['rps']:.1f} | {fmt(r['p50'])} | {fmt(r['p95'])} | {r['errors']} | "
+                         f"{'yes' if _within(rate, r) else 'no'} |")
+        ok = [rate for rate, r in steps if _within(rate, r)]
+        best.append(f"{label}: {max(ok)} per second" if ok else f"{label}: below {steps[0][0]} per second")
+    lines += ["", f"Served within p95 ≤ {P95_TARGET_MS} ms: " + "; ".join(best) + "."]
+    return "\n".join(lines)
 
 
 def machine_line(env) -> str:
@@ -303,6 +360,9 @@ def main(argv=None) -> int:
     p.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8765")))
     p.add_argument("--skip-generate", action="store_true", help="use the database as it is (no migrate/seed)")
     p.add_argument("--write-doc", action="store_true", help="save the table to docs/performance.md")
+    p.add_argument("--capacity", default="login,leave_submit",
+                   help=f"pages whose capacity within p95 ≤ {P95_TARGET_MS} ms is measured with paced arrivals "
+                        f"(of {', '.join(CAPACITY_RATES)}; empty: none)")
     args = p.parse_args(argv)
     global LOAD_BEFORE
     LOAD_BEFORE = os.getloadavg()[0]
@@ -330,7 +390,7 @@ def main(argv=None) -> int:
     logfile = var / "server.log"
     app = Server("intranet.wsgi:application", args.port, env, logfile)
     bare = Server("tests.perf.load.bare:application", args.port + 1, env, var / "bare.log")
-    results = {}
+    results, capacity = {}, {}
     try:
         app.wait("/healthz")
         bare.wait("/_bench/bare")
@@ -349,11 +409,13 @@ def main(argv=None) -> int:
                 results[(key, n)] = r
                 log(f"{label:<38} {n:>3} users {r['rps']:7.0f} req/s  p50 {fmt(r['p50']):>5} ms  "
                     f"p95 {fmt(r['p95']):>5} ms  errors {r['errors']}/{r['n']}")
+        capacity = measure_capacity(args, app, plan, var)
     finally:
         app.stop()
         bare.stop()
     (var / "results.json").write_text(json.dumps([{"page": k, "users": n, **r} for (k, n), r in results.items()]))
     report, failed, ok = build_report(args, results, queries, machine_line(env), counts, workers, command)
+    report += capacity_report(args, capacity)
     print("\n" + report + "\n", flush=True)
     if args.write_doc:
         write_doc(report)
