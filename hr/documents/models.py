@@ -26,6 +26,7 @@ each revocation. (Guardian's own checker does not know about expiry: Serambi nev
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -146,6 +147,9 @@ class Document(models.Model):
             models.Index(fields=["-created_at", "-id"], name="document_newest_first"),
             models.Index(fields=["subject_employee", "classification"]),
             models.Index(fields=["owner_unit", "classification"]),
+            # "find by exact number" compares case-insensitively (number__iexact is UPPER(number) = UPPER(%s)); without
+            # this the lookup reads every document (93 ms at 100,000).
+            models.Index(Upper("number"), name="document_number_upper"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -195,8 +195,8 @@ def summarise(samples: list, name: str, warmup: float) -> dict:
 
 
 def measure_capacity(args, app: "Server", plan: Path, var: Path) -> dict:
-    """Per page, offer paced arrivals at each rate of CAPACITY_RATES (lowest first) until p95 exceeds the target or the
-    stack no longer keeps up (achieved < 90% of offered). Returns {page: [(offered, summary), ...]}."""
+    """Per page, offer paced arrivals at each rate of CAPACITY_RATES (lowest first) until p95 exceeds the target (or the
+    stack stalls: `_within`). Returns {page: [(offered, summary), ...]}."""
     wanted = [k for k in args.capacity.split(",") if k]
     unknown = set(wanted) - set(CAPACITY_RATES)
     if unknown:
@@ -221,7 +221,9 @@ def measure_capacity(args, app: "Server", plan: Path, var: Path) -> dict:
 
 
 def _within(rate: float, r: dict) -> bool:
-    return r["p95"] is not None and r["p95"] <= P95_TARGET_MS and r["rps"] >= 0.9 * rate and r["errors"] == 0
+    # Poisson arrivals over a short run vary by ±2·sqrt(n) (±15% of 48 arrivals at 4/s in 12 s): "not keeping up" is
+    # judged by p95, with served < 75% of offered only as the sign of a stack that stalled outright.
+    return r["p95"] is not None and r["p95"] <= P95_TARGET_MS and r["rps"] >= 0.75 * rate and r["errors"] == 0
 
 
 def capacity_report(args, capacity: dict) -> str:
@@ -229,7 +231,7 @@ def capacity_report(args, capacity: dict) -> str:
         return ""
     lines = ["", f"Capacity within p95 ≤ {P95_TARGET_MS} ms: the same pages offered paced arrivals (Poisson, "
              f"{max(args.users)} users, {args.seconds} s per rate, first {args.warmup:.0f} s not counted), rising until "
-             "p95 exceeds the target or fewer than 90% of the offered iterations are served.", "",
+             "p95 exceeds the target (or fewer than 75% of the offered iterations are served).", "",
              "| page | offered /s | served /s | p50 ms | p95 ms | errors | within target |",
              "|---|---:|---:|---:|---:|---:|---|"]
     best = []
