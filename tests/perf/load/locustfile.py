@@ -15,6 +15,7 @@ import random
 import re
 import time
 
+import gevent
 from locust import FastHttpUser, constant, events, task
 
 PLAN = json.load(open(os.environ["BENCH_PLAN"]))  # noqa: SIM115 - read once at import
@@ -67,6 +68,8 @@ class BenchUser(FastHttpUser):
         self.me = POOL[next(_next) % len(POOL)]
         self.rng = random.Random(self.me["username"])
         self.pace = random.Random()  # arrival gaps: independent per user and per run
+        if RATE:  # the first arrival too, or every user would start at once when spawned
+            gevent.sleep(self.pace.expovariate(RATE / USERS))
         self.started = time.time()
         self.headers = {"Accept-Encoding": "gzip", "Accept-Language": "id"}
         if PAGE not in ("login", "bare"):
