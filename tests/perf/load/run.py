@@ -243,7 +243,7 @@ def capacity_report(args, capacity: dict) -> str:
         ok = [rate for rate, r in steps if _within(rate, r)]
         best.append(f"{label}: {max(ok)} per second" if ok else f"{label}: below {steps[0][0]} per second")
     lines += ["", f"Served within p95 ≤ {P95_TARGET_MS} ms: " + "; ".join(best) + "."]
-    return "\n".join(lines)
+    return "\n" + "\n".join(lines)  # a blank line after the targets' table
 
 
 def machine_line(env) -> str:
