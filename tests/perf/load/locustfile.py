@@ -2,10 +2,12 @@
 set against the two baselines measured the same way.
 
 Environment: BENCH_PAGE (a key of PAGES), BENCH_PLAN (the JSON written by prepare.py), BENCH_OUT (where the raw
-samples go: one [t, name, ms, failed] per request). BENCH_RATE (iterations/s over all BENCH_USERS users) paces the
-users instead of the closed loop: each starts its iterations at random (Poisson) moments, so that together they
-arrive at that rate as long as the server keeps up — the capacity measurement of run.py. Each locust user takes the next pre-created session in the plan
+samples go: one [t, name, ms, failed] per request). Each locust user takes the next pre-created session in the plan
 (roles interleaved), so pages are measured without login in the loop; `login` posts the real password form.
+
+BENCH_RATE (iterations/s over all BENCH_USERS users) paces the users instead of the closed loop: each starts its
+iterations at random (Poisson) moments, so that together they arrive at that rate as long as the server keeps up.
+This is run.py's capacity measurement.
 """
 
 import itertools

@@ -416,6 +416,8 @@ def main(argv=None) -> int:
         app.stop()
         bare.stop()
     (var / "results.json").write_text(json.dumps([{"page": k, "users": n, **r} for (k, n), r in results.items()]))
+    (var / "capacity.json").write_text(json.dumps({k: [{"offered": rate, **r} for rate, r in steps]
+                                                   for k, steps in capacity.items()}))
     report, failed, ok = build_report(args, results, queries, machine_line(env), counts, workers, command)
     report += capacity_report(args, capacity)
     print("\n" + report + "\n", flush=True)
