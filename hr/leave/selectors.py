@@ -192,11 +192,11 @@ def visible_request(user, pk: int) -> LeaveRequest:
         raise Http404
     slots = [(obj, name, getattr(obj, f"{name}_id")) for obj, name in
              ((req.employee, "position"), (req, "official_position"), (req, "route_position"))]
-    ids = {pk for _obj, _name, pk in slots} - {None}
+    ids = {position_id for _obj, _name, position_id in slots} - {None}
     found = Position.objects.in_bulk(ids) if ids else {}
-    for obj, name, pk in slots:
-        if pk in found:
-            setattr(obj, name, found[pk])
+    for obj, name, position_id in slots:
+        if position_id in found:
+            setattr(obj, name, found[position_id])
     return req
 
 

@@ -19,8 +19,9 @@ pytestmark = [
 ]
 
 
-def _statement(run, table: str) -> str:
-    """The SQL (parameters inlined) of the one statement reading `table` that `run` executes."""
+def _statement(run, table: str) -> tuple[str, object]:
+    """The SQL (parameters inlined) of the one statement reading `table` that `run` executes, and what `run`
+    returned."""
     with CaptureQueriesContext(connection) as ctx:
         result = run()
     found = [q["sql"] for q in ctx.captured_queries if f'FROM "{table}"' in q["sql"]]

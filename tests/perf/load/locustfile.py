@@ -72,7 +72,6 @@ class BenchUser(FastHttpUser):
         self.pace = random.Random()  # arrival gaps: independent per user and per run
         if RATE:  # the first arrival too, or every user would start at once when spawned
             gevent.sleep(self.pace.expovariate(RATE / USERS))
-        self.started = time.time()
         self.headers = {"Accept-Encoding": "gzip", "Accept-Language": "id"}
         if PAGE not in ("login", "bare"):
             self.client.cookiejar.set_cookie(_cookie(PLAN["session_cookie"], self.me["session"]))

@@ -206,7 +206,7 @@ def measure_capacity(args, app: "Server", plan: Path, var: Path) -> dict:
     users = max(args.users)  # a pool large enough not to hold the arrivals back
     out = {}
     for key in wanted:
-        label, name = next((label, name) for k, label, name, _kind in PAGES if k == key)
+        label, name = _page(key)
         out[key] = []
         for rate in CAPACITY_RATES[key]:
             samples = run_locust(key, users, args.seconds, app.url, plan, var / f"samples-{key}-rate{rate}.json",
@@ -218,6 +218,11 @@ def measure_capacity(args, app: "Server", plan: Path, var: Path) -> dict:
             if not _within(rate, r):
                 break
     return out
+
+
+def _page(key: str) -> tuple[str, str]:
+    """The table label and the locust sample name of page `key`."""
+    return next((label, name) for k, label, name, _kind in PAGES if k == key)
 
 
 def _within(rate: float, r: dict) -> bool:
@@ -236,7 +241,7 @@ def capacity_report(args, capacity: dict) -> str:
              "|---|---:|---:|---:|---:|---:|---|"]
     best = []
     for key, steps in capacity.items():
-        label = next(label for k, label, _name, _kind in PAGES if k == key)
+        label, _name = _page(key)
         for rate, r in steps:
             lines.append(f"| {label} | {rate} | {r['rps']:.1f} | {fmt(r['p50'])} | {fmt(r['p95'])} | {r['errors']} | "
                          f"{'yes' if _within(rate, r) else 'no'} |")
