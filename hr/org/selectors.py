@@ -38,28 +38,30 @@ class Authority:
         return self.delegation.position if self.delegation else None
 
 
-def authority_holder(position: Position, on_date: dt.date | None = None) -> Authority | None:
-    """Who holds the authority of `position` on `on_date`: a Plt/Plh delegated for that date wins over the holder
-    (the decree says so for its period); otherwise the active employee who holds the position."""
+def authority_holder(position: Position | int, on_date: dt.date | None = None) -> Authority | None:
+    """Who holds the authority of `position` (or the position with that id) on `on_date`: a Plt/Plh delegated for
+    that date wins over the holder (the decree says so for its period); otherwise the active employee who holds the
+    position. The person comes with their user account, which whoever asks tends to notify."""
     on_date = on_date or timezone.localdate()
+    position_id = getattr(position, "pk", position)
     delegation = (
         Delegation.objects.filter(
-            position=position, start_date__lte=on_date, end_date__gte=on_date, acting__active=True
+            position_id=position_id, start_date__lte=on_date, end_date__gte=on_date, acting__active=True
         )
-        .select_related("acting", "position")
+        .select_related("acting__user", "position")
         .order_by("-start_date", "-created_at")
         .first()
     )
     if delegation:
         return Authority(employee=delegation.acting, delegation=delegation)
-    holder = Employee.objects.filter(position=position, active=True).order_by("pk").first()
+    holder = Employee.objects.filter(position_id=position_id, active=True).select_related("user").order_by("pk").first()
     return Authority(employee=holder) if holder else None
 
 
 def unit_head(unit: OrgUnit, on_date: dt.date | None = None) -> Authority | None:
     if unit.head_position_id is None:
         return None
-    return authority_holder(unit.head_position, on_date)
+    return authority_holder(unit.head_position_id, on_date)  # by id: the position's row is not needed
 
 
 def superior_of(employee: Employee, on_date: dt.date | None = None) -> Authority | None:

@@ -9,10 +9,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from hr.leave import services
+from hr.leave import routing, services
 from hr.leave.routing import submission_route
 from hr.org.models import Delegation, Employee
-from hr.org.selectors import authority_holder, superior_of
+from hr.org.selectors import authority_holder, chain_paths, superior_of
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -179,3 +179,23 @@ def test_one_query_whatever_the_depth_and_the_notifications_need_none(people):
                     assert authority.delegation is None or authority.acting_for.name
         assert len(ctx.captured_queries) == 1, [q["sql"] for q in ctx.captured_queries]
     assert route.superior.employee == staff["DIR2"]
+
+
+def test_the_query_is_compiled_once_per_depth_and_run_with_each_chains_paths_and_date(people, monkeypatch):
+    """Building and compiling the chain query costs more than running it: it is compiled once per chain length, and
+    every later chain of that length (another unit, another date, new delegations) gets its own answers."""
+    monkeypatch.setattr(routing, "_COMPILED", {})
+    staff, org = people["staff"], people["org"]
+    _assert_same(staff["SUB1"], DAYS[0])
+    compiled = dict(routing._COMPILED)
+    Delegation.objects.create(
+        position=org["SUB1"].head_position, acting=staff["DIR2"], kind="Plt",
+        start_date=DAYS[2], end_date=DAYS[3], decree_number="ND-9",
+    )  # fmt: skip
+    for day in DAYS:
+        for employee in _everyone():
+            _assert_same(employee, day)
+    depths = {len(chain_paths(e.unit)) for e in _everyone()}
+    assert len(depths) > 1 and set(routing._COMPILED) == {(connection.alias, n) for n in depths}
+    assert all(routing._COMPILED[key] is found for key, found in compiled.items())  # not compiled again
+    assert _assert_same(staff["SUB1"], DAYS[2]).superior.employee == staff["DIR2"]

@@ -245,3 +245,48 @@ def test_the_form_offers_the_requestable_types_without_a_query_and_follows_edits
     resp = client.get(reverse("leave:new"))
     assert f'value="{sick.pk}"' not in resp.content.decode()
     assert f'value="{types["tahunan"].pk}"' in resp.content.decode()
+
+
+# A withdrawal through its form (POST /cuti/<id>/tarik/): the session and the account (2); the visibility check (1);
+# the transaction (2); the employee, locked by a statement that finds it from the request, with unit and account (1);
+# the request, locked (1); who must act now (the superior: a Plh for the day, else the holder with their account) (2);
+# the request, its withdrawal step, the two notifications and their e-mails (4). It was 16: the employee was read
+# twice, and the superior's position and account each on their own.
+WITHDRAW_QUERIES = 13
+
+
+def _withdraw(client, req):
+    with CaptureQueriesContext(connection) as ctx:
+        resp = client.post(reverse("leave:withdraw", args=[req.pk]))
+    assert resp.status_code == 302
+    req.refresh_from_db()
+    assert req.status == LeaveRequest.Status.WITHDRAWN
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def test_withdrawal_locks_the_employee_first_and_reads_each_row_once(client, chain, types, warm):
+    _sqls, req = _submit(client, chain.staff, types["tahunan"], next(warm))
+    sqls = _withdraw(client, req)
+    assert len(sqls) == WITHDRAW_QUERIES, "\n".join(s[:120] for s in sqls)
+    lock = _reads(sqls, "org_employee")[0]
+    if connection.features.has_select_for_update:
+        assert " FOR UPDATE" in sqls[lock] and '"leave_leaverequest"' in sqls[lock]  # found from the request
+        request_lock = next(i for i in _reads(sqls, "leave_leaverequest") if i != lock and " FOR UPDATE" in sqls[i])
+        assert lock < request_lock
+    assert not _reads(sqls, "org_position")  # the superior's position is known by its id
+    assert len(_reads(sqls, "accounts_user")) == 1  # the signed-in account only; the superior's comes joined
+    notified = Notification.objects.filter(kind="leave.withdrawn", url=reverse("leave:detail", args=[req.pk]))
+    assert sorted(n.recipient_id for n in notified) == sorted([chain.staff.user_id, chain.head.user_id])
+
+
+def test_withdrawal_with_a_plh_in_office_costs_the_same(client, chain, types, warm, org):
+    _sqls, req = _submit(client, chain.staff, types["tahunan"], next(warm))
+    plh = factories.EmployeeFactory(unit=org["SUB1"], name="Pelaksana Harian")
+    Delegation.objects.create(
+        position=org["SUB1"].head_position, acting=plh, kind="Plh", start_date=timezone.localdate(),
+        end_date=timezone.localdate(), decree_number="ND-4/2026",
+    )  # fmt: skip
+    sqls = _withdraw(client, req)
+    assert len(sqls) == WITHDRAW_QUERIES - 1, "\n".join(s[:120] for s in sqls)  # the Plh: no holder to look up
+    notified = Notification.objects.filter(kind="leave.withdrawn", url=reverse("leave:detail", args=[req.pk]))
+    assert sorted(n.recipient_id for n in notified) == sorted([chain.staff.user_id, plh.user_id])
