@@ -7,8 +7,8 @@ the targets (pass/fail). The figures are a report, not assertions; the test fail
 
 Environment: SERAMBI_BENCH_FRACTION (share of ministry scale, default 1), SERAMBI_BENCH_SECONDS (per page and user
 level, default 20), SERAMBI_BENCH_USERS (default 16,64), SERAMBI_BENCH_PAGES (subset of page keys),
-SERAMBI_BENCH_CAPACITY (pages whose capacity within p95 ≤ 150 ms is measured; default login,leave_submit; empty:
-none), SERAMBI_BENCH_WRITE_DOC=1 (save the table to docs/performance.md), BENCH_PG, BENCH_REDIS_URL. The same runs without
+SERAMBI_BENCH_CAPACITY (pages whose capacity within p95 ≤ 150 ms is measured; default login,directory_login,
+leave_submit; empty: none), SERAMBI_BENCH_WRITE_DOC=1 (save the table to docs/performance.md), BENCH_PG, BENCH_REDIS_URL. The same runs without
 pytest: `.venv/bin/python -m tests.perf.load.run --help`.
 """
 

@@ -46,6 +46,8 @@ def _dump(environment, **kw):
 
 
 def _users_for(page):
+    if page == "directory_login":
+        return PLAN["directory_users"]  # employees of the bench directory (tests/perf/load/directory.py)
     roles = ROLES.get(page)
     return [u for u in PLAN["users"] if roles is None or u["role"] in roles]
 
@@ -73,7 +75,7 @@ class BenchUser(FastHttpUser):
         if RATE:  # the first arrival too, or every user would start at once when spawned
             gevent.sleep(self.pace.expovariate(RATE / USERS))
         self.headers = {"Accept-Encoding": "gzip", "Accept-Language": "id"}
-        if PAGE not in ("login", "bare"):
+        if PAGE not in ("login", "directory_login", "bare"):
             self.client.cookiejar.set_cookie(_cookie(PLAN["session_cookie"], self.me["session"]))
 
     def get(self, url, name):
@@ -95,16 +97,19 @@ class BenchUser(FastHttpUser):
         self.get("/_bench/auth", "(b) authenticated")
 
     # --- pages ---
-    def login(self):
+    def login(self, password=PLAN["password"], name="login"):
         self.client.cookiejar.clear()
-        form = self.client.get("/akun/masuk/", name="login form", headers=self.headers)
+        form = self.client.get("/akun/masuk/", name=f"{name} form", headers=self.headers)
         token = CSRF.search(form.text or "")
-        data = {"username": self.me["username"], "password": PLAN["password"],
+        data = {"username": self.me["username"], "password": password,
                 "csrfmiddlewaretoken": token.group(1) if token else ""}
-        with self.client.post("/akun/masuk/", data=data, name="login", headers=self.headers,
+        with self.client.post("/akun/masuk/", data=data, name=name, headers=self.headers,
                               catch_response=True, allow_redirects=False) as r:
             if r.status_code != 302:
                 r.failure(f"HTTP {r.status_code}: no redirect after login")
+
+    def directory_login(self):
+        self.login(PLAN.get("directory_password", ""), "directory login")
 
     def dashboard(self):
         self.get("/", "dashboard")

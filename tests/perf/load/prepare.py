@@ -8,13 +8,15 @@ Sessions are created the way django.contrib.auth.login() and django_otp.login() 
 session store, so the measured pages are not dominated by password hashing (login itself is a page of its own, with
 real passwords). Privileged roles (HR, payroll) must pass the second factor: each gets a confirmed TOTP device and its
 session carries that device's persistent id plus the verification time — exactly what a verified login stores.
-Every user gets a session of its own; no two locust users share a cookie.
+Every user gets a session of its own; no two locust users share a cookie. The directory-login row has employees of its
+own, written to a directory file beside the plan (tests/perf/load/directory.py).
 """
 
 import json
 import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import django
 
@@ -38,6 +40,7 @@ from hr.org.seed import DEMO_PASSWORD  # noqa: E402
 from hr.payslips.selectors import own_payslips  # noqa: E402
 from intranet.security.models import UserSession  # noqa: E402
 from intranet.security.twofactor import VERIFIED_AT, is_privileged  # noqa: E402
+from tests.perf.load import directory  # noqa: E402
 
 # How many distinct users of each role; locust users take sessions round-robin from the mixed list.
 LEAVE_AHEAD = (50, 250)  # bench leave requests fall this many days ahead, past the seeded future leave
@@ -161,6 +164,8 @@ def main(out_path: str) -> None:
         for role in pattern:
             if by_role[role]:
                 mixed.append(by_role[role].pop(0))
+    pool = directory.pick_pool(taken | {u["employee"] for u in users})
+    directory.write_ldif(Path(out_path).with_name("directory.ldif"), pool)
     news = list(NewsPage.objects.live().filter(locale__language_code="id").order_by("?")[:300])
     plan = {
         "password": DEMO_PASSWORD,
@@ -172,12 +177,16 @@ def main(out_path: str) -> None:
         "search": SEARCH_WORDS,
         "annual_leave_type": LeaveType.objects.get(code="tahunan").pk,
         "leave_days": _working_days(*LEAVE_AHEAD),
+        # the directory-login row's own employees (tests/perf/load/directory.py)
+        "directory_users": [{"role": "employee", "username": e.user.username, "employee": e.pk} for e in pool],
+        "directory_password": directory.PASSWORD,
     }
     with open(out_path, "w") as fh:
         json.dump(plan, fh)
     counts = {r: len([u for u in mixed if u["role"] == r]) for r in ROLE_COUNTS}
     missing = {k: sum(1 for u in mixed if k not in u) for k in ("payslip_pdf", "document_download")}
-    print(f"sessions: {counts}; users without a payslip/document to fetch: {missing}; news urls: {len(plan['news'])}")
+    print(f"sessions: {counts}; users without a payslip/document to fetch: {missing}; news urls: {len(plan['news'])}; "
+          f"directory-login employees: {len(pool)}")
 
 
 if __name__ == "__main__":

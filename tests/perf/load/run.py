@@ -8,7 +8,8 @@ baselines measured the same way in the same run.
 `make bench` runs it through tests/perf/test_load.py (SERAMBI_BENCH_FRACTION, SERAMBI_BENCH_SECONDS,
 SERAMBI_BENCH_USERS, SERAMBI_BENCH_PAGES, SERAMBI_BENCH_WRITE_DOC). Needs PostgreSQL (BENCH_PG, default
 postgres://postgres@127.0.0.1:5432) and Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379/13, flushed per run).
-See docs/performance.md for the method and the latest figures.
+The login-through-the-directory row runs against a real OpenLDAP slapd started here (tests/perf/load/directory.py);
+without slapd installed it is reported as not measured. See docs/performance.md for the method and the latest figures.
 """
 
 import argparse
@@ -34,6 +35,7 @@ PAGES = [
     ("bare", "(a) bare Django, no middleware", "(a) bare Django", "base"),
     ("auth", "(b) authenticated, full middleware", "(b) authenticated", "base"),
     ("login", "login (password form POST)", "login", "write"),
+    ("directory_login", "login through the directory (LDAP)", "directory login", "write"),
     ("dashboard", "dashboard", "dashboard", "read"),
     ("news_index", "news index", "news index", "read"),
     ("news_page", "news page (article rendered before)", "news page", "read"),
@@ -51,7 +53,11 @@ PAGES = [
 # The capacity measurement (--capacity): the pages that cannot keep p95 ≤ 150 ms with 16 users in a closed loop are
 # offered paced arrivals at rising rates (iterations/s; the login form's GET or the leave form's GET and withdrawal
 # ride along in each), to find how many per second the stack serves within the target.
-CAPACITY_RATES = {"login": (4, 8, 12, 16, 20, 24, 28, 32), "leave_submit": (2, 4, 6, 8, 10, 12, 14, 16, 20)}
+CAPACITY_RATES = {
+    "login": (4, 8, 12, 16, 20, 24, 28, 32),
+    "directory_login": (8, 16, 24, 32, 40, 48, 56, 64),
+    "leave_submit": (2, 4, 6, 8, 10, 12, 14, 16, 20),
+}
 P95_TARGET_MS = 150
 LOAD_BEFORE = os.getloadavg()[0]
 MARK_START, MARK_END = "<!-- bench:load:start -->", "<!-- bench:load:end -->"
@@ -168,6 +174,21 @@ class Server:
                 self.proc.kill()
 
 
+def directory_stack(args, env: dict, plan: Path, var: Path):
+    """The directory-login row's stack (tests/perf/load/directory.py): a slapd with the pool's entries and a second
+    gunicorn, configured like the first plus the directory. (None, None) when slapd is not installed."""
+    from tests.perf.load import directory
+
+    slapd = directory.start(var / "slapd", plan.with_name("directory.ldif"))
+    if slapd is None:
+        log("login through the directory: not measured (OpenLDAP slapd is not installed)")
+        return None, None
+    with_directory = {**env, **directory.server_env(slapd)}
+    subprocess.run([PY, "-m", "tests.perf.load.directory", "converge", str(plan)], cwd=ROOT, env=with_directory,
+                   check=True)
+    return slapd, Server("intranet.wsgi:application", args.port + 2, with_directory, var / "server-directory.log")
+
+
 def run_locust(page: str, users: int, seconds: int, host: str, plan: Path, out: Path, logfile: Path,
                rate: float = 0) -> list:
     env = {**os.environ, "BENCH_PAGE": page, "BENCH_PLAN": str(plan), "BENCH_OUT": str(out), "PYTHONPATH": str(ROOT),
@@ -194,10 +215,11 @@ def summarise(samples: list, name: str, warmup: float) -> dict:
             "n": len(mine)}
 
 
-def measure_capacity(args, app: "Server", plan: Path, var: Path) -> dict:
+def measure_capacity(args, servers: dict, plan: Path, var: Path) -> dict:
     """Per page, offer paced arrivals at each rate of CAPACITY_RATES (lowest first) until p95 exceeds the target (or the
-    stack stalls: `_within`). Returns {page: [(offered, summary), ...]}."""
-    wanted = [k for k in args.capacity.split(",") if k]
+    stack stalls: `_within`), on the page's server (`servers`: key -> Server; None: not measured).
+    Returns {page: [(offered, summary), ...]}."""
+    wanted = [k for k in args.capacity.split(",") if k and servers.get(k, servers["app"]) is not None]
     unknown = set(wanted) - set(CAPACITY_RATES)
     if unknown:
         raise SystemExit(f"--capacity: no rates for {', '.join(sorted(unknown))}; known: {', '.join(CAPACITY_RATES)}")
@@ -209,7 +231,8 @@ def measure_capacity(args, app: "Server", plan: Path, var: Path) -> dict:
         label, name = _page(key)
         out[key] = []
         for rate in CAPACITY_RATES[key]:
-            samples = run_locust(key, users, args.seconds, app.url, plan, var / f"samples-{key}-rate{rate}.json",
+            url = servers.get(key, servers["app"]).url
+            samples = run_locust(key, users, args.seconds, url, plan, var / f"samples-{key}-rate{rate}.json",
                                  var / "locust.log", rate=rate)
             r = summarise(samples, name, args.warmup)
             out[key].append((rate, r))
@@ -280,7 +303,8 @@ def build_report(args, results, queries, machine, data_counts, workers, command)
         f"Data: {data_counts}",
         f"Server: gunicorn ({workers} sync workers, deploy/gunicorn.conf.py), tests.perf.load.settings = production "
         f"settings (DEBUG off, PostgreSQL, Redis cache, {queries.get('_session_engine', '?')} sessions) over plain "
-        "HTTP on loopback; locust (FastHttpUser, no think time) on the same 2 cores.",
+        "HTTP on loopback; locust (FastHttpUser, no think time) on the same 2 cores. The directory login row: a second "
+        "gunicorn configured alike plus LDAP, against OpenLDAP slapd on the same host (64 employees of its own).",
         f"Each row: one page alone for {args.seconds} s per user level (first {args.warmup:.0f} s not counted), "
         "distinct pre-logged-in users spread over roles (employee, superior, HR, payroll; 2FA-verified sessions "
         "for HR and payroll).",
@@ -372,7 +396,7 @@ def main(argv=None) -> int:
     p.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8765")))
     p.add_argument("--skip-generate", action="store_true", help="use the database as it is (no migrate/seed)")
     p.add_argument("--write-doc", action="store_true", help="save the table to docs/performance.md")
-    p.add_argument("--capacity", default="login,leave_submit",
+    p.add_argument("--capacity", default="login,directory_login,leave_submit",
                    help=f"pages whose capacity within p95 ≤ {P95_TARGET_MS} ms is measured with paced arrivals "
                         f"(of {', '.join(CAPACITY_RATES)}; empty: none)")
     args = p.parse_args(argv)
@@ -402,17 +426,24 @@ def main(argv=None) -> int:
     logfile = var / "server.log"
     app = Server("intranet.wsgi:application", args.port, env, logfile)
     bare = Server("tests.perf.load.bare:application", args.port + 1, env, var / "bare.log")
+    slapd = directory_app = None
     results, capacity = {}, {}
     try:
+        if not args.pages or "directory_login" in args.pages.split(","):
+            slapd, directory_app = directory_stack(args, env, plan, var)
         app.wait("/healthz")
         bare.wait("/_bench/bare")
+        if directory_app:
+            directory_app.wait("/healthz")
         workers = app.workers()
         wanted = {k for k in args.pages.split(",") if k} | {"bare", "auth"}
         for n in args.users:
             for key, label, name, _kind in PAGES:
                 if args.pages and key not in wanted:
                     continue
-                server = bare if key == "bare" else app
+                server = {"bare": bare, "directory_login": directory_app}.get(key, app)
+                if server is None:
+                    continue  # the directory row without slapd: reported as not measured
                 server.reset_peak()
                 out = var / f"samples-{key}-{n}.json"
                 samples = run_locust(key, n, args.seconds, server.url, plan, out, var / "locust.log")
@@ -421,14 +452,17 @@ def main(argv=None) -> int:
                 results[(key, n)] = r
                 log(f"{label:<38} {n:>3} users {r['rps']:7.0f} req/s  p50 {fmt(r['p50']):>5} ms  "
                     f"p95 {fmt(r['p95']):>5} ms  errors {r['errors']}/{r['n']}")
-        capacity = measure_capacity(args, app, plan, var)
+        capacity = measure_capacity(args, {"app": app, "directory_login": directory_app}, plan, var)
     finally:
-        app.stop()
-        bare.stop()
+        for server in (app, bare, directory_app, slapd):
+            if server is not None:
+                server.stop()
     (var / "results.json").write_text(json.dumps([{"page": k, "users": n, **r} for (k, n), r in results.items()]))
     (var / "capacity.json").write_text(json.dumps({k: [{"offered": rate, **r} for rate, r in steps]
                                                    for k, steps in capacity.items()}))
     report, failed, ok = build_report(args, results, queries, machine_line(env), counts, workers, command)
+    if slapd is None and (not args.pages or "directory_login" in args.pages.split(",")):
+        report += "\n\nLogin through the directory: not measured (OpenLDAP slapd is not installed)."
     report += capacity_report(args, capacity)
     print("\n" + report + "\n", flush=True)
     if args.write_doc:
