@@ -155,3 +155,24 @@ def test_a_wrong_hint_costs_a_round_trip_and_never_shows_another_users_page(redi
     stolen.cookies["sessionid"] = key
     assert stolen.get("/direktori/").status_code == 302, "the hint of an ended session opens nothing"
     assert key not in middleware._session_users
+
+
+def test_a_login_draws_its_new_session_key_without_asking_whether_it_is_taken(redis_sessions, person):
+    client = Client()
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.post(reverse("accounts:login"), {"username": person.username, "password": PASSWORD}).status_code == 302
+    assert not [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT") and "django_session" in q["sql"]]
+    assert Session.objects.filter(session_key=client.cookies["sessionid"].value).exists()
+
+
+def test_a_new_key_that_is_taken_is_never_used_another_is_drawn(redis_sessions, person, monkeypatch):
+    taken = _signed_in(person).cookies["sessionid"].value
+    before = Session.objects.get(session_key=taken).session_data
+    draws = iter([taken, "b" * 32])
+    monkeypatch.setattr(session_store, "get_random_string", lambda length, chars: next(draws))
+    store = session_store.SessionStore()
+    store["note"] = "another visitor"
+    store.create()
+    assert store.session_key == "b" * 32
+    assert Session.objects.get(session_key=taken).session_data == before  # the taken session is left as it was
+    assert session_store.SessionStore("b" * 32).load() == {"note": "another visitor"}

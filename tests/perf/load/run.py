@@ -55,7 +55,7 @@ PAGES = [
 # ride along in each), to find how many per second the stack serves within the target.
 CAPACITY_RATES = {
     "login": (4, 8, 12, 16, 20, 24, 28, 32),
-    "directory_login": (8, 16, 24, 32, 40, 48, 56, 64),
+    "directory_login": (16, 32, 48, 64, 72, 80, 88, 96),
     "leave_submit": (2, 4, 6, 8, 10, 12, 14, 16, 20),
 }
 P95_TARGET_MS = 150
