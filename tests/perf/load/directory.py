@@ -4,10 +4,11 @@ passwords, so their login is measured against a real OpenLDAP `slapd` (tests/lda
 - `prepare.py` picks a pool of bench employees of its own (no prepared session belongs to them, so their logins end
   none) and writes their directory entries from the database (`write_ldif`): same username, NIP and unit.
 - `run.py` loads them into a fresh `slapd` (`start`), brings the accounts in line with the directory once
-  (`python -m tests.perf.load.directory converge PLAN`: the first directory login turns a local account into a directory
-  account; later logins find the entry unchanged and write nothing), then serves the row from a second gunicorn whose
-  settings point at the directory (`server_env`). The other rows keep the first gunicorn, without a directory: with
-  LDAP enabled every local-password login would search the directory first.
+  (`python -m tests.perf.load.directory converge PLAN QUERIES`: the first directory login turns a local account into a
+  directory account; later logins find the entry unchanged and write nothing) and counts one login's SQL queries,
+  then serves the row from a second gunicorn whose settings point at the directory (`server_env`). The other rows keep
+  the first gunicorn, without a directory: with LDAP enabled every local-password login would search the directory
+  first.
 """
 
 from __future__ import annotations
@@ -87,9 +88,15 @@ def server_env(server: SlapdServer) -> dict:
     }
 
 
-def converge(plan_path: str) -> None:
-    """Log each pool employee in once through the directory backend, as their first login would."""
+def converge(plan_path: str, queries_path: str) -> None:
+    """Log each pool employee in once through the directory backend, as their first login would; then count the SQL
+    queries of one login through the form, as querycount.py counts the password login's, into `queries_path`."""
     import json
+    import time
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
 
     from intranet.accounts.ldap.backend import DirectoryBackend
 
@@ -99,13 +106,27 @@ def converge(plan_path: str) -> None:
         if backend.authenticate(None, username=u["username"], password=plan["directory_password"]) is None:
             raise SystemExit(f"directory login of {u['username']} failed: see the slapd log and the LDAP_* settings")
     print(f"directory accounts in line with the bench directory: {len(plan['directory_users'])}")
+    client = Client()
+    client.get("/akun/masuk/")
+    with CaptureQueriesContext(connection) as ctx:
+        t = time.perf_counter()
+        r = client.post("/akun/masuk/", {"username": plan["directory_users"][0]["username"],
+                                         "password": plan["directory_password"]})
+        ms = 1000 * (time.perf_counter() - t)
+    if r.status_code != 302:
+        raise SystemExit(f"directory login through the form answered {r.status_code}, not a redirect")
+    queries = json.loads(Path(queries_path).read_text())
+    n = len(ctx.captured_queries)
+    queries["directory_login"] = {"url": "/akun/masuk/", "queries": n, "cold": n, "status": 302, "ms": round(ms, 1)}
+    Path(queries_path).write_text(json.dumps(queries, indent=1))
+    print(f"  directory_login      {queries['directory_login']}")
 
 
 if __name__ == "__main__":
     import django
 
     django.setup()
-    if sys.argv[1:2] == ["converge"]:
-        converge(sys.argv[2])
+    if sys.argv[1:2] == ["converge"] and len(sys.argv) == 4:
+        converge(sys.argv[2], sys.argv[3])
     else:
-        raise SystemExit(f"usage: {os.path.basename(sys.argv[0])} converge PLAN")
+        raise SystemExit(f"usage: {os.path.basename(sys.argv[0])} converge PLAN QUERIES")

@@ -54,9 +54,9 @@ PAGES = [
 # offered paced arrivals at rising rates (iterations/s; the login form's GET or the leave form's GET and withdrawal
 # ride along in each), to find how many per second the stack serves within the target.
 CAPACITY_RATES = {
-    "login": (4, 8, 12, 16, 20, 24, 28, 32),
+    "login": (4, 8, 16, 24, 32, 40, 48, 56),
     "directory_login": (16, 32, 48, 64, 72, 80, 88, 96),
-    "leave_submit": (2, 4, 6, 8, 10, 12, 14, 16, 20),
+    "leave_submit": (4, 8, 12, 16, 20, 24, 28, 32),
 }
 P95_TARGET_MS = 150
 LOAD_BEFORE = os.getloadavg()[0]
@@ -174,7 +174,7 @@ class Server:
                 self.proc.kill()
 
 
-def directory_stack(args, env: dict, plan: Path, var: Path):
+def directory_stack(args, env: dict, plan: Path, var: Path, qfile: Path):
     """The directory-login row's stack (tests/perf/load/directory.py): a slapd with the pool's entries and a second
     gunicorn, configured like the first plus the directory. (None, None) when slapd is not installed."""
     from tests.perf.load import directory
@@ -184,8 +184,8 @@ def directory_stack(args, env: dict, plan: Path, var: Path):
         log("login through the directory: not measured (OpenLDAP slapd is not installed)")
         return None, None
     with_directory = {**env, **directory.server_env(slapd)}
-    subprocess.run([PY, "-m", "tests.perf.load.directory", "converge", str(plan)], cwd=ROOT, env=with_directory,
-                   check=True)
+    subprocess.run([PY, "-m", "tests.perf.load.directory", "converge", str(plan), str(qfile)], cwd=ROOT,
+                   env=with_directory, check=True)
     return slapd, Server("intranet.wsgi:application", args.port + 2, with_directory, var / "server-directory.log")
 
 
@@ -430,7 +430,8 @@ def main(argv=None) -> int:
     results, capacity = {}, {}
     try:
         if not args.pages or "directory_login" in args.pages.split(","):
-            slapd, directory_app = directory_stack(args, env, plan, var)
+            slapd, directory_app = directory_stack(args, env, plan, var, qfile)
+            queries = json.loads(qfile.read_text())  # with the directory login's count
         app.wait("/healthz")
         bare.wait("/_bench/bare")
         if directory_app:
