@@ -14,7 +14,7 @@ keepalive = 5
 # preload_app below, re-imports every app): at ministry load 2,000 requests meant a restart every 30–40 s per worker,
 # visible as p95 spikes in the load benchmark. Worker memory stays flat (about 160–190 MB).
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
-max_requests_jitter = 2000
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "2000"))
 accesslog = "-"
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 # The master imports Django, Wagtail and every app once, and workers are forked from it: starting or recycling a worker
