@@ -12,7 +12,7 @@ process's memory could not be deleted from another.
 """
 
 from django.conf import settings
-from django.contrib.sessions.backends.base import VALID_KEY_CHARS
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
 from django.core.cache import DEFAULT_CACHE_ALIAS
 from django.utils.crypto import get_random_string
@@ -57,6 +57,30 @@ class SessionStore(CachedDBStore):
         round trips on every login). 32 characters of 36 (165 bits) do not collide; if one ever did, `create()` would
         find the key taken when it inserts the row (must_create) and draw another."""
         return get_random_string(32, VALID_KEY_CHARS)
+
+    def cycle_key(self) -> None:
+        """A new key for the same data (at every login: no session fixation), written once, when the response saves
+        the session, instead of Django's INSERT now and UPDATE then. The old session is deleted now, as Django does."""
+        data = self._session
+        old_key = self.session_key
+        self._session_key = self._get_new_session_key()
+        self._session_cache = data
+        self._key_not_stored = True
+        self.modified = True
+        if old_key:
+            self.delete(old_key)
+
+    def save(self, must_create: bool = False) -> None:
+        if not getattr(self, "_key_not_stored", False):
+            return super().save(must_create)
+        while True:  # the first save of a cycled key inserts its row (a taken key, never seen in practice: another)
+            try:
+                super().save(must_create=True)
+            except CreateError:
+                self._session_key = self._get_new_session_key()
+                continue
+            self._key_not_stored = False
+            return None
 
     def copy_key(self) -> str | None:
         """The cache key of this session's copy (None without a session key: there is nothing to read), so the

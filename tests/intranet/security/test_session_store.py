@@ -176,3 +176,27 @@ def test_a_new_key_that_is_taken_is_never_used_another_is_drawn(redis_sessions, 
     assert store.session_key == "b" * 32
     assert Session.objects.get(session_key=taken).session_data == before  # the taken session is left as it was
     assert session_store.SessionStore("b" * 32).load() == {"note": "another visitor"}
+
+
+def test_a_login_writes_its_new_session_once_and_ends_the_old_one(redis_sessions, person):
+    client = Client()
+    client.get(reverse("accounts:login"))
+    before = client.cookies["sessionid"].value if "sessionid" in client.cookies else None
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.post(reverse("accounts:login"), {"username": person.username, "password": PASSWORD}).status_code == 302
+    writes = [q["sql"] for q in ctx.captured_queries if "django_session" in q["sql"] and not q["sql"].startswith("SELECT")]
+    assert len([w for w in writes if w.startswith("INSERT")]) == 1 and not [w for w in writes if w.startswith("UPDATE")]
+    key = client.cookies["sessionid"].value
+    assert key != before and (before is None or not Session.objects.filter(session_key=before).exists())
+    assert Session.objects.get(session_key=key).get_decoded()["_auth_user_id"] == str(person.pk)
+    assert client.get(reverse("security:sessions")).status_code == 200  # signed in with it
+
+
+def test_a_cycled_key_found_taken_when_stored_is_replaced_before_the_cookie_is_sent(redis_sessions, person, monkeypatch):
+    taken = _signed_in(person).cookies["sessionid"].value
+    draws = iter([taken, "c" * 32])
+    monkeypatch.setattr(session_store, "get_random_string", lambda length, chars: next(draws))
+    client = _signed_in(person)
+    assert client.cookies["sessionid"].value == "c" * 32
+    assert client.get(reverse("security:sessions")).status_code == 200
+    assert Session.objects.filter(session_key=taken).exists()  # the other login's session is untouched
