@@ -30,7 +30,7 @@ def test_the_app_is_preloaded_unless_switched_off(monkeypatch):
     assert _conf(monkeypatch, GUNICORN_PRELOAD="false")["preload_app"] is False
 
 
-@pytest.mark.django_db(transaction=True)  # as in the master: no transaction open
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # no transaction open, as in the master; see test_backup
 def test_no_database_connection_is_handed_to_the_workers(monkeypatch):
     from django.db import connection
 

@@ -50,8 +50,8 @@ PAGES = [
     ("document_download", "document download", "document download", "read"),
     ("search", "global search", "global search", "read"),
 ]
-# The capacity measurement (--capacity): the pages that cannot keep p95 ≤ 150 ms with 16 users in a closed loop are
-# offered paced arrivals at rising rates (iterations/s; the login form's GET or the leave form's GET and withdrawal
+# The capacity measurement (--capacity): the write pages, whose p95 with 16 users in a closed loop is mostly queueing,
+# are offered paced arrivals at rising rates (iterations/s; the login form's GET or the leave form's GET and withdrawal
 # ride along in each), to find how many per second the stack serves within the target.
 CAPACITY_RATES = {
     "login": (4, 8, 16, 24, 32, 40, 48, 56),
