@@ -4,7 +4,6 @@ and keeps answering; its master holds the imported app."""
 
 import os
 import runpy
-import socket
 import subprocess
 import sys
 import time
@@ -12,6 +11,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.ldap_server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CONF = ROOT / "deploy" / "gunicorn.conf.py"
@@ -42,12 +43,6 @@ def test_no_database_connection_is_handed_to_the_workers(monkeypatch):
     assert connection.connection is None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _rss_kb(pid: int) -> int:
     status = Path(f"/proc/{pid}/status").read_text()
     return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")))
@@ -55,7 +50,7 @@ def _rss_kb(pid: int) -> int:
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the master's memory from /proc (Linux)")
 def test_recycled_workers_keep_serving_from_the_preloaded_master(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))},
         "GUNICORN_BIND": f"127.0.0.1:{port}",

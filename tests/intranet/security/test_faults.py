@@ -22,6 +22,7 @@ from intranet.celery import app as celery_app
 from intranet.notifications.models import OutboxEmail
 from tests import factories
 from tests.concurrency import end_server_process
+from tests.ldap_server import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
 REDIS = shutil.which("redis-server")
@@ -30,12 +31,6 @@ postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL=postgres://...)"
 )
 needs_redis = pytest.mark.skipif(REDIS is None, reason="needs the redis-server binary (apt install redis-server)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait_for(predicate, timeout=30.0, every=0.2):
@@ -51,7 +46,7 @@ class RedisServer:
     """A redis-server process on its own port and folder, without persistence; stop() and start() keep the port."""
 
     def __init__(self, folder: Path):
-        self.folder, self.port, self.proc = folder, _free_port(), None
+        self.folder, self.port, self.proc = folder, free_port(), None
         folder.mkdir(parents=True, exist_ok=True)
 
     def url(self, db: int = 0) -> str:

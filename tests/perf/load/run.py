@@ -215,11 +215,11 @@ def summarise(samples: list, name: str, warmup: float) -> dict:
             "n": len(mine)}
 
 
-def measure_capacity(args, servers: dict, plan: Path, var: Path) -> dict:
+def measure_capacity(args, server_for, plan: Path, var: Path) -> dict:
     """Per page, offer paced arrivals at each rate of CAPACITY_RATES (lowest first) until p95 exceeds the target (or the
-    stack stalls: `_within`), on the page's server (`servers`: key -> Server; None: not measured).
+    stack stalls: `_within`), on the page's server (`server_for(key)`; None: not measured).
     Returns {page: [(offered, summary), ...]}."""
-    wanted = [k for k in args.capacity.split(",") if k and servers.get(k, servers["app"]) is not None]
+    wanted = [k for k in args.capacity.split(",") if k and server_for(k) is not None]
     unknown = set(wanted) - set(CAPACITY_RATES)
     if unknown:
         raise SystemExit(f"--capacity: no rates for {', '.join(sorted(unknown))}; known: {', '.join(CAPACITY_RATES)}")
@@ -230,8 +230,8 @@ def measure_capacity(args, servers: dict, plan: Path, var: Path) -> dict:
     for key in wanted:
         label, name = _page(key)
         out[key] = []
+        url = server_for(key).url
         for rate in CAPACITY_RATES[key]:
-            url = servers.get(key, servers["app"]).url
             samples = run_locust(key, users, args.seconds, url, plan, var / f"samples-{key}-rate{rate}.json",
                                  var / "locust.log", rate=rate)
             r = summarise(samples, name, args.warmup)
@@ -427,9 +427,15 @@ def main(argv=None) -> int:
     app = Server("intranet.wsgi:application", args.port, env, logfile)
     bare = Server("tests.perf.load.bare:application", args.port + 1, env, var / "bare.log")
     slapd = directory_app = None
+    wants_directory = not args.pages or "directory_login" in args.pages.split(",")
+
+    def server_for(key: str):
+        """The gunicorn that serves page `key` (None: the directory row without slapd, not measured)."""
+        return {"bare": bare, "directory_login": directory_app}.get(key, app)
+
     results, capacity = {}, {}
     try:
-        if not args.pages or "directory_login" in args.pages.split(","):
+        if wants_directory:
             slapd, directory_app = directory_stack(args, env, plan, var, qfile)
             queries = json.loads(qfile.read_text())  # with the directory login's count
         app.wait("/healthz")
@@ -442,9 +448,9 @@ def main(argv=None) -> int:
             for key, label, name, _kind in PAGES:
                 if args.pages and key not in wanted:
                     continue
-                server = {"bare": bare, "directory_login": directory_app}.get(key, app)
+                server = server_for(key)
                 if server is None:
-                    continue  # the directory row without slapd: reported as not measured
+                    continue  # reported as not measured
                 server.reset_peak()
                 out = var / f"samples-{key}-{n}.json"
                 samples = run_locust(key, n, args.seconds, server.url, plan, out, var / "locust.log")
@@ -453,7 +459,7 @@ def main(argv=None) -> int:
                 results[(key, n)] = r
                 log(f"{label:<38} {n:>3} users {r['rps']:7.0f} req/s  p50 {fmt(r['p50']):>5} ms  "
                     f"p95 {fmt(r['p95']):>5} ms  errors {r['errors']}/{r['n']}")
-        capacity = measure_capacity(args, {"app": app, "directory_login": directory_app}, plan, var)
+        capacity = measure_capacity(args, server_for, plan, var)
     finally:
         for server in (app, bare, directory_app, slapd):
             if server is not None:
@@ -462,7 +468,7 @@ def main(argv=None) -> int:
     (var / "capacity.json").write_text(json.dumps({k: [{"offered": rate, **r} for rate, r in steps]
                                                    for k, steps in capacity.items()}))
     report, failed, ok = build_report(args, results, queries, machine_line(env), counts, workers, command)
-    if slapd is None and (not args.pages or "directory_login" in args.pages.split(",")):
+    if wants_directory and slapd is None:
         report += "\n\nLogin through the directory: not measured (OpenLDAP slapd is not installed)."
     report += capacity_report(args, capacity)
     print("\n" + report + "\n", flush=True)
