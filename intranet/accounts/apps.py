@@ -14,6 +14,10 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.conf import settings
 
+        from .ldap.provisioning import connect_role_plan_signals
+
+        connect_role_plan_signals()
+
         if getattr(settings, "LDAP_ENABLED", False) and getattr(settings, "LDAP_INSECURE_SKIP_TLS_VERIFY", False):
             logger.warning(
                 "LDAP_INSECURE_SKIP_TLS_VERIFY is ON: directory TLS certificates are NOT verified. Anyone on the "

@@ -146,6 +146,54 @@ class _RolePlan:
         return group_ids, scopes
 
 
+def role_plan(config: DirectoryConfig, mappings: list[DirectoryGroupMapping]) -> _RolePlan:
+    groups_by_name = dict(Group.objects.filter(name__in=[r.value for r in Role]).values_list("name", "id"))
+    return _RolePlan(
+        group_ids_by_role=groups_by_name,
+        default_group_ids=frozenset(
+            groups_by_name[v] for v in (_role_value(r) for r in config.default_roles) if v in groups_by_name
+        ),
+        mappings=mappings,
+    )
+
+
+# Every directory login needs the role plan; it changes only when an administrator edits a mapping or a role group.
+# Logins read it from the cache, kept under a generation that those edits bump (`bump_role_plan`). A sync reads the
+# database: it runs rarely and in one transaction.
+ROLE_PLAN_GENERATION = "directory:role-plan:generation"
+ROLE_PLAN_SECONDS = 600
+
+
+def login_role_plan(config: DirectoryConfig) -> _RolePlan:
+    from intranet.core.caching import digest, kept_with_generation
+
+    settings_key = digest(repr((config.role_map, config.default_roles)))  # deployments may differ in settings
+    return kept_with_generation(
+        f"directory:role-plan:{settings_key}",
+        ROLE_PLAN_GENERATION,
+        lambda: role_plan(config, active_mappings(config)),
+        ROLE_PLAN_SECONDS,
+    )
+
+
+def bump_role_plan(**kwargs) -> None:
+    if kwargs.get("raw"):  # fixtures being loaded
+        return
+    from intranet.core.caching import bump_generation_now_and_on_commit
+
+    bump_generation_now_and_on_commit(ROLE_PLAN_GENERATION)
+
+
+def connect_role_plan_signals() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    for model in (DirectoryGroupMapping, Group):
+        for signal in (post_save, post_delete):
+            signal.connect(
+                bump_role_plan, sender=model, dispatch_uid=f"role-plan-{signal is post_save}-{model.__name__}"
+            )
+
+
 def relevant_groups(config: DirectoryConfig, mappings: list[DirectoryGroupMapping]) -> set[str]:
     dns = {m.group_dn for m in mappings}
     for dn in (config.required_group, config.deny_group):
@@ -215,9 +263,17 @@ def apply_entries(
     (normalised); with `full=True`, only those of entries that were not skipped."""
     report = report or SyncReport(dry_run=dry_run)
     deactivated: list[_Deactivation] = []
+    plan = None
+    if not full and not dry_run and not verify and mappings is None:  # a login
+        plan = login_role_plan(config)
+        users = _applied_already(config, items, plan)
+        if users is not None:
+            report.unchanged += len(users)
+            return report, users
     with transaction.atomic():
-        mappings = active_mappings(config) if mappings is None else mappings
-        users = _apply(config, items, full, report, mappings, deactivated, progress, verify)
+        if plan is None:
+            plan = role_plan(config, active_mappings(config) if mappings is None else mappings)
+        users = _apply(config, items, full, report, plan, deactivated, progress, verify)
         if dry_run:
             transaction.set_rollback(True)
         else:
@@ -292,17 +348,33 @@ def _load_users(items: list[Item]) -> list[User]:
     return list(users.values())
 
 
-def _apply(config, items, full, report, mappings, deactivated, progress, verify):
+def _applied_already(config: DirectoryConfig, items: list[Item], plan: _RolePlan) -> dict[str, User] | None:
+    """For a login: the accounts by entry DN when every entry is allowed and was applied as it is now (same
+    fingerprint, same username), so there is nothing to write and no transaction to open; None otherwise (the
+    entries then go through `_apply`, which decides the same way and writes what differs)."""
+    if len({i.entry.username for i in items}) != len(items):
+        return None
+    for item in items:
+        if (
+            not USERNAME_RE.fullmatch(item.entry.username or "")
+            or access_for(config, item.entry, item.groups) != Access.ALLOWED
+        ):
+            return None
+    key, relevant = _config_key(config, plan), relevant_groups(config, plan.mappings)
+    known, known_users = _known_fingerprints(False, items)
+    found: dict[str, User] = {}
+    for item in items:
+        ndn = normalize_dn(item.entry.dn)
+        hit = known.get(ndn)
+        if hit is None or hit[1] != fingerprint(key, item, relevant) or hit[2] != item.entry.username:
+            return None
+        found[ndn] = known_users[hit[0]]
+    return found
+
+
+def _apply(config, items, full, report, plan, deactivated, progress, verify):
     now = timezone.now()
-    groups_by_name = dict(Group.objects.filter(name__in=[r.value for r in Role]).values_list("name", "id"))
-    plan = _RolePlan(
-        group_ids_by_role=groups_by_name,
-        default_group_ids=frozenset(
-            groups_by_name[v] for v in (_role_value(r) for r in config.default_roles) if v in groups_by_name
-        ),
-        mappings=mappings,
-    )
-    relevant = relevant_groups(config, mappings)
+    relevant = relevant_groups(config, plan.mappings)
     key = _config_key(config, plan)
 
     # 1. Validate entries and decide access.

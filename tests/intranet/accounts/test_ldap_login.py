@@ -2,12 +2,15 @@
 
 import pytest
 from django.contrib.auth import authenticate
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hr.org.models import HRScope
 from intranet.accounts.ldap import connection as ldap_connection
+from intranet.accounts.ldap.backend import DirectoryBackend
 from intranet.accounts.ldap.directory import find_login, valid_login
-from intranet.accounts.models import DirectoryAccount, RoleGrant, User
+from intranet.accounts.models import DirectoryAccount, DirectoryGroupMapping, RoleGrant, User
 from intranet.accounts.roles import Role, has_role
 from tests import factories
 from tests.ldap_server import (
@@ -164,6 +167,33 @@ class TestRoles:
         assert not User.objects.get(username="budi").groups.filter(pk=Group.objects.get(name="Auditor").pk).exists()
         assert client.get("/audit/").status_code == 403
 
+    def test_a_mapping_an_administrator_adds_or_switches_off_reaches_the_next_login(self, client, ldap_settings):
+        """Logins keep the role plan in the cache (`login_role_plan`); saving a mapping retires it."""
+        assert post_login(client, "dewi", USER_PASSWORD).status_code == 302  # the plan, without a mapping, is kept
+        assert not has_role(User.objects.get(username="dewi"), Role.EDITOR)
+        mapping = DirectoryGroupMapping.objects.create(group_dn=f"cn=humas,{GROUPS}", role=Role.EDITOR)
+        client.logout()
+        assert post_login(client, "dewi", USER_PASSWORD).status_code == 302
+        assert has_role(User.objects.get(username="dewi"), Role.EDITOR)
+        mapping.active = False
+        mapping.save()
+        client.logout()
+        assert post_login(client, "dewi", USER_PASSWORD).status_code == 302
+        assert not has_role(User.objects.get(username="dewi"), Role.EDITOR)
+
+    def test_a_renamed_role_group_reaches_the_next_login(self, client, ldap_settings):
+        from django.contrib.auth.models import Group
+
+        ldap_settings(LDAP_GROUP_ROLE_MAP=[{"group": f"cn=humas,{GROUPS}", "role": "EDITOR"}])
+        assert post_login(client, "dewi", USER_PASSWORD).status_code == 302
+        editors = Group.objects.get(name=Role.EDITOR.value)
+        editors.name = "Editors (old)"  # e.g. replaced by a group of another name: the role's id changes
+        editors.save()
+        fresh = Group.objects.create(name=Role.EDITOR.value)
+        client.logout()
+        assert post_login(client, "dewi", USER_PASSWORD).status_code == 302
+        assert User.objects.get(username="dewi").groups.filter(pk=fresh.pk).exists()
+
     def test_manual_scope_is_left_alone(self, client, ldap_settings, org):
         budi = factories.UserFactory(username="budi", source=User.Source.LOCAL)
         manual = factories.give_scope(budi, org["DIR2"])
@@ -192,6 +222,33 @@ class TestRoles:
         )
         assert post_login(client, "dewi", USER_PASSWORD).status_code == 302
         assert not has_role(User.objects.get(username="dewi"), Role.EDITOR)
+
+
+class TestLoginCost:
+    def test_a_login_that_changes_nothing_reads_two_rows_and_opens_no_transaction(self, ldap_settings, siti):
+        """The role plan comes from the cache, the account with its fingerprint in one query; nothing is written."""
+        backend = DirectoryBackend()
+        assert backend.authenticate(None, username="siti", password=USER_PASSWORD) is not None  # applies the entry
+        with CaptureQueriesContext(connection) as ctx:
+            user = backend.authenticate(None, username="siti", password=USER_PASSWORD)
+        assert user.username == "siti" and user.employee == siti
+        sql = [q["sql"] for q in ctx.captured_queries]
+        assert len(sql) == 2, sql  # a local break-glass administrator of that name? the account and its fingerprint
+        assert not [s for s in sql if "SAVEPOINT" in s or not s.startswith("SELECT")], sql
+
+    def test_a_changed_entry_still_goes_through_the_transaction(self, ldap_settings, ldap_server, siti):
+        backend = DirectoryBackend()
+        backend.authenticate(None, username="siti", password=USER_PASSWORD)
+        conn = ldap_server.admin_connection()
+        conn.modify(uid_dn("siti"), {"title": [("MODIFY_REPLACE", ["Analis SDM Aparatur"])]})
+        try:
+            with CaptureQueriesContext(connection) as ctx:
+                assert backend.authenticate(None, username="siti", password=USER_PASSWORD) is not None
+        finally:
+            conn.modify(uid_dn("siti"), {"title": [("MODIFY_REPLACE", ["Analis Kepegawaian"])]})
+            conn.unbind()
+        assert DirectoryAccount.objects.get(user__username="siti").title == "Analis SDM Aparatur"
+        assert any("SAVEPOINT" in q["sql"] for q in ctx.captured_queries)  # the writes, in one transaction
 
 
 class TestAccessRules:
