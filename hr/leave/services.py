@@ -788,7 +788,7 @@ def leave_request_withdraw(*, request_id: int, user) -> LeaveRequest:
         req.status = Status.WITHDRAWN
         req.route_position = req.route_employee = None
         req.last_action_at = timezone.now()
-        req.save()
+        req.save(update_fields=["status", "route_position", "route_employee", "last_action_at", "updated_at"])
         ApprovalStep.objects.create(
             request=req, stage=Stage.EMPLOYEE, outcome=Outcome.WITHDRAW, actor=req.employee, actor_user=user
         )

@@ -7,7 +7,11 @@ import logging
 import math
 import re
 import ssl
+import threading
+import time
+from collections.abc import Callable
 from contextlib import contextmanager
+from typing import TypeVar
 
 import ldap3
 from ldap3.core import exceptions as ldap_exc
@@ -15,6 +19,7 @@ from ldap3.core import exceptions as ldap_exc
 from .config import DirectoryConfig
 
 logger = logging.getLogger("intranet.accounts.ldap")
+T = TypeVar("T")
 
 
 class DirectoryError(Exception):
@@ -97,8 +102,9 @@ def _open(config: DirectoryConfig, user: str | None, password: str | None) -> ld
 
 
 @contextmanager
-def service_connection(config: DirectoryConfig):
-    """A connection bound as the service account (anonymous when no bind DN is configured)."""
+def service_connection(config: DirectoryConfig, *, close: bool = True):
+    """A connection bound as the service account (anonymous when no bind DN is configured); unbound at the end,
+    unless `close` is False and no error occurred (the caller keeps it)."""
     try:
         conn = _open(config, config.bind_dn, config.bind_password)
         if config.bind_dn:
@@ -112,13 +118,75 @@ def service_connection(config: DirectoryConfig):
     try:
         yield conn
     except UNAVAILABLE_ERRORS as exc:
+        _drop(conn)
         logger.warning("directory connection lost: %s", type(exc).__name__)
         raise DirectoryUnavailable(type(exc).__name__) from None
-    finally:
-        try:
+    except BaseException:
+        _drop(conn)
+        raise
+    if close:
+        _drop(conn)
+
+
+# A login searches with the service account. Opening and binding that connection cost about as much as the search
+# itself, so each worker thread keeps its bound service connection between logins (`kept_service_connection`). A kept
+# connection idle for longer than KEEP_IDLE_SECONDS is not reused: directories close idle connections (Active Directory
+# after 15 minutes), and an old one may point at a server the pool has since failed over from.
+KEEP_IDLE_SECONDS = 60
+_kept = threading.local()
+
+
+def _drop(conn: ldap3.Connection | None) -> None:
+    try:
+        if conn is not None:
             conn.unbind()
-        except Exception:  # noqa: S110 - closing a broken socket; nothing to do
-            pass
+    except Exception:  # noqa: S110 - closing a broken socket; nothing to do
+        pass
+
+
+def _take_kept(config: DirectoryConfig) -> ldap3.Connection | None:
+    """This thread's kept service connection for `config` (taken: a failure while it is in use drops it)."""
+    held = getattr(_kept, "held", None)
+    _kept.held = None
+    if held is None:
+        return None
+    conn, held_config, last_used = held
+    if held_config != config or conn.closed or time.monotonic() - last_used > KEEP_IDLE_SECONDS:
+        _drop(conn)
+        return None
+    return conn
+
+
+@contextmanager
+def kept_service_connection(config: DirectoryConfig, first: Callable[[ldap3.Connection], T]):
+    """`service_connection`, kept in this thread between uses, for a login: yields (connection, `first(connection)`).
+    `first` is the login's search: when it fails on a kept connection (the directory closed it, or restarted), it is
+    run once more on a fresh one. Any other error ends the connection. Only `first` is ever run twice: a password
+    bind is never sent twice."""
+    conn = _take_kept(config)
+    if conn is not None:
+        try:
+            result = first(conn)
+        except UNAVAILABLE_ERRORS as exc:
+            logger.info("directory: the kept service connection was closed (%s); opening a new one", type(exc).__name__)
+            _drop(conn)
+            conn = None
+        except BaseException:
+            _drop(conn)
+            raise
+    if conn is None:
+        with service_connection(config, close=False) as conn:
+            result = first(conn)
+    try:
+        yield conn, result
+    except UNAVAILABLE_ERRORS as exc:
+        _drop(conn)
+        logger.warning("directory connection lost: %s", type(exc).__name__)
+        raise DirectoryUnavailable(type(exc).__name__) from None
+    except BaseException:
+        _drop(conn)
+        raise
+    _kept.held = (conn, config, time.monotonic())
 
 
 def verify_password(config: DirectoryConfig, dn: str, password: str) -> bool:

@@ -16,7 +16,7 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, is_password_us
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -327,9 +327,10 @@ def _known_fingerprints(full: bool, items: list[Item]) -> tuple[dict[str, tuple[
         return {normalize_dn(dn): (uid, fp, username) for dn, uid, fp, username in rows}, {}
     users: dict[int, User] = {}
     for chunk in _chunks([i.entry.username for i in items]):
-        qs = User.objects.filter(username__in=chunk, **filters).exclude(directory_account__fingerprint="")
-        users.update((u.pk, u) for u in qs.select_related("directory_account"))
-    known = {normalize_dn(u.directory_dn): (u.pk, u.directory_account.fingerprint, u.username) for u in users.values()}
+        # the fingerprint as a column of the user's row: a login builds one model instance, not two
+        qs = User.objects.filter(username__in=chunk, directory_account__fingerprint__gt="", **filters)
+        users.update((u.pk, u) for u in qs.annotate(directory_fingerprint=F("directory_account__fingerprint")))
+    known = {normalize_dn(u.directory_dn): (u.pk, u.directory_fingerprint, u.username) for u in users.values()}
     return known, users
 
 

@@ -79,7 +79,7 @@ class TestLogin:
         def boom(*a, **k):
             raise AssertionError("network call with an empty password")
 
-        monkeypatch.setattr("intranet.accounts.ldap.backend.service_connection", boom)
+        monkeypatch.setattr("intranet.accounts.ldap.backend.kept_service_connection", boom)
         assert authenticate(None, username="siti", password="") is None
 
     @pytest.mark.parametrize(
@@ -87,8 +87,10 @@ class TestLogin:
     )
     def test_injection_attempts_log_in_nobody(self, client, ldap_settings, login, monkeypatch):
         calls = []
-        real = ldap_connection.service_connection
-        monkeypatch.setattr("intranet.accounts.ldap.backend.service_connection", lambda c: calls.append(1) or real(c))
+        real = ldap_connection.kept_service_connection
+        monkeypatch.setattr(
+            "intranet.accounts.ldap.backend.kept_service_connection", lambda *a: calls.append(1) or real(*a)
+        )
         response = post_login(client, login, USER_PASSWORD)
         assert response.status_code == 200
         assert logged_in_user(client) is None
@@ -236,6 +238,20 @@ class TestLoginCost:
         assert len(sql) == 2, sql  # a local break-glass administrator of that name? the account and its fingerprint
         assert not [s for s in sql if "SAVEPOINT" in s or not s.startswith("SELECT")], sql
 
+    def test_logins_in_a_row_share_one_service_connection(self, ldap_settings, siti, monkeypatch):
+        backend = DirectoryBackend()
+        assert backend.authenticate(None, username="siti", password=USER_PASSWORD) is not None
+        opened = []
+        real = ldap_connection.service_connection
+        monkeypatch.setattr(ldap_connection, "service_connection", lambda *a, **k: opened.append(1) or real(*a, **k))
+        for login in ("siti", "budi", "siti"):
+            assert backend.authenticate(None, username=login, password=USER_PASSWORD) is not None
+        assert backend.authenticate(None, username="siti", password="salah-sekali") is None
+        assert opened == []  # kept in this thread since the first login
+        monkeypatch.setattr(ldap_connection, "KEEP_IDLE_SECONDS", -1)  # idle too long: a directory may have closed it
+        assert backend.authenticate(None, username="siti", password=USER_PASSWORD) is not None
+        assert opened == [1]
+
     def test_a_changed_entry_still_goes_through_the_transaction(self, ldap_settings, ldap_server, siti):
         backend = DirectoryBackend()
         backend.authenticate(None, username="siti", password=USER_PASSWORD)
@@ -321,6 +337,16 @@ class TestDirectoryOutage:
         # The break-glass administrator still logs in.
         assert post_login(client, "admin", "Lokal-Darurat-2026").status_code == 302
         assert logged_in_user(client) == admin
+
+    def test_a_restarted_directory_costs_no_failed_login(self, ldap_settings, ldap_private_server):
+        """The service connection kept since the last login was closed by the restart: the search runs again on a new
+        connection."""
+        ldap_settings(server=ldap_private_server, LDAP_CONNECT_TIMEOUT=1, LDAP_RECEIVE_TIMEOUT=2)
+        backend = DirectoryBackend()
+        assert backend.authenticate(None, username="siti", password=USER_PASSWORD) is not None
+        ldap_private_server.stop()
+        ldap_private_server.start()
+        assert backend.authenticate(None, username="siti", password=USER_PASSWORD) is not None
 
     def test_failover_to_the_second_server(self, client, ldap_settings, ldap_server):
         from tests.ldap_server import free_port
