@@ -115,8 +115,17 @@ def service_connection(config: DirectoryConfig, *, close: bool = True):
     except UNAVAILABLE_ERRORS as exc:
         logger.warning("directory unreachable: %s", type(exc).__name__)
         raise DirectoryUnavailable(type(exc).__name__) from None
-    try:
+    with _ended_on_error(conn):
         yield conn
+    if close:
+        _drop(conn)
+
+
+@contextmanager
+def _ended_on_error(conn: ldap3.Connection):
+    """Any error ends `conn`; network and TLS errors become DirectoryUnavailable."""
+    try:
+        yield
     except UNAVAILABLE_ERRORS as exc:
         _drop(conn)
         logger.warning("directory connection lost: %s", type(exc).__name__)
@@ -124,8 +133,6 @@ def service_connection(config: DirectoryConfig, *, close: bool = True):
     except BaseException:
         _drop(conn)
         raise
-    if close:
-        _drop(conn)
 
 
 # A login searches with the service account. Opening and binding that connection cost about as much as the search
@@ -177,15 +184,8 @@ def kept_service_connection(config: DirectoryConfig, first: Callable[[ldap3.Conn
     if conn is None:
         with service_connection(config, close=False) as conn:
             result = first(conn)
-    try:
+    with _ended_on_error(conn):
         yield conn, result
-    except UNAVAILABLE_ERRORS as exc:
-        _drop(conn)
-        logger.warning("directory connection lost: %s", type(exc).__name__)
-        raise DirectoryUnavailable(type(exc).__name__) from None
-    except BaseException:
-        _drop(conn)
-        raise
     _kept.held = (conn, config, time.monotonic())
 
 
