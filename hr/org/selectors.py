@@ -44,18 +44,43 @@ def authority_holder(position: Position | int, on_date: dt.date | None = None) -
     position. The person comes with their user account, which whoever asks tends to notify."""
     on_date = on_date or timezone.localdate()
     position_id = getattr(position, "pk", position)
-    delegation = (
-        Delegation.objects.filter(
-            position_id=position_id, start_date__lte=on_date, end_date__gte=on_date, acting__active=True
+    if position_id in delegated_positions(on_date):
+        delegation = (
+            Delegation.objects.filter(
+                position_id=position_id, start_date__lte=on_date, end_date__gte=on_date, acting__active=True
+            )
+            .select_related("acting__user", "position")
+            .order_by("-start_date", "-created_at")
+            .first()
         )
-        .select_related("acting__user", "position")
-        .order_by("-start_date", "-created_at")
-        .first()
-    )
-    if delegation:
-        return Authority(employee=delegation.acting, delegation=delegation)
+        if delegation:
+            return Authority(employee=delegation.acting, delegation=delegation)
     holder = Employee.objects.filter(position_id=position_id, active=True).select_related("user").order_by("pk").first()
     return Authority(employee=holder) if holder else None
+
+
+DELEGATED_SECONDS = 300
+
+
+def delegated_positions(on_date: dt.date) -> frozenset[int]:
+    """The positions with a delegation (Plt/Plh) in force on `on_date` whose acting official is active: a few at any
+    time, so `authority_holder` asks about delegations only for those. Kept in each process under the organisation
+    generation, which a delegation or an employee written bumps (`hr.org.signals`); the generation comes with every
+    signed-in request's prefetch, so a hit costs no round trip."""
+    from intranet.core.caching import generation, near_get, near_set
+
+    from .signals import ORG_GENERATION_KEY
+
+    key = f"org:delegated:{generation(ORG_GENERATION_KEY)}:{on_date.isoformat()}"
+    found = near_get(key, DELEGATED_SECONDS)
+    if found is None:
+        found = frozenset(
+            Delegation.objects.filter(start_date__lte=on_date, end_date__gte=on_date, acting__active=True)
+            .values_list("position_id", flat=True)
+            .distinct()
+        )
+        near_set(key, found, DELEGATED_SECONDS)
+    return found
 
 
 def unit_head(unit: OrgUnit, on_date: dt.date | None = None) -> Authority | None:

@@ -125,3 +125,27 @@ def test_role_helpers(org):
 
     assert has_role(emp.user, Role.EDITOR) and has_role(emp.user, Role.EMPLOYEE)
     assert not has_role(emp.user, Role.MODERATOR)
+
+
+def test_the_days_delegations_are_kept_and_every_change_shows_at_once(org, people, django_assert_num_queries):
+    """`authority_holder` asks about delegations only for positions that have one that day (`delegated_positions`,
+    kept under the organisation generation, which writing a delegation or an employee bumps)."""
+    day = dt.date(2026, 5, 4)
+    position, head, plh = org["SUB1"].head_position, people["heads"]["SUB1"], people["other"]
+    assert selectors.authority_holder(position, day).employee == head  # the day's delegations, now kept
+    with django_assert_num_queries(1):  # the holder only
+        assert selectors.authority_holder(position, day).employee == head
+    delegation = Delegation.objects.create(
+        position=position, acting=plh, kind="Plh", start_date=day, end_date=day, decree_number="ND-9/2026"
+    )
+    assert selectors.authority_holder(position, day).employee == plh
+    with django_assert_num_queries(1):  # the delegation only
+        assert selectors.authority_holder(position, day).employee == plh
+    plh.active = False
+    plh.save()
+    assert selectors.authority_holder(position, day).employee == head
+    plh.active = True
+    plh.save()
+    assert selectors.authority_holder(position, day).employee == plh
+    delegation.delete()
+    assert selectors.authority_holder(position, day).employee == head
