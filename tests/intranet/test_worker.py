@@ -15,6 +15,7 @@ from intranet.celery import app as celery_app
 from intranet.notifications import services
 from intranet.notifications.models import OutboxEmail
 from tests.factories import EmployeeFactory
+from tests.mailfiles import sent_messages
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_DB = 14
@@ -98,7 +99,7 @@ def test_real_worker_delivers_an_events_emails_once_each(worker, org, monkeypatc
     assert len(rows) == 2 and {r.status for r in rows} == {OutboxEmail.Status.SENT}, [(r.status, r.last_error)
                                                                                    for r in rows]
     assert {r.attempts for r in rows} == {1}
-    bodies = sorted(f.read_text() for f in worker.glob("*.log"))
+    bodies = sent_messages(worker)
     assert len(bodies) == 2 and all(sum(f"untuk {r.username}" in b for b in bodies) == 1 for r in recipients), bodies
 
 

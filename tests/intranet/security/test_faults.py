@@ -23,6 +23,7 @@ from intranet.notifications.models import OutboxEmail
 from tests import factories
 from tests.concurrency import end_server_process
 from tests.ldap_server import free_port
+from tests.mailfiles import sent_messages
 
 ROOT = Path(__file__).resolve().parents[3]
 REDIS = shutil.which("redis-server")
@@ -304,9 +305,8 @@ def test_after_a_broker_outage_a_real_worker_delivers_each_email_once(on_redis, 
         sent = lambda: OutboxEmail.objects.filter(to=head.email, status=OutboxEmail.Status.SENT).count() == 3  # noqa: E731
         assert _wait_for(sent, 60), "not delivered:\n" + _end(worker)
         time.sleep(3)  # let the remaining duplicates run
-        files = list((tmp_path / "mail").glob("*.log"))
-        bodies = sorted(f.read_text() for f in files)
-        assert len(files) == 3, bodies
+        bodies = sent_messages(tmp_path / "mail")
+        assert len(bodies) == 3, bodies
         for i in range(3):
             assert sum(f"Pemberitahuan {i}" in b for b in bodies) == 1
         assert set(OutboxEmail.objects.filter(to=head.email).values_list("attempts", flat=True)) == {1}
