@@ -4,24 +4,15 @@ the directory sync bumps it once per run that changed something (its bulk writes
 (the directory, profiles, document lists) are retired at once; there are few such writes a day."""
 
 from django.contrib.auth import get_user_model
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed
 
-from intranet.core.caching import bump_generation_now_and_on_commit
+from intranet.core.caching import bump_on_write
 
 from .models import Delegation, Employee, HRScope, OrgUnit, Position
 
 ORG_GENERATION_KEY = "org:generation"
 
-
-def bump_org_generation(**kwargs) -> None:
-    if kwargs.get("raw"):  # fixtures being loaded
-        return
-    bump_generation_now_and_on_commit(ORG_GENERATION_KEY)
-
-
-for model in (OrgUnit, Position, Employee, HRScope, Delegation):
-    post_save.connect(bump_org_generation, sender=model, dispatch_uid=f"org-generation-save-{model.__name__}")
-    post_delete.connect(bump_org_generation, sender=model, dispatch_uid=f"org-generation-delete-{model.__name__}")
+bump_org_generation = bump_on_write(ORG_GENERATION_KEY, OrgUnit, Position, Employee, HRScope, Delegation)
 m2m_changed.connect(
     bump_org_generation, sender=get_user_model().groups.through, dispatch_uid="org-generation-user-groups"
 )

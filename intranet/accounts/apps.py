@@ -13,10 +13,14 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from django.conf import settings
+        from django.contrib.auth.models import Group
 
-        from .ldap.provisioning import connect_role_plan_signals
+        from intranet.core.caching import bump_on_write
 
-        connect_role_plan_signals()
+        from .ldap.provisioning import ROLE_PLAN_GENERATION
+        from .models import DirectoryGroupMapping
+
+        bump_on_write(ROLE_PLAN_GENERATION, DirectoryGroupMapping, Group)  # the role plan kept for directory logins
 
         if getattr(settings, "LDAP_ENABLED", False) and getattr(settings, "LDAP_INSECURE_SKIP_TLS_VERIFY", False):
             logger.warning(

@@ -130,6 +130,23 @@ def bump_generation_now_and_on_commit(key: str) -> None:
     retire_now_and_on_commit(bump=[key])
 
 
+def bump_on_write(generation_key: str, *models):
+    """Bump `generation_key` now and on commit (`bump_generation_now_and_on_commit`) whenever a row of `models` is
+    saved or deleted, fixture loads aside. Returns the receiver, for other signals and for bulk writers, which send
+    none, to call themselves."""
+    from django.db.models.signals import post_delete, post_save
+
+    def bump(**kwargs) -> None:
+        if kwargs.get("raw"):  # fixtures being loaded
+            return
+        bump_generation_now_and_on_commit(generation_key)
+
+    for model in models:
+        for signal, verb in ((post_save, "save"), (post_delete, "delete")):
+            signal.connect(bump, sender=model, weak=False, dispatch_uid=f"{generation_key}:{verb}:{model._meta.label}")
+    return bump
+
+
 def generations(*keys: str) -> list[int]:
     """Several version numbers in one cache round trip (a missing one is started: `_start_generation`)."""
     return generations_with(keys)[0]

@@ -158,7 +158,7 @@ def role_plan(config: DirectoryConfig, mappings: list[DirectoryGroupMapping]) ->
 
 
 # Every directory login needs the role plan; it changes only when an administrator edits a mapping or a role group.
-# Logins read it from the cache, kept under a generation that those edits bump (`bump_role_plan`). A sync reads the
+# Logins read it from the cache, kept under a generation that those edits bump (connected in `AccountsConfig.ready`). A sync reads the
 # database: it runs rarely and in one transaction.
 ROLE_PLAN_GENERATION = "directory:role-plan:generation"
 ROLE_PLAN_SECONDS = 600
@@ -174,24 +174,6 @@ def login_role_plan(config: DirectoryConfig) -> _RolePlan:
         lambda: role_plan(config, active_mappings(config)),
         ROLE_PLAN_SECONDS,
     )
-
-
-def bump_role_plan(**kwargs) -> None:
-    if kwargs.get("raw"):  # fixtures being loaded
-        return
-    from intranet.core.caching import bump_generation_now_and_on_commit
-
-    bump_generation_now_and_on_commit(ROLE_PLAN_GENERATION)
-
-
-def connect_role_plan_signals() -> None:
-    from django.db.models.signals import post_delete, post_save
-
-    for model in (DirectoryGroupMapping, Group):
-        for signal in (post_save, post_delete):
-            signal.connect(
-                bump_role_plan, sender=model, dispatch_uid=f"role-plan-{signal is post_save}-{model.__name__}"
-            )
 
 
 def relevant_groups(config: DirectoryConfig, mappings: list[DirectoryGroupMapping]) -> set[str]:
