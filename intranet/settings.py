@@ -153,6 +153,11 @@ if POSTGRESQL:
     pg_options = [] if env.bool("DB_JIT", default=False) else ["-c jit=off"]
     pg_options.append(f"-c random_page_cost={env.float('DB_RANDOM_PAGE_COST', default=1.1)}")
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", " ".join(pg_options))
+    if env.bool("DB_PGBOUNCER_TRANSACTION_POOLING", default=False):
+        # Behind PgBouncer in transaction mode a server-side cursor (QuerySet.iterator()) cannot outlive its
+        # transaction, and a kept connection means nothing: Django's documented settings for that pooler.
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
     DATABASES["default"].setdefault("OPTIONS", {})
     # WAL + a busy timeout let the embedded default serve reads while a write is in progress.

@@ -85,6 +85,7 @@ PAGES = [
 def _seed(scale: dict) -> None:
     call_command(
         "seed_demo",
+        "--staging",
         "--employees",
         str(scale["employees"]),
         "--scale",

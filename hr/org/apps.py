@@ -11,7 +11,7 @@ class OrgConfig(AppConfig):
         from intranet.accounts.roles import roles_key
         from intranet.core.caching import prefetch_on_every_request
 
-        from . import signals
+        from . import checks, signals  # noqa: F401 - checks registers the deploy check
         from .selectors import employee_key
 
         # the generation is read by every reader's copy (leave, payslips, documents, dashboard) and the directory's

@@ -18,7 +18,7 @@ def _counts():
 @pytest.mark.django_db
 def test_org_seed_is_realistic_and_consistent():
     out = io.StringIO()
-    call_command("seed_demo", "--employees", "120", "--only", "hr.org", stdout=out)
+    call_command("seed_demo", "--staging", "--employees", "120", "--only", "hr.org", stdout=out)
     assert "pegawai" in out.getvalue() and "Serambi-Demo-2026" in out.getvalue()
     assert Employee.objects.count() >= 120
     assert not any(OrgUnit.find_problems()), "the materialised-path tree is consistent"
@@ -47,9 +47,9 @@ def test_org_seed_is_realistic_and_consistent():
 
 @pytest.mark.django_db
 def test_seed_demo_is_deterministic_and_idempotent():
-    call_command("seed_demo", "--employees", "40", stdout=io.StringIO())
+    call_command("seed_demo", "--staging", "--employees", "40", stdout=io.StringIO())
     first = _counts()
     names = list(Employee.objects.order_by("nip").values_list("nip", "name"))
-    call_command("seed_demo", "--employees", "40", stdout=io.StringIO())
+    call_command("seed_demo", "--staging", "--employees", "40", stdout=io.StringIO())
     assert _counts() == first, "a second run writes nothing"
     assert list(Employee.objects.order_by("nip").values_list("nip", "name")) == names

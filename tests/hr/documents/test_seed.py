@@ -12,7 +12,7 @@ from intranet.core.private_files import private_storage
 @pytest.mark.django_db
 def test_seed_has_every_classification_and_is_idempotent():
     out = io.StringIO()
-    args = ["seed_demo", "--employees", "40", "--only", "hr.org", "hr.documents", "--scale", "documents=120"]
+    args = ["seed_demo", "--staging", "--employees", "40", "--only", "hr.org", "hr.documents", "--scale", "documents=120"]
     call_command(*args, stdout=out)
     unit_classes = set(Document.objects.filter(owner_unit__isnull=False).values_list("classification", flat=True))
     personnel_classes = set(

@@ -9,6 +9,7 @@ import random
 import time
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -62,8 +63,19 @@ class Command(BaseCommand):
             metavar="KEY=N",
             help=_("Per-module sizes, e.g. news=20000 documents=100000."),
         )
+        parser.add_argument(
+            "--staging",
+            action="store_true",
+            help=_("Allow demo data with DEBUG off, on a throwaway staging installation only."),
+        )
 
-    def handle(self, *args, employees, seed, only, scale, **options):
+    def handle(self, *args, employees, seed, only, scale, staging, **options):
+        if not settings.DEBUG and not staging:
+            # demo accounts share a password printed in the README: never on a real installation by accident
+            raise CommandError(
+                _("DEBUG is off: demo data (accounts with the published password) is for development only. "
+                  "Pass --staging on a throwaway staging installation.")
+            )
         if employees < 20:
             raise CommandError(_("--employees must be at least 20 so that every role has someone."))
         ctx = SeedContext(employees=employees, seed=seed, stdout=self.stdout, style=self.style)

@@ -73,6 +73,7 @@ class Command(BaseCommand):
             "seed_demo",
             employees=want["employees"],
             seed=seed,
+            staging=True,  # benchmark data on a bench database, never a real installation
             scale=[f"news={want['news']}", f"documents={want['documents']}"],
             stdout=self.stdout,
         )
