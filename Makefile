@@ -1,7 +1,7 @@
 PY := .venv/bin/python
 APPS := intranet/accounts hr/leave hr/payslips hr/documents cms/home cms/news cms/training cms/policies cms/search
 
-.PHONY: up test lint messages bench check
+.PHONY: up test lint messages bench check lock
 
 up:
 	python3 dev.py up
@@ -24,3 +24,11 @@ messages:
 
 bench:
 	python3 dev.py bench
+
+# Re-lock after changing dependencies in pyproject.toml (docs/dependencies.md): exact versions with hashes.
+PIP_COMPILE := $(PY) -m piptools compile -q --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links
+lock:
+	$(PY) -m pip install -q pip-tools
+	$(PIP_COMPILE) -o requirements/runtime.txt pyproject.toml
+	$(PIP_COMPILE) --extra test -o requirements/test.txt pyproject.toml
+	$(PIP_COMPILE) --extra test --extra bench -o requirements/bench.txt pyproject.toml

@@ -12,7 +12,6 @@ import os
 import secrets
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -28,12 +27,8 @@ def run(*cmd, **kw):
     return subprocess.run([str(c) for c in cmd], check=True, cwd=ROOT, **kw)
 
 
-def requirements(extras=()):
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    reqs = list(project["dependencies"])
-    for extra in extras:
-        reqs += project.get("optional-dependencies", {}).get(extra, [])
-    return reqs
+# Locked, hashed dependency sets (pip-compile from pyproject.toml; how to update them: docs/dependencies.md).
+LOCKS = {(): "runtime.txt", ("test",): "test.txt", ("test", "bench"): "bench.txt"}
 
 
 def install(extras=()):
@@ -41,12 +36,12 @@ def install(extras=()):
         sys.exit("Serambi needs Python 3.11 or newer.")
     if not PY.exists():
         run(sys.executable, "-m", "venv", VENV)
+    lock = ROOT / "requirements" / LOCKS[tuple(extras)]
     stamp = VENV / ".serambi-installed"
-    wanted = "\n".join(sorted(requirements(extras)))
+    wanted = f"{lock.name}\n{lock.read_text()}"
     if stamp.exists() and stamp.read_text() == wanted:
         return
-    run(PY, "-m", "pip", "install", "--disable-pip-version-check", "-q", "--upgrade", "pip")
-    run(PY, "-m", "pip", "install", "--disable-pip-version-check", "-q", *requirements(extras))
+    run(PY, "-m", "pip", "install", "--disable-pip-version-check", "-q", "--require-hashes", "-r", lock)
     stamp.write_text(wanted)
 
 

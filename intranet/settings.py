@@ -10,10 +10,14 @@ from pathlib import Path
 import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(environ.Env().str("SERAMBI_VAR_DIR", default=str(BASE_DIR / "var")))
+# A checkout keeps the site-wide templates/, static/ and locale/ beside the apps; an installed wheel ships them as
+# serambi_site/ (setup.py), and keeps its state under the working directory unless SERAMBI_VAR_DIR says otherwise.
+CHECKOUT = (BASE_DIR / "manage.py").exists()
+SITE_DIR = BASE_DIR if CHECKOUT else BASE_DIR / "serambi_site"
+VAR_DIR = Path(environ.Env().str("SERAMBI_VAR_DIR", default=str((BASE_DIR if CHECKOUT else Path.cwd()) / "var")))
 
 env = environ.Env()
-env_file = BASE_DIR / ".env"
+env_file = (BASE_DIR if CHECKOUT else Path.cwd()) / ".env"
 if env_file.exists():  # optional, for operators who prefer a file to real environment variables
     environ.Env.read_env(str(env_file))
 
@@ -121,7 +125,7 @@ FORM_RENDERER = "intranet.core.form_renderer.SerambiFormRenderer"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [SITE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -243,7 +247,7 @@ LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [SITE_DIR / "locale"]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True
@@ -252,7 +256,7 @@ FORMAT_MODULE_PATH = ["intranet.formats"]
 # --- Static, media, private files -----------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [SITE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Private files (payslip PDFs, HR documents, leave letters) live outside MEDIA_ROOT and are served only by
