@@ -1,7 +1,6 @@
 """The site header ("chrome"): brand, language switch, bell, user menu and main navigation, on every page.
 
-Rendered by the template engine it cost about 2 ms of every page on the benchmark machine (docs/performance.md,
-seventh pass), and nearly all of it is the same for everyone who shares a language, a staff flag and a current
+Rendered by the template engine it cost about 2 ms of every page on the benchmark machine, and nearly all of it is the same for everyone who shares a language, a staff flag and a current
 section. Each process therefore keeps one rendered copy per such audience and puts in, per request, only what is the
 reader's own: the CSRF token, the address to come back to after a language change, the reader's name and the unread
 count. The copy is rendered from a context that holds nothing but its key's parts, so no reader's data can end up in

@@ -3,7 +3,7 @@ anything: the connection answered a request in the last few seconds and nothing 
 
 Django checks a reused connection with `SELECT 1` before the first query of every request: one more round trip on
 every page, about 0.1 ms on loopback (2–3% of the floor of a signed-in page), a network round trip when the database
-has a host of its own (docs/performance.md, seventh pass). A server that ends a session (`pg_terminate_backend`, a
+has a host of its own. A server that ends a session (`pg_terminate_backend`, a
 restart or failover, `idle_session_timeout`) tells the client so and closes the socket, which then has something to
 read: such a connection is still checked, found dead and replaced, and the request goes on without an error. So is any
 connection idle for longer than RECENT_SECONDS, which a firewall may have dropped without a word. What is left: a
