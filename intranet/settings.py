@@ -89,6 +89,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "intranet.security.middleware.SerambiCSPMiddleware",
+    "intranet.core.hostile_input.RejectNulMiddleware",
     # Slow regional links: pages go out compressed (Django pads gzip output against BREACH).
     "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

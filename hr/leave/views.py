@@ -6,8 +6,7 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Page, Paginator
-from django.db.models import Count, Window
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -36,24 +35,6 @@ PAGE_SIZE = 20
 
 def _page(request, qs, size=PAGE_SIZE):
     return Paginator(qs, size).get_page(request.GET.get("page"))
-
-
-def _own_page(request, qs, size=PAGE_SIZE):
-    """`_page` for lists bounded by one person (my requests, my inbox): the rows and the total in one query, the
-    total being a window count over the unsliced rows instead of Paginator's separate COUNT of the same rows (for
-    HR's lists over whole subtrees the COUNT stays cheaper). A page past the end, zero or negative is left to
-    Paginator, which answers the last page as before."""
-    try:
-        number = int(request.GET.get("page", 1))
-    except (TypeError, ValueError):
-        number = 1
-    if number >= 1:
-        rows = list(qs.annotate(page_total=Window(Count("pk")))[(number - 1) * size : number * size])
-        if rows or number == 1:
-            paginator = Paginator(qs, size)
-            paginator.count = rows[0].page_total if rows else 0  # the cached property, known without a COUNT
-            return Page(rows, number, paginator)
-    return _page(request, qs, size)
 
 
 def _year(request, default=None) -> int:
@@ -89,7 +70,7 @@ def index(request):
             "year": year,
             "years": [year - 1, year, year + 1],
             "balances": selectors.balances(employee, year),
-            "page": _own_page(request, selectors.my_requests(employee)),
+            "page": _page(request, selectors.my_requests(employee)),
             "querystring": urlencode({"year": year}),
         }
         return render_to_string("leave/index_content.html", context)
@@ -303,7 +284,7 @@ def inbox(request):
     """Approvals inbox: requests awaiting my opinion, decision or temporary permission, with the unit's overlaps."""
 
     def build():
-        page = _own_page(request, selectors.with_unit_overlaps(selectors.awaiting_action(request.user)))
+        page = _page(request, selectors.with_unit_overlaps(selectors.awaiting_action(request.user)))
         recent = selectors.recently_decided_by(request.user)
         return render_to_string("leave/inbox_content.html", {"user": request.user, "page": page, "recent": recent})
 

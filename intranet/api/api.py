@@ -5,6 +5,7 @@ import datetime as dt
 import logging
 from typing import Any, Literal
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Query
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.responses import Status
 from pydantic import BaseModel, Field
 
@@ -43,6 +45,27 @@ Read-only interfaces for other agency systems (attendance, performance allowance
   Reject stale timestamps (e.g. older than 5 minutes). Failed deliveries are retried with exponential back-off.
 """
 
+
+class JSONWithoutNul(Parser):
+    """JSON bodies, refusing a NUL anywhere in them: it means nothing in any field, and PostgreSQL refuses it."""
+
+    def parse_body(self, request):
+        data = super().parse_body(request)
+        if _holds_nul(data):
+            raise ApiError(400, "bad_request", _("The request body contains a character that is not allowed."))
+        return data
+
+
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
 api = NinjaAPI(
     title="Serambi API",
     version="1",
@@ -51,6 +74,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     docs_url=None,  # Swagger UI would load from a CDN: the docs page is rendered server-side instead (views.docs)
     auth=ClientBearer(),
+    parser=JSONWithoutNul(),
 )
 
 
@@ -71,6 +95,11 @@ def _validation_error(request, exc):
 @api.exception_handler(Http404)
 def _not_found(request, exc):
     return error_response(404, "not_found", _("Not found."))
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request, exc):
+    return error_response(413, "payload_too_large", _("The request body is too large."))
 
 
 @api.exception_handler(Exception)
