@@ -252,7 +252,6 @@ LOCALE_PATHS = [SITE_DIR / "locale"]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True
-FORMAT_MODULE_PATH = ["intranet.formats"]
 
 # --- Static, media, private files -----------------------------------------------------------------------------------
 STATIC_URL = "/static/"
