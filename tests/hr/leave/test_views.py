@@ -244,30 +244,6 @@ def test_document_download_audited(client, chain, types, year):
     assert AuditEntry.objects.filter(action="leave.document.download").count() == 1
 
 
-def test_pages_of_my_lists_match_the_paginator(rf, chain, types):
-    """`_own_page` (the rows and the total in one query) answers every page number as Django's Paginator does."""
-    from django.core.paginator import Paginator
-
-    from hr.leave import selectors, views
-
-    _bulk_requests([chain.staff], types["sakit"], 45, LeaveRequest.Status.APPROVED)
-    for employee in (chain.staff, chain.colleague):  # 45 requests, and none
-        qs = selectors.my_requests(employee)
-        for raw in ["1", "2", "3", "4", "0", "-1", "x", "", "2.0", None]:
-            request = rf.get("/cuti/", {} if raw is None else {"page": raw})
-            ours = views._own_page(request, qs)
-            django = Paginator(qs, views.PAGE_SIZE).get_page(request.GET.get("page"))
-            assert (ours.number, ours.paginator.count, ours.paginator.num_pages) == (
-                django.number,
-                django.paginator.count,
-                django.paginator.num_pages,
-            ), raw
-            assert [r.pk for r in ours] == [r.pk for r in django], raw
-    with CaptureQueriesContext(connection) as ctx:
-        list(views._own_page(rf.get("/cuti/", {"page": "2"}), selectors.my_requests(chain.staff)))
-    assert len(ctx.captured_queries) == 1
-
-
 def test_kept_copies_are_retired_when_the_reader_is_notified(client, chain, types, year):
     """The inbox and "my leave" are kept per reader for a minute, but a request routed to the reader or a decision on
     theirs shows at once: the notification retires the reader's copy. Readers never share a copy."""

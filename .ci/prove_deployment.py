@@ -1,0 +1,337 @@
+"""Prove the deployment as deploy/README.md describes it, without Docker: build the wheel, install it into a fresh
+virtualenv from the hashed lock, run migrate, collectstatic and `check --deploy` with production settings, start
+gunicorn from the installed package behind Debian's nginx with the shipped deploy/nginx/serambi.conf on loopback (a
+self-signed certificate), then check what a ministry relies on:
+
+- the login page over HTTPS, and plain HTTP redirected to it;
+- a static file with far-future caching, from the installed package's collected files;
+- a private file only through X-Accel-Redirect after login (the bytes nginx sends are the file's), never directly,
+  never to an anonymous user;
+- /media/ serving neither private files nor CMS documents;
+- no demo accounts (the deploy check refuses them; the database has none).
+
+Usage: python3 .ci/prove_deployment.py   (needs nginx, openssl and PostgreSQL at $DATABASE_URL's server)
+"""
+
+import http.cookiejar
+import os
+import re
+import secrets
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PG = os.environ.get("PROOF_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+DB_NAME = "serambi_deploy_proof"
+PASSWORD = secrets.token_urlsafe(16)
+NIP = "198501012010011001"  # born 1 Jan 1985, CPNS from Jan 2010, male, sequence 001
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n" + (
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run(*cmd, env=None, **kw) -> str:
+    print("$", " ".join(str(c) for c in cmd), flush=True)
+    done = subprocess.run([str(c) for c in cmd], env=env, capture_output=True, text=True, **kw)
+    if done.returncode:
+        sys.exit(f"failed ({done.returncode}):\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}")
+    return done.stdout
+
+
+def render_nginx(conf: str, *, upstream: str, http_port: int, https_port: int, tls: Path, var: Path) -> str:
+    """The shipped server blocks with this host's addresses, certificate and folders; everything else as shipped."""
+    conf = re.sub(r"server web:8000;", f"server {upstream};", conf)
+    conf = re.sub(r"listen 80;", f"listen 127.0.0.1:{http_port};", conf)
+    conf = re.sub(r"listen 443 ssl( http2)?;", lambda m: f"listen 127.0.0.1:{https_port} ssl{m.group(1) or ''};", conf)
+    conf = conf.replace("return 301 https://$host$request_uri;", f"return 301 https://$host:{https_port}$request_uri;")
+    if nginx_version() < (1, 25, 1):
+        conf = conf.replace("http2 on;", "")  # the directive arrived in 1.25.1; older nginx takes `listen ... http2`
+    conf = conf.replace("/etc/nginx/tls/", f"{tls}/")
+    conf = conf.replace("/var/lib/serambi/", f"{var}/")
+    return conf
+
+
+def nginx_version() -> tuple[int, ...]:
+    out = subprocess.run(["nginx", "-v"], capture_output=True, text=True).stderr
+    return tuple(int(x) for x in re.search(r"nginx/(\d+)\.(\d+)\.(\d+)", out).groups())
+
+
+def nginx_main(*, prefix: Path, server_conf: Path) -> str:
+    return f"""
+user root;
+worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+events {{ worker_connections 64; }}
+http {{
+    include /etc/nginx/mime.types;
+    access_log {prefix}/access.log;
+    client_body_temp_path {prefix}/body; proxy_temp_path {prefix}/proxy; fastcgi_temp_path {prefix}/fastcgi;
+    uwsgi_temp_path {prefix}/uwsgi; scgi_temp_path {prefix}/scgi;
+    include {server_conf};
+}}
+"""
+
+
+def wait_for(port: int, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.3)
+    sys.exit(f"nothing listens on {port} after {seconds} s")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def check(condition: bool, what: str) -> None:
+    print(("ok   " if condition else "FAIL ") + what, flush=True)
+    if not condition:
+        check.failed = True
+
+
+check.failed = False
+
+
+def main() -> None:
+    work = Path(tempfile.mkdtemp(prefix="serambi-proof-"))
+    procs: list[subprocess.Popen] = []
+    try:
+        prove(work, procs)
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        if not check.failed:
+            shutil.rmtree(work, ignore_errors=True)
+    if check.failed:
+        sys.exit(f"the deployment proof failed; logs in {work}")
+    print("the deployment proof passed")
+
+
+def prove(work: Path, procs: list) -> None:
+    # 1. The wheel, installed into a fresh virtualenv from the hashed lock.
+    run(REPO / ".venv/bin/pip", "wheel", "-q", "--no-deps", "-w", work / "dist", REPO)
+    wheel = next((work / "dist").glob("serambi-*.whl"))
+    venv = work / "venv"
+    run(sys.executable, "-m", "venv", venv)
+    run(venv / "bin/pip", "install", "-q", "--require-hashes", "-r", REPO / "requirements/runtime.txt")
+    run(venv / "bin/pip", "install", "-q", "--no-deps", wheel)
+    site = Path(run(venv / "bin/python", "-c", "import serambi_site; print(list(serambi_site.__path__)[0])").strip())
+
+    # 2. Production settings; state under a folder of its own, outside the checkout.
+    var = work / "var"
+    (var / "media").mkdir(parents=True)
+    run("psql", f"{PG}/postgres", "-qc", f"DROP DATABASE IF EXISTS {DB_NAME}")
+    run("psql", f"{PG}/postgres", "-qc", f"CREATE DATABASE {DB_NAME}")
+    gunicorn_port, http_port, https_port = free_port(), free_port(), free_port()
+    env = {
+        "PATH": f"{venv / 'bin'}:{os.environ['PATH']}",
+        "HOME": str(work),
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "AUDIT_HMAC_KEY": secrets.token_urlsafe(48),
+        "ALLOWED_HOSTS": "localhost",
+        "CSRF_TRUSTED_ORIGINS": f"https://localhost:{https_port}",
+        "DATABASE_URL": f"{PG}/{DB_NAME}",
+        "SERAMBI_VAR_DIR": str(var),
+        "MEDIA_ROOT": str(var / "media"),
+        "PRIVATE_MEDIA_ROOT": str(var / "private"),
+        "PRIVATE_MEDIA_X_ACCEL_PREFIX": "/_private/",
+        "STATIC_ROOT": str(var / "static"),
+        "SERAMBI_TRUSTED_PROXY_COUNT": "1",
+        "GUNICORN_BIND": f"127.0.0.1:{gunicorn_port}",
+        "GUNICORN_WORKERS": "2",
+    }
+    os.chdir(work)  # nothing may depend on running from the checkout
+    serambi = venv / "bin/serambi"
+    run(serambi, "migrate", "--noinput", env=env)
+    run(serambi, "collectstatic", "--noinput", env=env)
+    run(serambi, "check", "--deploy", "--fail-level", "WARNING", env=env)
+    out = run(serambi, "shell", "-c", SETUP, env={**env, "PROOF_PASSWORD": PASSWORD})
+    doc_pk, storage_name = out.strip().splitlines()[-1].split()
+
+    # 3. gunicorn from the installed package, nginx with the shipped config in front.
+    log = open(work / "gunicorn.log", "w")
+    procs.append(
+        subprocess.Popen(
+            [venv / "bin/gunicorn", "-c", site / "deploy/gunicorn.conf.py", "intranet.wsgi:application"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    )
+    tls = work / "tls"
+    tls.mkdir()
+    run(
+        "openssl",
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=localhost",
+        "-addext",
+        "subjectAltName=DNS:localhost",
+        "-keyout",
+        tls / "serambi.key",
+        "-out",
+        tls / "serambi.crt",
+    )
+    server_conf = work / "serambi.conf"
+    server_conf.write_text(
+        render_nginx(
+            (site / "deploy/nginx/serambi.conf").read_text(),
+            upstream=f"127.0.0.1:{gunicorn_port}",
+            http_port=http_port,
+            https_port=https_port,
+            tls=tls,
+            var=var,
+        )
+    )
+    (work / "nginx.conf").write_text(nginx_main(prefix=work, server_conf=server_conf))
+    run("nginx", "-t", "-p", work, "-c", work / "nginx.conf")
+    procs.append(subprocess.Popen(["nginx", "-p", work, "-c", work / "nginx.conf", "-g", "daemon off;"]))
+    wait_for(gunicorn_port)
+    wait_for(https_port)
+
+    # 4. What a ministry relies on.
+    base = f"https://localhost:{https_port}"
+    tls_ctx = ssl.create_default_context(cafile=str(tls / "serambi.crt"))
+    jar = http.cookiejar.CookieJar()
+    browser = urllib.request.build_opener(
+        urllib.request.HTTPSHandler(context=tls_ctx), urllib.request.HTTPCookieProcessor(jar)
+    )
+    anonymous = urllib.request.build_opener(urllib.request.HTTPSHandler(context=tls_ctx), NoRedirect())
+
+    def fetch(opener, path, data=None):
+        try:
+            r = opener.open(urllib.request.Request(base + path, data=data), timeout=30)
+            return r.status, dict(r.headers), r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, dict(e.headers), e.read()
+
+    status, headers, body = fetch(browser, "/akun/masuk/")
+    check(status == 200 and b"csrfmiddlewaretoken" in body, "the login page answers over HTTPS")
+    check("Strict-Transport-Security" in headers, "HSTS is sent")
+    plain = urllib.request.build_opener(NoRedirect())
+    try:
+        plain.open(f"http://localhost:{http_port}/akun/masuk/", timeout=10)
+        check(False, "plain HTTP is redirected to HTTPS")
+    except urllib.error.HTTPError as e:
+        check(e.code == 301 and e.headers["Location"].startswith("https://"), "plain HTTP is redirected to HTTPS")
+
+    css = re.search(rb'href="(/static/[^"]+\.css)"', body)
+    check(css is not None, "the login page links a hashed stylesheet")
+    if css:
+        status, headers, _ = fetch(anonymous, css.group(1).decode())
+        check(
+            status == 200 and "max-age=315360000" in headers.get("Cache-Control", ""),
+            f"a static file is served with far-future caching ({headers.get('Cache-Control')})",
+        )
+
+    private_path = f"/_private/{storage_name}"
+    status, _, _ = fetch(anonymous, private_path)
+    check(status == 404, f"the private location is internal (GET {private_path}: {status})")
+    for path in (
+        f"/media/../private/{storage_name}",
+        f"/media/{storage_name}",
+        "/media/documents/",
+        "/media/original_images/",
+    ):
+        status, _, got = fetch(anonymous, path)
+        check(
+            status in (403, 404) and got != PDF,
+            f"/media/ serves no private file or CMS document (GET {path}: {status})",
+        )
+    status, headers, _ = fetch(anonymous, f"/dokumen/{doc_pk}/unduh/")
+    check(
+        status == 302 and "/akun/masuk/" in headers.get("Location", ""), "an anonymous download goes to the login page"
+    )
+
+    csrf = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
+    form = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": csrf, "username": "pembuktian", "password": PASSWORD}
+    ).encode()
+    req = urllib.request.Request(base + "/akun/masuk/", data=form, headers={"Referer": base + "/akun/masuk/"})
+    browser.open(req, timeout=30).read()
+    status, headers, got = fetch(browser, f"/dokumen/{doc_pk}/unduh/")
+    check(
+        status == 200 and got == PDF, f"after login the file arrives whole through nginx ({status}, {len(got)} bytes)"
+    )
+    check(
+        "private" in headers.get("Cache-Control", "") and headers.get("X-Content-Type-Options") == "nosniff",
+        "the private file is sent private, no-store, nosniff",
+    )
+    check(f"GET /dokumen/{doc_pk}/unduh/" in (work / "access.log").read_text(), "nginx logged the download")
+
+    users = (
+        run(
+            serambi,
+            "shell",
+            "-c",
+            "from django.contrib.auth import get_user_model as g; "
+            "print(','.join(sorted(g().objects.values_list('username', flat=True))))",
+            env=env,
+        )
+        .strip()
+        .splitlines()[-1]
+    )
+    check(users == "pembuktian", f"no demo accounts in the database (accounts: {users})")
+
+
+# Runs inside the installed package: one employee with a local password and a Terbatas personnel document about
+# herself, stored as the documents app stores files. Prints the document's id and storage name.
+SETUP = f"""
+import hashlib, os
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from hr.org.models import Employee, OrgUnit
+from hr.documents.models import Category, Classification, Document, DocumentVersion
+from intranet.core.private_files import private_storage
+import datetime as dt
+pdf = {PDF!r}
+user = get_user_model().objects.create_user("pembuktian", password=os.environ["PROOF_PASSWORD"])
+unit = OrgUnit.add_root(code="K", name_id="Kementerian")
+emp = Employee.objects.create(user=user, nip="{NIP}", name="Pembuktian", gender="M", birth_date=dt.date(1985, 1, 1),
+    employment_type="PNS", unit=unit, tmt_cpns=dt.date(2010, 1, 1))
+cat = Category.objects.create(code="sk", name_id="SK", for_personnel_files=True)
+doc = Document.objects.create(title="SK", category=cat, classification=Classification.TERBATAS, subject_employee=emp,
+    created_by=user)
+name = private_storage().save("documents/proof.pdf", ContentFile(pdf))
+v = DocumentVersion.objects.create(document=doc, number=1, storage_name=name, original_name="sk.pdf",
+    content_type="application/pdf", size=len(pdf), sha256=hashlib.sha256(pdf).hexdigest(), uploaded_by=user)
+doc.current_version = v
+doc.save()
+print()
+print(doc.pk, name)
+"""
+
+if __name__ == "__main__":
+    main()
