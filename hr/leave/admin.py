@@ -50,7 +50,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class LedgerEntryAdmin(ReadOnlyAdmin):
     list_display = ("employee", "leave_type", "year", "kind", "days", "reason", "created_at")
     list_filter = ("kind", "year", "leave_type")
-    search_fields = ("employee__nip", "employee__sort_name")
+    search_fields = ("employee__sort_name",)  # not by NIP: the administrator does not see NIPs
     list_select_related = ("employee", "leave_type")
     raw_id_fields = ("employee", "request", "reverses")
 
@@ -70,7 +70,7 @@ class StepInline(admin.TabularInline):
 class LeaveRequestAdmin(ReadOnlyAdmin):
     list_display = ("employee", "leave_type", "start_date", "end_date", "days", "status")
     list_filter = ("status", "leave_type")
-    search_fields = ("employee__nip", "employee__sort_name")
+    search_fields = ("employee__sort_name",)  # not by NIP: the administrator does not see NIPs
     list_select_related = ("employee", "leave_type")
     inlines = [StepInline]
 

@@ -9,7 +9,8 @@ class DirectoryAccountInline(admin.StackedInline):
     model = DirectoryAccount
     can_delete = False
     extra = 0
-    readonly_fields = ("nip", "title", "unit_code", "phone", "manager_dn")
+    readonly_fields = ("title", "unit_code", "phone", "manager_dn")
+    exclude = ("nip",)  # least privilege: the administrator does not see NIPs
     verbose_name_plural = _("Directory attributes")
 
 

@@ -176,3 +176,36 @@ def test_admin_logouts_are_post_only_and_end_the_server_session(client, org, log
     assert not UserSession.objects.filter(session_key=key).exists()
     client.cookies["sessionid"] = cookie  # whoever kept a copy of the cookie
     assert client.get("/direktori/")["Location"].startswith("/akun/masuk/")
+
+
+@pytest.mark.parametrize("role", ("editor", "moderator"))
+def test_editors_and_moderators_need_a_second_factor_too(client, org, role):
+    """An editor's password alone must not publish to the whole ministry."""
+    victim = make_victim(org, role)
+    login_with_password(client, victim)
+    for url in ("/cms-admin/", "/cms-admin/pages/", "/direktori/"):
+        assert client.get(url)["Location"].startswith(SETUP), url
+
+
+def test_anyone_the_wagtail_admin_lets_in_needs_a_second_factor(client, org):
+    """Admin access can come from a group of any name, not only Editors or Moderators."""
+    from django.contrib.auth.models import Group, Permission
+
+    group = Group.objects.create(name="Humas daerah")
+    group.permissions.add(Permission.objects.get(codename="access_admin", content_type__app_label="wagtailadmin"))
+    victim = make_victim(org, "hr_officer")
+    victim.groups.set([group])
+    enrol(victim)
+    login_with_password(client, victim)
+    assert _refused_to_verify(client.get("/cms-admin/"))
+
+
+@pytest.mark.parametrize("typed", ("{} {}", "{}-{}", " {}  {} ", "{}\u00a0{}"))
+def test_a_code_typed_with_a_space_or_a_dash_is_accepted(client, org, typed):
+    victim = make_victim(org, "payroll_officer")
+    own = enrol(victim)
+    login_with_password(client, victim)
+    code = code_for(own.totp)
+    response = client.post(VERIFY, {"token": typed.format(code[:3], code[3:]), "next": "/direktori/"})
+    assert response.status_code == 302 and response["Location"] == "/direktori/"
+    assert client.get("/direktori/").status_code == 200
