@@ -3,6 +3,8 @@ and approval steps are read-only (append-only records); adjustments go through t
 
 from django.contrib import admin
 
+from intranet.security.admin import AuditedViewMixin
+
 from .models import ApprovalStep, Holiday, HolidayCalendar, LeaveLetter, LeaveRequest, LeaveType, LedgerEntry
 
 
@@ -67,7 +69,9 @@ class StepInline(admin.TabularInline):
 
 
 @admin.register(LeaveRequest)
-class LeaveRequestAdmin(ReadOnlyAdmin):
+class LeaveRequestAdmin(AuditedViewMixin, ReadOnlyAdmin):
+    """A leave request can tell a person's health (sick, maternity leave): opening one here is audited."""
+
     list_display = ("employee", "leave_type", "start_date", "end_date", "days", "status")
     list_filter = ("status", "leave_type")
     search_fields = ("employee__sort_name",)  # not by NIP: the administrator does not see NIPs
@@ -76,6 +80,9 @@ class LeaveRequestAdmin(ReadOnlyAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_superuser
+
+    def audited_employee(self, obj):
+        return obj.employee
 
 
 @admin.register(LeaveLetter)

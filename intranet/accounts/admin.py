@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from intranet.security.admin import AuditedViewMixin
+
 from .models import DirectoryAccount, DirectoryGroupMapping, RoleGrant, User
 
 
@@ -15,7 +17,7 @@ class DirectoryAccountInline(admin.StackedInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedViewMixin, BaseUserAdmin):
     list_display = ("username", "first_name", "last_name", "email", "source", "is_active", "is_staff")
     list_filter = ("source", "is_active", "is_staff", "groups")
     fieldsets = (

@@ -55,6 +55,9 @@ def test_opening_a_persons_record_is_audited(insider):
     assert client.get(f"/django-admin/org/employee/{person.pk}/change/").status_code == 200
     entry = AuditEntry.objects.get(action="admin.view")
     assert entry.subject_employee_id == person.pk and entry.actor.username == "victim-admin"
+    assert client.get(f"/django-admin/accounts/user/{person.user.pk}/change/").status_code == 200
+    assert AuditEntry.objects.filter(action="admin.view", object_id=str(person.user.pk),
+                                     object_type="accounts.user").exists()
 
 
 def test_no_sangat_rahasia_title(insider):
