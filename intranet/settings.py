@@ -239,6 +239,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True  # read by the server only
 # Sessions live in the database. With a shared cache (Redis) each request reads a copy kept there for a minute at
 # most (intranet/security/session_store.py); without one, a copy in one process could not be deleted from another.
 SESSION_ENGINE = "intranet.security.session_store" if REDIS_URL else "django.contrib.sessions.backends.db"
@@ -306,6 +308,7 @@ if not (DEBUG or TESTING):
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # --- Wagtail --------------------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from django.views.i18n import set_language
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 
+from intranet.accounts.views import LogoutView
 from intranet.core.views import healthz
 
 # One login form for everything (directory backend, lockout, 2FA): the admins' own login pages redirect to it.
@@ -33,6 +34,9 @@ urlpatterns = [
     path(settings.DJANGO_ADMIN_PATH + "login/", to_login, name="django_admin_login"),
     path(settings.WAGTAIL_ADMIN_PATH + "login/", to_login, name="wagtail_admin_login"),
     path("_util/login/", to_login, name="wagtail_frontend_login"),
+    # Wagtail's own logout answers a GET by deleting the cookie while the session lives on at the server: ours is
+    # POST-only and ends the session (its row, its cached copy and its index entry).
+    path(settings.WAGTAIL_ADMIN_PATH + "logout/", LogoutView.as_view(), name="wagtail_admin_logout"),
     path(settings.DJANGO_ADMIN_PATH, admin.site.urls),
     path(settings.WAGTAIL_ADMIN_PATH, include(wagtailadmin_urls)),
     # Wagtail's page tree last: it catches every remaining path.

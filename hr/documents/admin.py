@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AccessRequest, Category, Document, DocumentVersion
+from .models import AccessRequest, Category, Classification, Document, DocumentVersion
 
 
 @admin.register(Category)
@@ -22,7 +22,14 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Documents, versions and requests change only through services (audited); the admin shows them."""
+    """Documents, versions and requests change only through services (audited); the admin shows them, except
+    anything about a Sangat Rahasia document: not even its title is the administrator's to see."""
+
+    document_path = "document__"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).exclude(
+            **{f"{self.document_path}classification__gte": Classification.SANGAT_RAHASIA})
 
     def has_add_permission(self, request):
         return False
@@ -36,6 +43,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Document)
 class DocumentAdmin(ReadOnlyAdmin):
+    document_path = ""
     list_display = ("title", "number", "category", "classification", "subject_employee", "owner_unit", "created_at")
     list_filter = ("classification", "category")
     search_fields = ("title", "number")

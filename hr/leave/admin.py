@@ -3,6 +3,8 @@ and approval steps are read-only (append-only records); adjustments go through t
 
 from django.contrib import admin
 
+from intranet.security.admin import AuditedViewMixin
+
 from .models import ApprovalStep, Holiday, HolidayCalendar, LeaveLetter, LeaveRequest, LeaveType, LedgerEntry
 
 
@@ -50,7 +52,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class LedgerEntryAdmin(ReadOnlyAdmin):
     list_display = ("employee", "leave_type", "year", "kind", "days", "reason", "created_at")
     list_filter = ("kind", "year", "leave_type")
-    search_fields = ("employee__nip", "employee__sort_name")
+    search_fields = ("employee__sort_name",)  # not by NIP: the administrator does not see NIPs
     list_select_related = ("employee", "leave_type")
     raw_id_fields = ("employee", "request", "reverses")
 
@@ -67,15 +69,20 @@ class StepInline(admin.TabularInline):
 
 
 @admin.register(LeaveRequest)
-class LeaveRequestAdmin(ReadOnlyAdmin):
+class LeaveRequestAdmin(AuditedViewMixin, ReadOnlyAdmin):
+    """A leave request can tell a person's health (sick, maternity leave): opening one here is audited."""
+
     list_display = ("employee", "leave_type", "start_date", "end_date", "days", "status")
     list_filter = ("status", "leave_type")
-    search_fields = ("employee__nip", "employee__sort_name")
+    search_fields = ("employee__sort_name",)  # not by NIP: the administrator does not see NIPs
     list_select_related = ("employee", "leave_type")
     inlines = [StepInline]
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_superuser
+
+    def audited_employee(self, obj):
+        return obj.employee
 
 
 @admin.register(LeaveLetter)

@@ -2,6 +2,8 @@ from django.contrib import admin
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
+from intranet.security.admin import AuditedViewMixin
+
 from .models import Delegation, Employee, HRScope, OrgUnit, Position
 
 
@@ -23,14 +25,24 @@ class PositionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Employee)
-class EmployeeAdmin(admin.ModelAdmin):
-    """Model validation (NIP structure, birth date and gender against the NIP) runs on every save here."""
+class EmployeeAdmin(AuditedViewMixin, admin.ModelAdmin):
+    """Least privilege: the administrator sees who works where, not the NIP, birth date, gender, home address or
+    personal phone (HR officers see those, in their scope, in Serambi itself). People come from the directory and
+    the HR pages, so none is added here; opening a record is audited."""
 
-    list_display = ("full_name", "nip", "unit", "position", "employment_type", "active")
+    PERSONAL = ("nip", "birth_date", "gender", "home_address", "personal_phone", "golongan", "pppk_grade", "tmt_cpns")
+    list_display = ("full_name", "unit", "position", "employment_type", "active")
     list_filter = ("employment_type", "active", "unit__level")
-    search_fields = ("sort_name", "nip", "work_email")
+    search_fields = ("sort_name", "work_email")
     raw_id_fields = ("user", "unit", "position", "supervisor")
     list_select_related = ("unit", "position")
+    exclude = PERSONAL
+
+    def has_add_permission(self, request):
+        return False
+
+    def audited_employee(self, obj):
+        return obj
 
 
 @admin.register(Delegation)

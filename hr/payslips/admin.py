@@ -40,8 +40,8 @@ class PayslipBatchAdmin(ReadOnlyAdmin):
 
 @admin.register(Payslip)
 class PayslipAdmin(ReadOnlyAdmin):
-    # Payslip amounts are personal data: the list shows who and when, never the amounts.
-    list_display = ["nip", "period", "status", "batch"]
+    # Payslips are personal data: the administrator sees that they exist and their state, not whose (the NIP) nor
+    # the amounts.
+    list_display = ["period", "status", "batch"]
     list_filter = ["status"]
-    search_fields = ["nip"]
-    fields = ["nip", "period", "status", "batch", "published_at"]
+    fields = ["period", "status", "batch", "published_at"]

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from intranet.security.admin import AuditedViewMixin
+
 from .models import DirectoryAccount, DirectoryGroupMapping, RoleGrant, User
 
 
@@ -9,12 +11,13 @@ class DirectoryAccountInline(admin.StackedInline):
     model = DirectoryAccount
     can_delete = False
     extra = 0
-    readonly_fields = ("nip", "title", "unit_code", "phone", "manager_dn")
+    readonly_fields = ("title", "unit_code", "phone", "manager_dn")
+    exclude = ("nip",)  # least privilege: the administrator does not see NIPs
     verbose_name_plural = _("Directory attributes")
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedViewMixin, BaseUserAdmin):
     list_display = ("username", "first_name", "last_name", "email", "source", "is_active", "is_staff")
     list_filter = ("source", "is_active", "is_staff", "groups")
     fieldsets = (

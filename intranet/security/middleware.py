@@ -66,11 +66,13 @@ class SessionTimeoutMiddleware:
 
 
 class SecondFactorRequiredMiddleware:
-    """HR officers, payroll officers, moderators, administrators and staff must verify a second factor (TOTP or a
-    recovery code) before they can use anything, the Wagtail and Django admins included."""
+    """HR officers, payroll officers, editors, moderators, administrators, auditors and staff must verify a second
+    factor (TOTP or a recovery code) before they can use anything, the Wagtail and Django admins included. The
+    exempt views do nothing with a password-only session: enrolment checks on its own that no device exists yet
+    (`twofactor.enrolment_state`), new recovery codes need a recent verification."""
 
     EXEMPT_URL_NAMES = {"security:2fa_setup", "security:2fa_verify", "security:recovery_codes", "accounts:logout",
-                        "accounts:login", "set_language", "healthz"}
+                        "admin:logout", "wagtail_admin_logout", "accounts:login", "set_language", "healthz"}
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -85,11 +87,12 @@ class SecondFactorRequiredMiddleware:
         match = request.resolver_match
         if match is not None and match.view_name in self.EXEMPT_URL_NAMES:
             return None
-        if getattr(view_func, "login_required", True) is False:
-            return None  # public or token-authenticated views (API, iCal feed): a session plays no part there
+        # No exemption for views marked login_required=False: Django REST framework marks every API view so (it
+        # authenticates on its own), and Wagtail's admin API authenticates by the session. A token client (API v1,
+        # the iCal feed) carries no session, so the gate never stands in its way.
         if request.path_info.startswith(settings.STATIC_URL):
             return None
-        state = needs_second_factor(user)
+        state = needs_second_factor(user, admin_area=request.path_info.startswith(_ADMIN_PREFIXES))
         if state is None:
             return None
         target = "security:2fa_setup" if state == "setup" else "security:2fa_verify"

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,13 +22,20 @@ def _next(request, default="/"):
 
 @staff_member
 def twofactor_setup(request):
-    """Enrol an authenticator app: scan the QR code (rendered locally), confirm with a first code."""
+    """Enrol an authenticator app: scan the QR code (rendered locally), confirm with a first code. Once a device
+    exists, adding or replacing one needs a recent verification with it (or a recovery code) in this session."""
+    if twofactor.enrolment_state(request) == twofactor.VERIFY_FIRST:
+        messages.info(request, _("First confirm with your current authenticator app or a recovery code."))
+        return redirect(f"{reverse('security:2fa_verify')}?{urlencode({'next': request.get_full_path()})}")
     device = twofactor.pending_totp_device(request.user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         codes = twofactor.totp_confirm(request=request, token=form.cleaned_data["token"])
-        if codes is not None:
+        if codes:
             return render(request, "security/recovery_codes.html", {"codes": codes, "next": _next(request)})
+        if codes is not None:
+            messages.success(request, _("Your new authenticator app is set up; the old one no longer works."))
+            return redirect(_next(request))
         form.add_error("token", _("That code is not right. Check the time on your phone and try the newest code."))
     return render(
         request,
@@ -51,7 +59,7 @@ def twofactor_verify(request):
 @staff_member
 @require_POST
 def recovery_codes(request):
-    if not request.user.is_verified():
+    if not twofactor.recent_second_factor(request):  # a password alone never replaces the codes
         return redirect("security:2fa_verify")
     codes = twofactor.recovery_codes_regenerate(request=request)
     return render(request, "security/recovery_codes.html", {"codes": codes, "next": "/"})

@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 # Wagtail's own login forms and Django admin's login use the same Django authentication backends as ours.
 # The admins' own login URLs only redirect to ours; the originals behind them are shadowed.
 PUBLIC = {"accounts:login", "healthz", "set_language", "django_admin_login", "wagtail_admin_login", "wagtail_frontend_login"}
-SHADOWED = {"wagtailcore_login", "wagtailadmin_login", "admin:login"}
+SHADOWED = {"wagtailcore_login", "wagtailadmin_login", "admin:login", "wagtailadmin_logout"}
 
 # Machine clients authenticate with a token, not a session: the agency API (bearer token) and the private iCal feed
 # (an unguessable, revocable token in the URL). Anonymous requests there get 401/404, never data.
@@ -32,6 +32,7 @@ ADMIN_ASSETS = {
     "admin:jsi18n",
     "admin:javascript-catalog",
     "admin:logout",
+    "wagtail_admin_logout",
 }
 
 
