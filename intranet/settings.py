@@ -467,6 +467,8 @@ CONTENT_SECURITY_POLICY = {
 # --- api ------------------------------------------------------------------------------------------------------------
 # Webhooks of the interoperability API (intranet/api): receivers must use https unless this allows http (development).
 SERAMBI_API_WEBHOOK_ALLOW_HTTP = env.bool("SERAMBI_API_WEBHOOK_ALLOW_HTTP", default=DEBUG)
+# Receivers must resolve to public addresses; these networks (CIDR, e.g. "10.20.30.0/24") are allowed besides.
+SERAMBI_API_WEBHOOK_ALLOWED_NETWORKS = env.list("SERAMBI_API_WEBHOOK_ALLOWED_NETWORKS", default=[])
 SERAMBI_API_WEBHOOK_MAX_ATTEMPTS = env.int("SERAMBI_API_WEBHOOK_MAX_ATTEMPTS", default=8)
 SERAMBI_API_WEBHOOK_BACKOFF_BASE = env.int("SERAMBI_API_WEBHOOK_BACKOFF_BASE", default=30)  # seconds, doubled each try
 SERAMBI_API_WEBHOOK_BACKOFF_MAX = env.int("SERAMBI_API_WEBHOOK_BACKOFF_MAX", default=6 * 3600)
