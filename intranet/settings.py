@@ -264,7 +264,8 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
 PRIVATE_MEDIA_X_ACCEL_PREFIX = env.str("PRIVATE_MEDIA_X_ACCEL_PREFIX", default="")  # e.g. "/_private/" behind nginx
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Public media (Wagtail images) only; CMS documents saved through it land in private storage (core/storage.py).
+    "default": {"BACKEND": "intranet.core.storage.MediaStorage"},
     "private": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
@@ -320,6 +321,16 @@ if POSTGRESQL:
     WAGTAILSEARCH_BACKENDS["default"]["SEARCH_CONFIG"] = env.str("SEARCH_CONFIG", default="indonesian")
 WAGTAILEMBEDS_FINDERS = []  # no oEmbed calls to the internet
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"bmp": "jpeg", "webp": "webp", "png": "png", "jpeg": "jpeg"}
+# Raster images only: an SVG can carry script. Decoding is capped (a 30000×30000 PNG is a memory bomb).
+WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
+SERAMBI_MAX_IMAGE_PIXELS = env.int("SERAMBI_MAX_IMAGE_PIXELS", default=40_000_000)
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = SERAMBI_MAX_IMAGE_PIXELS
+# CMS documents: office, PDF and video formats only (no HTML, SVG, XML or script), content checked against the
+# extension, kept in private storage and served as downloads by an authorising view (cms/home/documents.py).
+WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "mp4", "webm"]
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "cms.home.documents.SafeDocumentForm"
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+WAGTAILDOCS_INLINE_CONTENT_TYPES = []
 TAGGIT_CASE_INSENSITIVE = True
 
 # --- Serambi --------------------------------------------------------------------------------------------------------
