@@ -343,9 +343,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # Request paths can carry the iCal feed token: the loggers that print paths replace it.
+    "filters": {"redact_secrets": {"()": "intranet.core.log_redaction.RedactSecretsFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        "django.request": {"filters": ["redact_secrets"]},
+        "django.server": {"filters": ["redact_secrets"]},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         # Background-task and page-edit chatter at INFO would drown the seed and server output.
