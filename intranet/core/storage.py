@@ -1,14 +1,15 @@
 """The default file storage: public media (Wagtail images and their renditions) under MEDIA_ROOT, which nginx may
-serve, except CMS documents, which Wagtail saves under "documents/" of the default storage: those files are kept in
-private storage (PRIVATE_MEDIA_ROOT/cms/documents/…) and have no URL; cms.home.documents.serve sends them.
+serve, except the uploads that are not public: CMS documents (Wagtail saves them under "documents/") and employee
+photos ("photos/"). Those are kept in private storage (PRIVATE_MEDIA_ROOT/uploads/…) and have no URL; authorising
+views send them (cms.home.documents.serve, hr.org.views.photo).
 
-Routing by name keeps Wagtail's document model and its migrations as they are.
+Routing by name keeps Wagtail's document model, the employee model and their migrations as they are.
 """
 
 from django.core.files.storage import FileSystemStorage, storages
 
-PRIVATE_PREFIXES = ("documents/",)
-PRIVATE_FOLDER = "cms/"
+PRIVATE_PREFIXES = ("documents/", "photos/")
+PRIVATE_FOLDER = "uploads/"
 
 
 def _is_private(name: str) -> bool:
@@ -16,7 +17,7 @@ def _is_private(name: str) -> bool:
 
 
 def private_name(name: str) -> str:
-    """The name, inside private storage, of a CMS document stored under `name` in the default storage."""
+    """The name, inside private storage, of a file stored under `name` in the default storage."""
     return PRIVATE_FOLDER + name.replace("\\", "/").lstrip("/")
 
 
@@ -34,6 +35,6 @@ class MediaStorage(FileSystemStorage):
 
     def url(self, name):
         if _is_private(name):
-            # No public address: Wagtail then links the document to its serve view.
-            raise NotImplementedError("CMS documents are served by an authorising view only.")
+            # No public address (Wagtail then links a document to its serve view).
+            raise NotImplementedError("private uploads are served by authorising views only")
         return super().url(name)

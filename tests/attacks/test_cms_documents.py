@@ -66,7 +66,7 @@ def test_script_carrying_documents_are_refused(admin_client, name, data):
 def test_a_real_pdf_is_stored_privately_and_served_only_as_a_safe_download(admin_client, client, org, settings):
     assert _upload(admin_client, "Pedoman Kerja.pdf", PDF).status_code == 302
     doc = Document.objects.get()
-    stored = settings.PRIVATE_MEDIA_ROOT / "cms" / doc.file.name
+    stored = settings.PRIVATE_MEDIA_ROOT / "uploads" / doc.file.name
     assert stored.read_bytes() == PDF
     assert not (settings.MEDIA_ROOT / doc.file.name).exists()  # nothing under the public media folder
     with pytest.raises(NotImplementedError):
@@ -199,3 +199,20 @@ def test_pillow_refuses_to_open_a_bomb_anywhere_in_the_process():
 
     with pytest.raises(Image.DecompressionBombError):
         Image.open(io.BytesIO(png_of(30000, 30000)))
+
+
+def test_employee_photo_is_private_and_served_to_colleagues_only(client, org, settings):
+    from tests import factories
+
+    employee = factories.EmployeeFactory(unit=org["SUB1"])
+    employee.photo.save("ani.png", ContentFile(png_of(48, 48)), save=True)
+    assert (settings.PRIVATE_MEDIA_ROOT / "uploads" / employee.photo.name).exists()
+    assert not (settings.MEDIA_ROOT / employee.photo.name).exists()
+    url = reverse("org:photo", args=[employee.pk])
+    assert client.get(url).status_code == 302  # the login wall
+    client.force_login(person(org["DIR2"]))
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    profile = client.get(reverse("org:profile", args=[employee.pk])).content.decode()
+    assert f'src="{url}"' in profile and "/media/" not in profile

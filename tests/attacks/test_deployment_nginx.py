@@ -61,16 +61,16 @@ def test_image_renditions_stay_public_and_inert(nginx):  # noqa: F811
 
 
 def test_private_location_is_internal_only(nginx):  # noqa: F811
-    (nginx.private_root / "cms" / "documents").mkdir(parents=True, exist_ok=True)
-    (nginx.private_root / "cms" / "documents" / "rapat.pdf").write_bytes(PDF)
-    assert nginx.get("/_private/cms/documents/rapat.pdf").status_code == 404
+    (nginx.private_root / "uploads" / "documents").mkdir(parents=True, exist_ok=True)
+    (nginx.private_root / "uploads" / "documents" / "rapat.pdf").write_bytes(PDF)
+    assert nginx.get("/_private/uploads/documents/rapat.pdf").status_code == 404
 
 
 def test_cms_document_only_through_the_authorising_view(nginx, org, settings):  # noqa: F811
     settings.PRIVATE_MEDIA_X_ACCEL_PREFIX = "/_private/"  # as deployed: nginx sends the bytes
     doc = Document.objects.create(title="Rapat", file=ContentFile(PDF, name="rapat.pdf"))
     legacy = Document.objects.create(title="Lama", file=ContentFile(HTML, name="lama.html"))
-    assert (nginx.private_root / "cms" / doc.file.name).exists()
+    assert (nginx.private_root / "uploads" / doc.file.name).exists()
     assert nginx.get(f"/media/{doc.file.name}").status_code == 404
 
     anonymous = nginx.get(doc.url)
