@@ -14,6 +14,7 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from wagtail.documents.models import Document
 from wagtail.models import Collection, CollectionViewRestriction
 
@@ -25,6 +26,13 @@ pytestmark = pytest.mark.django_db
 
 HTML = b"<!doctype html><html><body><script>fetch('/api/v1/employees').then(r=>r.text()).then(alert)</script>"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages of direct service calls are asserted in English."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

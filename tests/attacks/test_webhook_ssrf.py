@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from intranet.api.models import Endpoint, WebhookDelivery
 from intranet.api.services import ApiClientError, api_client_create, webhook_deliver, webhook_emit, webhook_subscribe
@@ -64,12 +65,14 @@ def receivers():
 
 @pytest.fixture(autouse=True)
 def _env(settings):
+    translation.activate("en")  # messages are asserted in English; the API answers in the request's language
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.SERAMBI_API_WEBHOOK_ALLOW_HTTP = True  # the address is what is under test, not the scheme
     settings.SERAMBI_API_WEBHOOK_ALLOWED_NETWORKS = []
     cache.clear()
     yield
     cache.clear()
+    translation.deactivate()
 
 
 @pytest.fixture
@@ -129,7 +132,7 @@ def test_nul_and_control_characters_give_a_clear_error_not_a_500(client, api, ur
     assert response.json()["error"]["message"]
     assert not api[0].webhooks.exists()
     # Whatever the entry point (the admin form, a future caller), the service refuses them with a clear message.
-    with pytest.raises(ApiClientError, match="control characters"):
+    with translation.override("en"), pytest.raises(ApiClientError, match="control characters"):
         webhook_subscribe(client=api[0], url=url, events=["leave.approved"])
 
 
