@@ -98,7 +98,7 @@ def render(upstream: str, https_port: int, http_port: int, prefix: Path, media: 
         (r"/etc/nginx/tls/serambi\.key", str(prefix / "tls.key")),
         (r"/var/lib/serambi/media/", f"{media}/"),
         (r"/var/lib/serambi/private/", f"{private}/"),
-        (r"/var/log/nginx/serambi-access\.log", str(prefix / "access.log")),
+        (r"/var/log/nginx/access\.log serambi", f"{prefix / 'access.log'} serambi"),
     ]
     for pattern, value in replacements:
         text, count = re.subn(pattern, value.replace("\\", "\\\\"), text)
