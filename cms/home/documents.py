@@ -2,8 +2,9 @@
 
 Only office, PDF and video formats are accepted (settings.WAGTAILDOCS_EXTENSIONS, no HTML, SVG, XML or script), and
 the bytes must really be what the extension says: an HTML page renamed .pdf is refused. The files live in private
-storage (intranet.core.storage) and are served only by `serve`, for a logged-in reader the collection's privacy
-admits, always as a download that cannot run script: attachment, nosniff and a sandboxing CSP.
+storage (intranet.core.storage) and are served only by `serve`, to a logged-in reader whom the collection's privacy
+and the pages using the document admit, always as a download that cannot run script: attachment, nosniff and a
+sandboxing CSP.
 """
 
 import io
@@ -11,6 +12,7 @@ import zipfile
 
 from django import forms
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -18,7 +20,10 @@ from wagtail import hooks
 from wagtail.documents import get_document_model
 from wagtail.documents.forms import BaseDocumentForm
 from wagtail.documents.models import document_served
+from wagtail.models import Page, ReferenceIndex
 
+from cms.home.audience import AudienceMixin, is_targeted
+from cms.home.privacy import can_view
 from intranet.core.private_files import private_file_response
 from intranet.core.storage import private_name
 
@@ -113,6 +118,24 @@ class SafeDocumentForm(BaseDocumentForm):
         return uploaded
 
 
+def readable_through_pages(document, user) -> bool:
+    """A document that pages use (Wagtail's reference index: rich text links, module documents, choosers) may be
+    read by whoever may read one of those live pages (view restrictions and audience); editors, who choose and
+    preview documents in the admin, always. A document no page uses follows its collection's rules only."""
+    page_type = ContentType.objects.get_for_model(Page)
+    page_ids = {
+        int(ref.object_id)
+        for ref in ReferenceIndex.get_references_to(document).filter(base_content_type=page_type)
+        if ref.object_id.isdigit()
+    }
+    if not page_ids or user.has_perm("wagtailadmin.access_admin"):
+        return True
+    for page in Page.objects.filter(pk__in=page_ids, live=True).specific():
+        if can_view(page, user) and (not isinstance(page, AudienceMixin) or is_targeted(page, user)):
+            return True
+    return False
+
+
 def serve(request, document_id: int, document_filename: str) -> HttpResponse:
     """A CMS document, for a logged-in reader (the login wall) whom the collection's view restrictions admit
     (Wagtail's before_serve_document hooks), from private storage, as a download."""
@@ -123,6 +146,8 @@ def serve(request, document_id: int, document_filename: str) -> HttpResponse:
         result = hook(document, request)
         if isinstance(result, HttpResponse):
             return result
+    if not readable_through_pages(document, request.user):
+        raise Http404  # like a page the reader may not see: its existence is not confirmed
     document_served.send(sender=type(document), instance=document, request=request)
     ext = _extension(document.filename)
     response = private_file_response(

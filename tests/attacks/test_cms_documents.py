@@ -224,3 +224,29 @@ def test_employee_photo_is_private_and_served_to_colleagues_only(client, org, se
     assert response["X-Content-Type-Options"] == "nosniff"
     profile = client.get(reverse("org:profile", args=[employee.pk])).content.decode()
     assert f'src="{url}"' in profile and "/media/" not in profile
+
+
+def test_a_document_on_pages_one_may_not_read_is_refused(client, org):
+    """Page privacy: a document used only by a course for another directorate, or by a news article restricted to a
+    group, is not readable by someone who may not read those pages, even knowing its address."""
+    from tests.cms.conftest import add_news, restrict
+
+    handout = Document.objects.create(title="Materi", file=ContentFile(PDF, name="materi-dir1.pdf"))
+    course = add_course("Khusus DIR1", modules=1, units=[org["DIR1"]])
+    CourseModule.objects.filter(page=course).update(document=handout)
+    course.refresh_from_db()
+    course.save_revision().publish()  # the reference index records the module's document
+    outsider, insider = person(org["DIR2"]), person(org["SUB1"])  # SUB1 is under DIR1
+    client.force_login(outsider)
+    assert client.get(handout.url).status_code == 404
+    client.force_login(insider)
+    assert client.get(handout.url).status_code == 200
+
+    memo = Document.objects.create(title="Memo", file=ContentFile(PDF, name="memo.pdf"))
+    news = add_news("Rapat pimpinan", body=[("paragraph", f'<p><a linktype="document" id="{memo.pk}">memo</a></p>')])
+    news.save_revision().publish()
+    leaders = Group.objects.create(name="Pimpinan")
+    restrict(news, "Pimpinan")
+    assert client.get(memo.url).status_code == 404
+    insider.groups.add(leaders)
+    assert client.get(memo.url).status_code == 200
