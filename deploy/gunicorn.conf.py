@@ -27,10 +27,8 @@ class _RedactingLogger(Logger):
         from intranet.core.log_redaction import redact
 
         atoms = super().atoms(resp, req, environ, request_time)
-        for key in ("r", "U", "f"):
-            if isinstance(atoms.get(key), str):
-                atoms[key] = redact(atoms[key])
-        return atoms
+        # every atom a format could use: the request line, the path, the referrer, {raw_uri}e and the like
+        return {key: redact(value) if isinstance(value, str) else value for key, value in atoms.items()}
 
 
 logger_class = _RedactingLogger

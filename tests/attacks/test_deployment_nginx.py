@@ -128,3 +128,39 @@ def test_django_request_log_redacts_the_feed_token(client, caplog):
     messages = [r.getMessage() for r in caplog.records if r.name == "django.request"]
     assert messages and all("/cuti/ical/[redacted].ics" in m for m in messages)
     assert str(token) not in caplog.text
+
+
+def test_gunicorn_access_log_redacts_the_feed_token(tmp_path):
+    """The shipped gunicorn config's access logger, writing a real log file."""
+    import datetime as dt
+    import runpy
+
+    from gunicorn.config import Config
+
+    from tests.nginx_server import CONF
+
+    gunicorn_conf = runpy.run_path(str(CONF.parent.parent / "gunicorn.conf.py"))
+    cfg = Config()
+    cfg.set("accesslog", str(tmp_path / "access.log"))
+    cfg.set("access_log_format", '%(h)s "%(r)s" %(s)s %(U)s %({raw_uri}e)s "%(f)s"')
+    logger = gunicorn_conf["logger_class"](cfg)
+    token = uuid.uuid4()
+    path = f"/cuti/ical/{token}.ics"
+
+    class Response:
+        status, sent, headers = "200 OK", 10, []
+
+    environ = {
+        "REMOTE_ADDR": "10.0.0.5",
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": path,
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_REFERER": f"https://serambi.example.go.id{path}",
+    }
+    logger.access(Response(), [], environ, dt.timedelta(milliseconds=5))
+    for handler in logger.access_log.handlers:
+        handler.flush()
+    written = (tmp_path / "access.log").read_text()
+    assert "/cuti/ical/[redacted].ics" in written and str(token) not in written
