@@ -325,6 +325,7 @@ WAGTAILIMAGES_FORMAT_CONVERSIONS = {"bmp": "jpeg", "webp": "webp", "png": "png",
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 SERAMBI_MAX_IMAGE_PIXELS = env.int("SERAMBI_MAX_IMAGE_PIXELS", default=40_000_000)
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = SERAMBI_MAX_IMAGE_PIXELS
+WAGTAILIMAGES_IMAGE_FORM_BASE = "cms.home.image_forms.SafeImageForm"  # a corrupt upload: a message, not a 500
 # CMS documents: office, PDF and video formats only (no HTML, SVG, XML or script), content checked against the
 # extension, kept in private storage and served as downloads by an authorising view (cms/home/documents.py).
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "mp4", "webm"]

@@ -182,6 +182,40 @@ def test_oversized_image_is_refused_by_wagtail(admin_client, settings):
     assert response.status_code == 200 and not Image.objects.exists()  # 64 M pixels > the 40 M cap
 
 
+def test_truncated_image_is_refused_with_a_message_not_a_500(admin_client):
+    from wagtail.images.models import Image
+
+    response = admin_client.post(
+        reverse("wagtailimages:add"),
+        {
+            "title": "rusak",
+            "collection": Collection.get_first_root_node().pk,
+            "file": SimpleUploadedFile("rusak.png", png_of(400, 300), content_type="image/png"),  # no pixel data
+        },
+    )
+    assert response.status_code == 200 and not Image.objects.exists()
+    assert response.context["form"].errors["file"]
+
+
+def test_a_real_image_is_still_accepted(admin_client):
+    from PIL import Image as PILImage
+    from wagtail.images.models import Image
+
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (64, 48), "navy").save(buffer, "PNG")
+    response = admin_client.post(
+        reverse("wagtailimages:add"),
+        {
+            "title": "logo",
+            "collection": Collection.get_first_root_node().pk,
+            "file": SimpleUploadedFile("logo.png", buffer.getvalue(), content_type="image/png"),
+        },
+    )
+    assert response.status_code == 302
+    image = Image.objects.get()
+    assert (image.width, image.height) == (64, 48)
+
+
 def test_oversized_png_is_refused_as_a_leave_attachment():
     from hr.leave.services import LeaveError, sniff_document
 

@@ -210,3 +210,8 @@ def test_dns_rebinding_cannot_move_the_connection(settings, api, org, receivers,
     assert answers == ["hooks.rebind.test"]  # one resolution per delivery, no second lookup to rebind
     assert (delivery.status, delivery.last_status_code) == ("delivered", 200)
     assert len(receiver.requests) == 1
+
+
+def test_a_host_that_does_not_resolve_is_refused_clearly(api):
+    with translation.override("en"), pytest.raises(ApiClientError, match="could not be resolved"):
+        webhook_subscribe(client=api[0], url="https://hooks.does-not-exist.invalid/", events=["leave.approved"])
