@@ -205,6 +205,7 @@ def test_dns_rebinding_cannot_move_the_connection(settings, api, org, receivers,
     sub, _secret = webhook_subscribe(
         client=api[0], url=f"http://hooks.rebind.test:{receiver.port}/hook", events=["leave.approved"]
     )
+    assert answers == ["hooks.rebind.test"]  # resolved and checked when subscribed
     answers.clear()
     delivery = _deliver_one(sub, org)
     assert answers == ["hooks.rebind.test"]  # one resolution per delivery, no second lookup to rebind
