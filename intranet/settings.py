@@ -264,7 +264,8 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
 PRIVATE_MEDIA_X_ACCEL_PREFIX = env.str("PRIVATE_MEDIA_X_ACCEL_PREFIX", default="")  # e.g. "/_private/" behind nginx
 STORAGES = {
-    # Public media (Wagtail images) only; CMS documents saved through it land in private storage (core/storage.py).
+    # Public media (Wagtail images) only; CMS documents and employee photos saved through it land in private
+    # storage (intranet/core/storage.py).
     "default": {"BACKEND": "intranet.core.storage.MediaStorage"},
     "private": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
