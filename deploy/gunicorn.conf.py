@@ -3,6 +3,8 @@
 import multiprocessing
 import os
 
+from gunicorn.glogging import Logger
+
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
@@ -16,6 +18,20 @@ keepalive = 5
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "2000"))
 accesslog = "-"
+
+
+class _RedactingLogger(Logger):
+    """The access log without the iCal feed token (intranet/core/log_redaction.py)."""
+
+    def atoms(self, resp, req, environ, request_time):
+        from intranet.core.log_redaction import redact
+
+        atoms = super().atoms(resp, req, environ, request_time)
+        # every atom a format could use: the request line, the path, the referrer, {raw_uri}e and the like
+        return {key: redact(value) if isinstance(value, str) else value for key, value in atoms.items()}
+
+
+logger_class = _RedactingLogger
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 # The master imports Django, Wagtail and every app once, and workers are forked from it: starting or recycling a worker
 # costs a fork instead of that import (1–2 s of CPU, which five recycled workers took from a busy 2-core host within

@@ -266,7 +266,9 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
 PRIVATE_MEDIA_X_ACCEL_PREFIX = env.str("PRIVATE_MEDIA_X_ACCEL_PREFIX", default="")  # e.g. "/_private/" behind nginx
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Public media (Wagtail images) only; CMS documents and employee photos saved through it land in private
+    # storage (intranet/core/storage.py).
+    "default": {"BACKEND": "intranet.core.storage.MediaStorage"},
     "private": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
@@ -323,6 +325,17 @@ if POSTGRESQL:
     WAGTAILSEARCH_BACKENDS["default"]["SEARCH_CONFIG"] = env.str("SEARCH_CONFIG", default="indonesian")
 WAGTAILEMBEDS_FINDERS = []  # no oEmbed calls to the internet
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"bmp": "jpeg", "webp": "webp", "png": "png", "jpeg": "jpeg"}
+# Raster images only: an SVG can carry script. Decoding is capped (a 30000×30000 PNG is a memory bomb).
+WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
+SERAMBI_MAX_IMAGE_PIXELS = env.int("SERAMBI_MAX_IMAGE_PIXELS", default=40_000_000)
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = SERAMBI_MAX_IMAGE_PIXELS
+WAGTAILIMAGES_IMAGE_FORM_BASE = "cms.home.image_forms.SafeImageForm"  # a corrupt upload: a message, not a 500
+# CMS documents: office, PDF and video formats only (no HTML, SVG, XML or script), content checked against the
+# extension, kept in private storage and served as downloads by an authorising view (cms/home/documents.py).
+WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "mp4", "webm"]
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "cms.home.documents.SafeDocumentForm"
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+WAGTAILDOCS_INLINE_CONTENT_TYPES = []
 TAGGIT_CASE_INSENSITIVE = True
 
 # --- Serambi --------------------------------------------------------------------------------------------------------
@@ -335,9 +348,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # Request paths can carry the iCal feed token: the loggers that print paths replace it.
+    "filters": {"redact_secrets": {"()": "intranet.core.log_redaction.RedactSecretsFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        "django.request": {"filters": ["redact_secrets"]},
+        "django.server": {"filters": ["redact_secrets"]},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         # Background-task and page-edit chatter at INFO would drown the seed and server output.
@@ -470,6 +487,8 @@ CONTENT_SECURITY_POLICY = {
 # --- api ------------------------------------------------------------------------------------------------------------
 # Webhooks of the interoperability API (intranet/api): receivers must use https unless this allows http (development).
 SERAMBI_API_WEBHOOK_ALLOW_HTTP = env.bool("SERAMBI_API_WEBHOOK_ALLOW_HTTP", default=DEBUG)
+# Receivers must resolve to public addresses; these networks (CIDR, e.g. "10.20.30.0/24") are allowed besides.
+SERAMBI_API_WEBHOOK_ALLOWED_NETWORKS = env.list("SERAMBI_API_WEBHOOK_ALLOWED_NETWORKS", default=[])
 SERAMBI_API_WEBHOOK_MAX_ATTEMPTS = env.int("SERAMBI_API_WEBHOOK_MAX_ATTEMPTS", default=8)
 SERAMBI_API_WEBHOOK_BACKOFF_BASE = env.int("SERAMBI_API_WEBHOOK_BACKOFF_BASE", default=30)  # seconds, doubled each try
 SERAMBI_API_WEBHOOK_BACKOFF_MAX = env.int("SERAMBI_API_WEBHOOK_BACKOFF_MAX", default=6 * 3600)

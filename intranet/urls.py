@@ -6,7 +6,9 @@ from django.views.generic import RedirectView
 from django.views.i18n import set_language
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents.views import serve as wagtail_document_serve
 
+from cms.home import documents as cms_documents
 from intranet.accounts.views import LogoutView
 from intranet.core.views import healthz
 
@@ -27,6 +29,13 @@ urlpatterns = [
     path("dokumen/", include("hr.documents.urls")),
     path("cari/", include("cms.search.urls")),
     path("api/", include("intranet.api.urls")),
+    # CMS documents: the names Wagtail reverses for document links, served by an authorising view.
+    path("berkas/<int:document_id>/<str:document_filename>", cms_documents.serve, name="wagtaildocs_serve"),
+    path(
+        "berkas/sandi/<int:restriction_id>/",
+        wagtail_document_serve.authenticate_with_password,
+        name="wagtaildocs_authenticate_with_password",
+    ),
     # Section landing pages are Wagtail pages; these named routes serve them so the navigation can reverse them.
     path("berita/", include("cms.news.urls")),
     path("pelatihan/", include("cms.training.urls")),

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from intranet.core.images import ImageTooLarge, check_pixels
+
 
 @dataclass(frozen=True)
 class FileKind:
@@ -129,6 +131,11 @@ def validate_upload(uploaded, *, pdf_only: bool = False) -> ValidatedFile:
             % {"name": name, "label": expected.label},
             code="content",
         )
+    if expected.key in ("png", "jpeg"):
+        try:
+            check_pixels(io.BytesIO(data))
+        except ImageTooLarge as exc:
+            raise ValidationError(str(exc), code="pixels") from None
     if pdf_only and expected.key != "pdf":
         raise ValidationError(
             _("Rahasia and Sangat Rahasia documents must be PDF files, so that every download can be watermarked."),

@@ -28,6 +28,7 @@ from django.utils.translation import override
 
 from hr.org.models import Employee, OrgUnit, Position
 from hr.org.selectors import Authority, authority_holder, superior_of, unit_in_scope
+from intranet.core.images import ImageTooLarge, check_pixels
 from intranet.core.private_files import private_storage
 
 from . import workdays
@@ -79,6 +80,11 @@ def sniff_document(upload) -> str:
     upload.seek(0)
     for content_type, magic in ALLOWED_DOCUMENTS.items():
         if head.startswith(magic):
+            if content_type.startswith("image/"):
+                try:
+                    check_pixels(upload)
+                except ImageTooLarge as exc:
+                    raise LeaveError(str(exc), "document") from None
             return content_type
     raise LeaveError(_("The document must be a PDF, JPG or PNG file."), "document")
 

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from intranet.accounts.roles import Role, has_role
 from intranet.core.caching import digest, generations, shared_copy
 from intranet.core.permissions import staff_member
+from intranet.core.private_files import private_file_response
+from intranet.core.storage import private_name
 
 from . import selectors
 from .forms import DirectorySearchForm
@@ -57,6 +59,26 @@ def my_profile(request):
     if employee is None:
         raise Http404(_("Your account is not linked to an employee record."))
     return redirect("org:profile", employee.pk)
+
+
+@staff_member
+def photo(request, pk: int):
+    """An employee's photo, for whoever may see their profile; photos have no public address (core/storage.py)."""
+    employee = selectors.visible_employee(request.user, pk)
+    if not employee.photo:
+        raise Http404
+    ext = employee.photo.name.rsplit(".", 1)[-1].lower()
+    response = private_file_response(
+        name=private_name(employee.photo.name),
+        download_name=f"{employee.pk}.{ext}",
+        content_type=PHOTO_TYPES.get(ext, "application/octet-stream"),
+        inline=True,
+    )
+    response["Cache-Control"] = "private, max-age=300"  # a directory page shows dozens; browsers keep them briefly
+    return response
+
+
+PHOTO_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp"}
 
 
 @staff_member

@@ -131,7 +131,7 @@ class SubscriptionForm(forms.ModelForm):
     def clean_url(self):
         url = self.cleaned_data["url"]
         try:
-            services._check_url(url)
+            services.check_receiver_url(url)
         except services.ApiClientError as exc:
             raise forms.ValidationError(str(exc)) from None
         return url

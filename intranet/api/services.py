@@ -8,10 +8,7 @@ import json
 import logging
 import secrets
 import time
-import urllib.error
-import urllib.request
 import uuid
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -22,6 +19,7 @@ from django.utils.translation import gettext as _
 from hr.org.models import OrgUnit
 from intranet.audit.services import audit_record
 
+from . import egress
 from .models import (
     ApiClient,
     Endpoint,
@@ -141,11 +139,12 @@ def api_client_touch(*, client: ApiClient) -> None:
 
 
 # --- webhooks: subscriptions ----------------------------------------------------------------------------------------
-def _check_url(url: str) -> None:
-    parts = urlsplit(url)
-    allowed = ("https", "http") if _setting("SERAMBI_API_WEBHOOK_ALLOW_HTTP", False) else ("https",)
-    if parts.scheme not in allowed or not parts.hostname:
-        raise ApiClientError(_("The receiver URL must be an https:// address."))
+def check_receiver_url(url: str) -> None:
+    """Refuse a receiver URL that is malformed or resolves to a non-public address (egress.resolve)."""
+    try:
+        egress.resolve(url)
+    except egress.UnsafeReceiver as exc:
+        raise ApiClientError(str(exc)) from None
 
 
 def webhook_subscribe(*, client: ApiClient, url: str, events: list[str]) -> tuple[WebhookSubscription, str]:
@@ -153,7 +152,7 @@ def webhook_subscribe(*, client: ApiClient, url: str, events: list[str]) -> tupl
     events = sorted(set(events))
     if not events or set(events) - set(WebhookEventName.values):
         raise ApiClientError(_("Choose events among: %(names)s") % {"names": ", ".join(WebhookEventName.values)})
-    _check_url(url)
+    check_receiver_url(url)
     secret = "whsec_" + secrets.token_urlsafe(32)
     with transaction.atomic():
         sub = WebhookSubscription.objects.create(client=client, url=url, events=events, secret=secret)
@@ -278,15 +277,6 @@ def backoff_seconds(attempts: int) -> int:
     return int(min(base * 2 ** max(attempts - 1, 0), cap))
 
 
-def _post(url: str, body: bytes, headers: dict, timeout: float) -> int:
-    req = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 (scheme checked)
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 (http/https only, checked on subscribe)
-            return resp.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
-
-
 def webhook_deliver(*, delivery_id: int, now: dt.datetime | None = None) -> str:
     """Attempt one delivery if it is due. The row is claimed under a lock (attempts+1, next attempt pushed out)
     before the HTTP call, so two workers never send the same delivery at once. Returns the resulting status."""
@@ -331,9 +321,9 @@ def webhook_deliver(*, delivery_id: int, now: dt.datetime | None = None) -> str:
     }
     code, error = None, ""
     try:
-        _check_url(sub.url)
-        code = _post(sub.url, body, headers, timeout)
-    except ApiClientError as exc:
+        # Resolved and checked again now, and connected to the checked address; a redirect is a failed attempt.
+        code = egress.post(sub.url, body, headers, timeout)
+    except egress.UnsafeReceiver as exc:
         error = str(exc)
     except Exception as exc:  # network errors of every kind: recorded, retried later
         error = f"{type(exc).__name__}: {exc}"

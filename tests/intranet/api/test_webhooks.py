@@ -207,7 +207,7 @@ def test_subscribe_through_the_api(call, make_client, org, settings):
         token,
         "/api/v1/webhooks",
         method="post",
-        data={"url": "https://absensi.example.go.id/hook", "events": ["leave.approved"]},
+        data={"url": "https://localhost/hook", "events": ["leave.approved"]},
     )
     assert response.status_code == 201, response.content
     created = response.json()

@@ -58,7 +58,9 @@ TABLE: dict[str, Row] = {
     "org:directory": get(everyone=True),
     "org:profile": get("owner_employee", everyone=True),
     # "My profile" in the user menu: a redirect to one's own profile; 404 for an account without an employee record.
-    "org:my_profile": get(allowed=allow(EVERYONE, 302)),  # the profile page; personal fields are tested in hr/org
+    "org:my_profile": get(allowed=allow(EVERYONE, 302)),
+    # The world's employees have no photo: 404 for everyone; photos are tested in tests/attacks/test_cms_documents.py.
+    "org:photo": get("owner_employee", allowed={}),  # the profile page; personal fields are tested in hr/org
     "org:unit": get("SUB1", everyone=True),
     # --- leave ------------------------------------------------------------------------------------------------------
     "leave:index": get(everyone=True),
@@ -137,6 +139,10 @@ TABLE: dict[str, Row] = {
     "wagtail_serve": get(everyone=True),  # the home page; page-level restrictions are Wagtail's and tested in cms/
     # Wagtail's password form for a page view restriction: none exists, so 404 for everyone signed in.
     "wagtailcore_authenticate_with_password": get(1, 1, allowed={}),
+    # CMS documents and their collection password form: the world has none, so 404 for everyone signed in (the
+    # serve view's access is tested in tests/attacks/test_cms_documents.py).
+    "wagtaildocs_serve": get(1, "x.pdf", allowed={}),
+    "wagtaildocs_authenticate_with_password": get(1, allowed={}),
 }
 
 
