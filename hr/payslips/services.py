@@ -138,9 +138,12 @@ def _validate(batch: PayslipBatch, *, progress, today: dt.date) -> PayslipBatch:
     except importing.FileUnreadable as exc:
         return _mark_invalid(batch, [exc.problem], 1)
     report("reading", 0, estimate)
-    parsed = importing.parse_rows(
-        header, rows, components=comps, today=today, progress=lambda n: report("reading", n, estimate)
-    )
+    try:
+        parsed = importing.parse_rows(
+            header, rows, components=comps, today=today, progress=lambda n: report("reading", n, estimate)
+        )
+    except importing.FileUnreadable as exc:  # found part-way (a bad row, a limit)
+        return _mark_invalid(batch, [exc.problem], 1)
     if parsed.problem_count == 0 or parsed.rows:
         report("checking", 0, len(parsed.rows))
         user = batch.created_by
