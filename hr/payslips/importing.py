@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from hr.org.models import bare_name_key
 from intranet.core.safezip import XLSX_READ_LIMITS, UnsafeArchive, check_archive
-from intranet.core.spreadsheet import FORMULA_START, formula_safe
+from intranet.core.tabular import FORMULA_START
 
 BASE_COLUMNS = ("period", "nip", "name", "net")
 ALIASES = {"periode": "period", "nama": "name", "gaji_bersih": "net", "jumlah_bersih": "net"}
@@ -368,15 +368,6 @@ def bare_name(name: str) -> str:
     """The bare name from a name written with titles: 'Dr. Siti Rahma, S.Kom., M.T.' → 'siti rahma'."""
     head = name.split(",", 1)[0]
     return bare_name_key(_FRONT_TITLES.sub("", head.strip()))
-
-
-def csv_safe(value) -> str:
-    """Neutralise spreadsheet formula injection in every export: text starting with = + - @ (or tab/CR) gets a
-    leading apostrophe. Plain numbers (including negative ones) are left as they are."""
-    text = "" if value is None else str(value)
-    if text.startswith("-") and _PLAIN.match(text[1:]):
-        return text
-    return formula_safe(text)
 
 
 # --- Checking ---------------------------------------------------------------------------------------------------------

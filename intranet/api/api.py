@@ -398,11 +398,7 @@ def export_leave(
         unit=unit_obj,
         with_nip=with_nip,
     )
-    response = HttpResponse(
-        exports.leave_file(items, fmt=format, with_nip=with_nip), content_type=exports.CONTENT_TYPES[format]
-    )
-    response["Content-Disposition"] = f'attachment; filename="cuti-{start:%Y%m%d}-{end:%Y%m%d}.{format}"'
-    return response
+    return exports.leave_download(items, fmt=format, filename=f"cuti-{start:%Y%m%d}-{end:%Y%m%d}", with_nip=with_nip)
 
 
 def _webhook_out(sub: WebhookSubscription) -> dict:

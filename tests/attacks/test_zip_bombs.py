@@ -25,7 +25,13 @@ from hr.payslips import demo, importing, services
 from hr.payslips.models import Payslip, PayslipBatch
 from intranet.core import safezip
 from tests.attacks import bombs
-from tests.hr.payslips.conftest import _english_messages, _fast_passwords, import_bytes, people, row_for  # noqa: F401
+from tests.hr.payslips import conftest as payslip_fixtures
+from tests.hr.payslips.conftest import import_bytes, row_for
+
+# The payroll fixtures (an officer scoped to DIR1 and employees), English messages, fast password hashing.
+people = payslip_fixtures.people
+_english_messages = payslip_fixtures._english_messages
+_fast_passwords = payslip_fixtures._fast_passwords
 
 MB = 1024 * 1024
 MEMORY_BUDGET = 300 * MB
@@ -86,7 +92,7 @@ def peak_growth(fn) -> tuple[int, object]:
         data = fh.read()
     os.waitpid(pid, 0)
     assert data, "the child died (killed by the out-of-memory killer?)"
-    return pickle.loads(data)
+    return pickle.loads(data)  # noqa: S301 - written by our own child process
 
 
 COMPONENTS = {code: SimpleNamespace(kind="earning" if code in demo.EARNINGS else "deduction", active=False)
