@@ -62,6 +62,9 @@ class FileUnreadable(Exception):
         super().__init__(problem.message)
         self.problem = problem
 
+    def __reduce__(self):  # picklable with its problem (task results, worker processes)
+        return type(self), (self.problem,)
+
 
 class AmountError(ValueError):
     def __init__(self, message: str, hint: str):
@@ -636,29 +639,21 @@ class EmployeeRef:
     active: bool = True
 
 
-def check_employees(parsed: ParsedFile, *, in_scope: dict[str, EmployeeRef], known_elsewhere: set[str]) -> None:
-    """Unknown NIP, outside the importer's scope, NIP/name mismatch. Adds problems to `parsed`."""
+def check_employees(parsed: ParsedFile, *, in_scope: dict[str, EmployeeRef]) -> None:
+    """A NIP that is not in the importer's scope, NIP/name mismatch. Adds problems to `parsed`. An unknown NIP and
+    one outside the scope get the same message: the import must not tell whether a NIP exists elsewhere."""
     for r in parsed.rows:
         ref = in_scope.get(r.nip)
         if ref is None:
-            if r.nip in known_elsewhere:
-                parsed.add(
-                    Problem(
-                        r.row,
-                        "nip",
-                        _("Employee %(nip)s is outside your payroll scope.") % {"nip": r.nip},
-                        _("Remove the row; the payroll officer of that unit imports it."),
-                    )
+            parsed.add(
+                Problem(
+                    r.row,
+                    "nip",
+                    _("NIP %(nip)s is not an employee in your payroll scope.") % {"nip": r.nip},
+                    _("Check the NIP against the employee directory; rows of other units are imported by their "
+                      "payroll officer."),
                 )
-            else:
-                parsed.add(
-                    Problem(
-                        r.row,
-                        "nip",
-                        _("No employee has NIP %(nip)s.") % {"nip": r.nip},
-                        _("Check the NIP against the employee directory."),
-                    )
-                )
+            )
             continue
         if bare_name(r.name) != ref.sort_name:
             parsed.add(

@@ -149,11 +149,7 @@ def _validate(batch: PayslipBatch, *, progress, today: dt.date) -> PayslipBatch:
         user = batch.created_by
         refs = _employee_refs(user)
         file_nips = [r.nip for r in parsed.rows]
-        unknown = [nip for nip in file_nips if nip not in refs]
-        elsewhere: set[str] = set()
-        for chunk in _chunks(unknown, _in_chunk()):
-            elsewhere.update(Employee.objects.filter(nip__in=chunk).values_list("nip", flat=True))
-        importing.check_employees(parsed, in_scope=refs, known_elsewhere=elsewhere)
+        importing.check_employees(parsed, in_scope=refs)
     if parsed.problem_count:
         return _mark_invalid(batch, parsed.problems, parsed.problem_count)
 
