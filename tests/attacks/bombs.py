@@ -78,7 +78,9 @@ SHARED_NAME = '<c r="C2" t="s"><v>0</v></c>'
 
 
 def _write_stream(zf: zipfile.ZipFile, name: str, head: bytes, filler: bytes, size: int, tail: bytes) -> None:
-    """Write head + filler repeated up to `size` bytes + tail as one deflated member, in chunks."""
+    """Write head + filler repeated up to `size` bytes (whole fillers only, so the XML stays well-formed) + tail as one
+    deflated member, in chunks."""
+    size -= size % len(filler)
     info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
     info.compress_type = zipfile.ZIP_DEFLATED
     with zf.open(info, "w") as out:

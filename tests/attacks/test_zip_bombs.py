@@ -161,11 +161,16 @@ def test_csv_problem_text_never_copies_a_whole_cell(people):
     assert all(len(p["message"]) <= importing.MAX_PROBLEM_CHARS for p in batch.errors)
 
 
-def test_ordinary_large_workbook_passes_the_archive_limits():
-    """The limits do not refuse a real payroll: 20,000 employees in one workbook."""
+def test_ordinary_large_workbook_passes_the_limits_within_the_budget():
+    """The limits do not refuse a real payroll (20,000 employees in one workbook), which also stays in budget."""
     rows = [{"period": "2026-01", "nip": str(199001152015030000 + i), "name": f"Pegawai {i}", "gaji_pokok": 3_000_000}
             for i in range(20_000)]
-    safezip.check_archive(demo.xlsx_bytes(rows), safezip.XLSX_READ_LIMITS)
+    data = demo.xlsx_bytes(rows)
+    safezip.check_archive(data, safezip.XLSX_READ_LIMITS)
+    growth, parsed = peak_growth(lambda: parse_payroll(data))
+    assert isinstance(parsed, importing.ParsedFile), parsed
+    assert parsed.problem_count == 0 and len(parsed.rows) == 20_000
+    assert growth < MEMORY_BUDGET, f"peak RSS grew by {growth / MB:.0f} MB"
 
 
 # --- HR documents ------------------------------------------------------------------------------------------------------
