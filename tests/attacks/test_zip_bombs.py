@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import os
 import pickle
+import re
 import resource
 import time
 from types import SimpleNamespace
@@ -209,3 +210,22 @@ def test_hr_document_bomb_stores_no_document(settings, people):
     assert caught.value.code == "archive"
     assert not Document.objects.exists()
     assert not DocumentVersion.objects.exists()
+
+
+def test_every_module_that_opens_a_zip_checks_it_first():
+    """A source scan: any module of the project that opens a zip container (zipfile, openpyxl, python-docx) also calls
+    `check_archive`, so that a new reader cannot skip the limits."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    opener = re.compile(r"ZipFile\(|load_workbook\(|docx\.Document\(|odf\.opendocument")
+    unchecked = []
+    for package in ("intranet", "hr", "cms"):
+        for path in (root / package).rglob("*.py"):
+            rel = path.relative_to(root).as_posix()
+            if rel == "intranet/core/safezip.py" or "/migrations/" in rel:
+                continue
+            text = path.read_text()
+            if opener.search(text) and "check_archive(" not in text:
+                unchecked.append(rel)
+    assert unchecked == []
