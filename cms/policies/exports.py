@@ -1,6 +1,6 @@
 from django.utils.translation import gettext as _
 
-from cms.home.exports import table_response
+from intranet.core import tabular
 
 
 def report_table(page, report, fmt: str = "csv"):
@@ -16,4 +16,4 @@ def report_table(page, report, fmt: str = "csv"):
         for row in report["units"]
         for emp in row["people"]
     ]
-    return table_response(filename=f"pernyataan-{page.slug}", header=header, rows=rows, fmt=fmt)
+    return tabular.download(filename=f"pernyataan-{page.slug}", header=header, rows=rows, fmt=fmt)

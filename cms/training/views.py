@@ -7,9 +7,9 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
-from cms.home.exports import table_response
 from cms.home.pages import section_page, serve_page
 from intranet.audit.services import audit_record
+from intranet.core import tabular
 from intranet.core.permissions import staff_member
 
 from . import selectors, services
@@ -141,4 +141,4 @@ def _report_file(course, data, fmt):
         for row in data["units"]
         for emp in row["people"]
     ]
-    return table_response(filename=f"pelatihan-{course.slug}", header=header, rows=rows, fmt=fmt)
+    return tabular.download(filename=f"pelatihan-{course.slug}", header=header, rows=rows, fmt=fmt)

@@ -8,7 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from hr.org.models import Employee, OrgUnit
+from hr.org.models import Employee, HRScope, OrgUnit
+from hr.org.selectors import unit_in_scope
 from intranet.accounts.roles import Role
 from intranet.core.form_renderer import ShortModelChoiceField
 
@@ -87,20 +88,33 @@ class DocumentCreateForm(MetadataFields):
         label=_("File"), help_text=FILE_HELP, widget=forms.ClearableFileInput(attrs={"accept": FILE_ACCEPT})
     )
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def _in_scope(self, unit) -> bool:
+        return self.user is None or unit_in_scope(self.user, unit, HRScope.Kind.HR)
+
     def clean(self):
+        """An unknown NIP and a NIP outside the officer's scope get the same answer, so that the form does not tell
+        whether a NIP exists (likewise unit codes)."""
         data = super().clean()
         nip, code = (data.get("subject_nip") or "").strip(), (data.get("unit_code") or "").strip()
         if bool(nip) == bool(code):
             raise forms.ValidationError(_("Fill either the employee's NIP or the unit code, not both."))
         data["subject_employee"] = data["owner_unit"] = None
         if nip:
-            data["subject_employee"] = Employee.objects.select_related("unit").filter(nip=nip).first()
-            if data["subject_employee"] is None:
-                self.add_error("subject_nip", _("No employee has this NIP."))
+            employee = Employee.objects.select_related("unit").filter(nip=nip).first()
+            if employee is None or not self._in_scope(employee.unit):
+                self.add_error("subject_nip", _("No employee with this NIP is in your HR scope."))
+            else:
+                data["subject_employee"] = employee
         else:
-            data["owner_unit"] = OrgUnit.objects.filter(code=code).first()
-            if data["owner_unit"] is None:
-                self.add_error("unit_code", _("No unit has this code."))
+            unit = OrgUnit.objects.filter(code=code).first()
+            if unit is None or not self._in_scope(unit):
+                self.add_error("unit_code", _("No unit with this code is in your HR scope."))
+            else:
+                data["owner_unit"] = unit
         category = data.get("category")
         if category is not None:
             if nip and not category.for_personnel_files:

@@ -1,6 +1,7 @@
 """Upload validation: an allow-list of types, a size limit, and the content sniffed from the bytes and checked against
 the extension (a PHP script named .pdf or an EXE renamed .docx is refused). Office formats are zip containers: the
-inner `[Content_Types].xml` (DOCX, XLSX) or `mimetype` entry (ODT) decides. Optionally scanned by clamd.
+inner `[Content_Types].xml` (DOCX, XLSX) or `mimetype` entry (ODT) decides, once the archive has passed the zip-bomb
+limits of `intranet.core.safezip`. Optionally scanned by clamd.
 
 Nothing here trusts the browser's Content-Type: the stored type comes from the sniffed kind.
 """
@@ -16,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from intranet.core.images import ImageTooLarge, check_pixels
+from intranet.core.safezip import DOCUMENT_LIMITS, UnsafeArchive, check_archive
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,6 @@ _OOXML_MAIN = {
     "docx": b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
     "xlsx": b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
 }
-_ZIP_MAX_ENTRIES = 5000
 _CONTENT_TYPES_MAX = 256 * 1024
 
 
@@ -70,12 +71,11 @@ def sniff(data: bytes) -> str | None:
 
 
 def _sniff_zip(data: bytes) -> str | None:
+    """Raises UnsafeArchive for a zip bomb (checked before anything is read from the archive)."""
     try:
+        check_archive(data, DOCUMENT_LIMITS)
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-            if len(infos) > _ZIP_MAX_ENTRIES:
-                return None
-            names = {i.filename: i for i in infos}
+            names = {i.filename: i for i in zf.infolist()}
             mimetype = names.get("mimetype")
             if mimetype is not None and mimetype.file_size < 200:
                 if zf.read("mimetype").strip() == b"application/vnd.oasis.opendocument.text":
@@ -124,7 +124,10 @@ def validate_upload(uploaded, *, pdf_only: bool = False) -> ValidatedFile:
     uploaded.seek(0)
     data = uploaded.read()
     uploaded.seek(0)
-    actual = sniff(data)
+    try:
+        actual = sniff(data)
+    except UnsafeArchive as exc:
+        raise ValidationError(exc.message, code="archive") from None
     if actual != expected.key:
         raise ValidationError(
             _("The file's content does not match its name: “%(name)s” is not a real %(label)s file.")

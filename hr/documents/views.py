@@ -224,7 +224,7 @@ def version_download(request, pk: int, number: int):
 @role_required(Role.HR_OFFICER)
 def create(request):
     """HR officers file a document for an employee or a unit in their scope."""
-    form = DocumentCreateForm(request.POST or None, request.FILES or None)
+    form = DocumentCreateForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

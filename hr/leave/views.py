@@ -1,8 +1,6 @@
 """HTTP for leave: parse, call a selector or a service, render. No business rule here."""
 
-import csv
 import datetime as dt
-import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -21,10 +19,10 @@ from hr.org.selectors import employee_for_user, scope_units, unit_in_scope
 from hr.org.signals import ORG_GENERATION_KEY
 from intranet.accounts.roles import Role
 from intranet.audit.services import audit_record
+from intranet.core import tabular
 from intranet.core.caching import reader_copy
 from intranet.core.permissions import role_required, staff_member
 from intranet.core.private_files import private_file_response
-from intranet.core.spreadsheet import formula_safe
 
 from . import selectors, services
 from .forms import AdjustmentForm, DecisionForm, HRFilterForm, LeaveRequestForm, ReasonForm
@@ -407,34 +405,14 @@ def _export_rows(qs):
 
 @role_required(Role.HR_OFFICER)
 def hr_export(request, fmt: str):
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in tabular.FORMATS:
         raise Http404
     year = _year(request)
     qs = selectors.hr_requests(request.user, status=request.GET.get("status", ""), year=year)
     audit_record(action="leave.export", request=request, details={"format": fmt, "year": year})
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet(f"Cuti {year}")
-        ws.append(EXPORT_HEADER)
-        for row in _export_rows(qs):
-            ws.append([formula_safe(v) for v in row])
-        buf = io.BytesIO()
-        wb.save(buf)
-        response = HttpResponse(
-            buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-    else:
-        buf = io.StringIO()
-        writer = csv.writer(buf)
-        writer.writerow(EXPORT_HEADER)
-        for row in _export_rows(qs):
-            writer.writerow([formula_safe(v) for v in row])
-        response = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="cuti-{year}.{fmt}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return tabular.download(
+        filename=f"cuti-{year}", header=EXPORT_HEADER, rows=_export_rows(qs), fmt=fmt, sheet_title=f"Cuti {year}"
+    )
 
 
 @staff_member

@@ -17,12 +17,17 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 
 from hr.org.models import bare_name_key
-from intranet.core.spreadsheet import FORMULA_START, formula_safe
+from intranet.core.safezip import XLSX_READ_LIMITS, UnsafeArchive, check_archive
+from intranet.core.tabular import FORMULA_START
 
 BASE_COLUMNS = ("period", "nip", "name", "net")
 ALIASES = {"periode": "period", "nama": "name", "gaji_bersih": "net", "jumlah_bersih": "net"}
 MAX_DIGITS = 13  # up to Rp 9,999,999,999,999 per cell
 MAX_PROBLEMS_KEPT = 1000
+MAX_ROWS = 200_000  # a ministry's whole payroll is well below this
+MAX_COLUMNS = 500
+MAX_CELL_CHARS = 1000  # names with titles, NIPs and amounts are far shorter
+MAX_PROBLEM_CHARS = 300  # stored problem text never copies a whole cell
 DANGEROUS_PREFIXES = FORMULA_START
 
 _PLAIN = re.compile(r"^\d+$")
@@ -38,8 +43,16 @@ class Problem:
     message: str
     hint: str = ""
 
+    def __post_init__(self):
+        self.column, self.message, self.hint = clip(self.column, 80), clip(self.message), clip(self.hint)
+
     def as_dict(self) -> dict:
         return {"row": self.row, "column": self.column, "message": self.message, "hint": self.hint}
+
+
+def clip(text, limit: int = MAX_PROBLEM_CHARS) -> str:
+    text = "" if text is None else str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class FileUnreadable(Exception):
@@ -48,6 +61,9 @@ class FileUnreadable(Exception):
     def __init__(self, problem: Problem):
         super().__init__(problem.message)
         self.problem = problem
+
+    def __reduce__(self):  # picklable with its problem (task results, worker processes)
+        return type(self), (self.problem,)
 
 
 class AmountError(ValueError):
@@ -91,12 +107,22 @@ def _sniff_delimiter(first_line: str) -> str:
     return max(counts, key=counts.get) if any(counts.values()) else ","
 
 
+def _lines(text: str) -> Iterator[str]:
+    """The lines of `text` with their endings, as slices (io.StringIO would hold a second, 4-byte-per-character copy)."""
+    start, end = 0, len(text)
+    while start < end:
+        stop = text.find("\n", start)
+        stop = end if stop == -1 else stop + 1
+        yield text[start:stop]
+        start = stop
+
+
 def read_csv(data: bytes) -> tuple[list, Iterator[tuple[int, list]], int]:
     text = decode_csv(data)
     first_line = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(first_line))
+    reader = csv.reader(_lines(text), delimiter=_sniff_delimiter(first_line))
     try:
-        header = next(reader)
+        header = _bounded(1, next(reader))
     except StopIteration:
         raise FileUnreadable(Problem(1, "", _("The file is empty."), _("Export the payroll results again."))) from None
     except csv.Error as exc:
@@ -107,7 +133,7 @@ def read_csv(data: bytes) -> tuple[list, Iterator[tuple[int, list]], int]:
         try:
             for row in reader:
                 n += 1
-                yield n, row
+                yield n, _bounded(n, row)
         except csv.Error as exc:
             raise FileUnreadable(
                 Problem(
@@ -122,33 +148,84 @@ def read_csv(data: bytes) -> tuple[list, Iterator[tuple[int, list]], int]:
 
 
 def read_xlsx(data: bytes) -> tuple[list, Iterator[tuple[int, list]], int]:
+    """Streamed (read-only) after the archive passed `check_archive`; the sheet's declared dimensions are ignored (a
+    forged one would pad every row to 16,384 cells) and rows, columns and cell lengths are bounded."""
     import zipfile
 
     from openpyxl import load_workbook
 
+    unreadable = FileUnreadable(
+        Problem(None, "", _("The file is not a readable XLSX workbook."), _("Save it as Excel Workbook (.xlsx)."))
+    )
+    try:
+        check_archive(data, XLSX_READ_LIMITS)
+    except UnsafeArchive as exc:
+        raise FileUnreadable(Problem(None, "", clip(exc.message), _("Save it as Excel Workbook (.xlsx)."))) from None
+    except zipfile.BadZipFile:
+        raise unreadable from None
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise FileUnreadable(
-            Problem(None, "", _("The file is not a readable XLSX workbook."), _("Save it as Excel Workbook (.xlsx)."))
-        ) from None
-    ws = wb.worksheets[0]
+        ws = wb.worksheets[0]
+    except (zipfile.BadZipFile, KeyError, IndexError, ValueError, TypeError, OSError, SyntaxError):
+        raise unreadable from None
+    estimate = min(max((ws.max_row or 1) - 1, 0), MAX_ROWS)
+    ws.reset_dimensions()
     it = ws.iter_rows(values_only=True)
+
+    def cells():
+        try:
+            for n, row in enumerate(it, start=1):
+                yield n, _bounded(n, list(row))
+        except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, SyntaxError):
+            raise unreadable from None
+        finally:
+            wb.close()
+
+    all_rows = cells()
     try:
-        header = list(next(it))
+        _n, header = next(all_rows)
     except StopIteration:
         raise FileUnreadable(Problem(1, "", _("The file is empty."), _("Export the payroll results again."))) from None
+    return header, all_rows, estimate
 
-    def rows():
-        for n, row in enumerate(it, start=2):
-            yield n, list(row)
-        wb.close()
 
-    return header, rows(), max((ws.max_row or 1) - 1, 0)
+def _bounded(n: int, row: list) -> list:
+    """Refuse a row beyond MAX_ROWS, wider than MAX_COLUMNS or with a cell longer than MAX_CELL_CHARS."""
+    if n > MAX_ROWS + 1:
+        raise FileUnreadable(
+            Problem(
+                n,
+                "",
+                _("The file has more than %(max)s data rows.") % {"max": MAX_ROWS},
+                _("Split the file by unit."),
+            )
+        )
+    if len(row) > MAX_COLUMNS:
+        raise FileUnreadable(
+            Problem(
+                n,
+                "",
+                _("Row %(row)s has more than %(max)s cells.") % {"row": n, "max": MAX_COLUMNS},
+                _("Remove the extra columns."),
+            )
+        )
+    for idx, cell in enumerate(row):
+        if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
+            raise FileUnreadable(
+                Problem(
+                    n,
+                    column_letter(idx),
+                    _("The cell in row %(row)s, column %(col)s holds %(n)s characters; at most %(max)s are accepted.")
+                    % {"row": n, "col": column_letter(idx), "n": len(cell), "max": MAX_CELL_CHARS},
+                    _("Payroll cells hold short values: check that the right sheet was exported."),
+                )
+            )
+    return row
 
 
 def read_table(data: bytes, file_format: str) -> tuple[list, Iterator[tuple[int, list]], int]:
-    """(header cells, iterator of (row number, cells), estimated number of data rows)."""
+    """(header cells, iterator of (row number, cells), estimated number of data rows). Every row, the header
+    included, is bounded in width and cell length (`_bounded`), whatever the format."""
     return read_xlsx(data) if file_format == "xlsx" else read_csv(data)
 
 
@@ -294,15 +371,6 @@ def bare_name(name: str) -> str:
     """The bare name from a name written with titles: 'Dr. Siti Rahma, S.Kom., M.T.' → 'siti rahma'."""
     head = name.split(",", 1)[0]
     return bare_name_key(_FRONT_TITLES.sub("", head.strip()))
-
-
-def csv_safe(value) -> str:
-    """Neutralise spreadsheet formula injection in every export: text starting with = + - @ (or tab/CR) gets a
-    leading apostrophe. Plain numbers (including negative ones) are left as they are."""
-    text = "" if value is None else str(value)
-    if text.startswith("-") and _PLAIN.match(text[1:]):
-        return text
-    return formula_safe(text)
 
 
 # --- Checking ---------------------------------------------------------------------------------------------------------
@@ -571,29 +639,21 @@ class EmployeeRef:
     active: bool = True
 
 
-def check_employees(parsed: ParsedFile, *, in_scope: dict[str, EmployeeRef], known_elsewhere: set[str]) -> None:
-    """Unknown NIP, outside the importer's scope, NIP/name mismatch. Adds problems to `parsed`."""
+def check_employees(parsed: ParsedFile, *, in_scope: dict[str, EmployeeRef]) -> None:
+    """A NIP that is not in the importer's scope, NIP/name mismatch. Adds problems to `parsed`. An unknown NIP and
+    one outside the scope get the same message: the import must not tell whether a NIP exists elsewhere."""
     for r in parsed.rows:
         ref = in_scope.get(r.nip)
         if ref is None:
-            if r.nip in known_elsewhere:
-                parsed.add(
-                    Problem(
-                        r.row,
-                        "nip",
-                        _("Employee %(nip)s is outside your payroll scope.") % {"nip": r.nip},
-                        _("Remove the row; the payroll officer of that unit imports it."),
-                    )
+            parsed.add(
+                Problem(
+                    r.row,
+                    "nip",
+                    _("NIP %(nip)s is not an employee in your payroll scope.") % {"nip": r.nip},
+                    _("Check the NIP against the employee directory; rows of other units are imported by their "
+                      "payroll officer."),
                 )
-            else:
-                parsed.add(
-                    Problem(
-                        r.row,
-                        "nip",
-                        _("No employee has NIP %(nip)s.") % {"nip": r.nip},
-                        _("Check the NIP against the employee directory."),
-                    )
-                )
+            )
             continue
         if bare_name(r.name) != ref.sort_name:
             parsed.add(

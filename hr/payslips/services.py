@@ -138,19 +138,18 @@ def _validate(batch: PayslipBatch, *, progress, today: dt.date) -> PayslipBatch:
     except importing.FileUnreadable as exc:
         return _mark_invalid(batch, [exc.problem], 1)
     report("reading", 0, estimate)
-    parsed = importing.parse_rows(
-        header, rows, components=comps, today=today, progress=lambda n: report("reading", n, estimate)
-    )
+    try:
+        parsed = importing.parse_rows(
+            header, rows, components=comps, today=today, progress=lambda n: report("reading", n, estimate)
+        )
+    except importing.FileUnreadable as exc:  # found part-way (a bad row, a limit)
+        return _mark_invalid(batch, [exc.problem], 1)
     if parsed.problem_count == 0 or parsed.rows:
         report("checking", 0, len(parsed.rows))
         user = batch.created_by
         refs = _employee_refs(user)
         file_nips = [r.nip for r in parsed.rows]
-        unknown = [nip for nip in file_nips if nip not in refs]
-        elsewhere: set[str] = set()
-        for chunk in _chunks(unknown, _in_chunk()):
-            elsewhere.update(Employee.objects.filter(nip__in=chunk).values_list("nip", flat=True))
-        importing.check_employees(parsed, in_scope=refs, known_elsewhere=elsewhere)
+        importing.check_employees(parsed, in_scope=refs)
     if parsed.problem_count:
         return _mark_invalid(batch, parsed.problems, parsed.problem_count)
 

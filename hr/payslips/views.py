@@ -2,7 +2,6 @@
 catalogue for payroll officers. Every read of a payslip is audited; a payslip the user may not read answers 404 and
 the attempt is audited as denied."""
 
-import csv
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,14 +20,14 @@ from django.views.decorators.http import require_POST
 from hr.org.signals import ORG_GENERATION_KEY
 from intranet.accounts.roles import Role, has_role
 from intranet.audit.services import audit_record
+from intranet.core import tabular
 from intranet.core.caching import reader_copy
 from intranet.core.permissions import role_required, staff_member
-from intranet.core.private_files import private_file_response, safe_filename
+from intranet.core.private_files import private_file_response
 from intranet.security.twofactor import recent_second_factor
 
 from . import selectors, services
 from .forms import ComponentForm, UploadForm
-from .importing import csv_safe
 from .models import Component, PayslipBatch
 
 EXAMPLE_FILE = Path(__file__).resolve().parent / "examples" / "payroll-example.csv"
@@ -245,25 +244,15 @@ def batch_discard(request, pk):
     return redirect("payslips:batch", pk=batch.pk)
 
 
-def _csv_response(filename: str) -> tuple[HttpResponse, csv.writer]:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{safe_filename(filename)}"'
-    response["Cache-Control"] = NO_STORE
-    response["X-Content-Type-Options"] = "nosniff"
-    response.write("\ufeff")  # BOM so that spreadsheet programs read UTF-8
-    return response, csv.writer(response)
-
-
 @role_required(Role.PAYROLL_OFFICER)
 def batch_errors_csv(request, pk):
     """The problem list as CSV (row, column, problem, hint). Values are neutralised against formula injection."""
     batch = selectors.batch_for_user(request.user, pk)
-    response, writer = _csv_response(f"problems-{batch.source_name}.csv")
-    writer.writerow([_("Row"), _("Column"), _("Problem"), _("How to fix")])
-    for p in batch.errors:
-        writer.writerow(
-            [csv_safe(p.get("row") or ""), csv_safe(p["column"]), csv_safe(p["message"]), csv_safe(p["hint"])]
-        )
+    response = tabular.download(
+        filename=f"problems-{batch.source_name}",
+        header=[_("Row"), _("Column"), _("Problem"), _("How to fix")],
+        rows=([p.get("row") or "", p["column"], p["message"], p["hint"]] for p in batch.errors),
+    )
     audit_record(action="payslip.batch.export_problems", request=request, obj=batch)
     return response
 
@@ -275,19 +264,21 @@ def batch_rows_csv(request, pk):
     if batch.period is None:
         raise Http404
     comps = [c for c in services.catalogue().values() if c.active or c.code in batch.totals]
-    response, writer = _csv_response(f"payroll-{batch.period:%Y-%m}.csv")
-    writer.writerow(["period", "nip", "name", *[c.code for c in comps], "net"])
-    rows = selectors.batch_payslips(request.user, batch).only("nip", "name", "components", "net", "period")
-    for slip in rows.iterator(chunk_size=2000):
-        writer.writerow(
+    slips = selectors.batch_payslips(request.user, batch).only("nip", "name", "components", "net", "period")
+    response = tabular.download(
+        filename=f"payroll-{batch.period:%Y-%m}",
+        header=["period", "nip", "name", *[c.code for c in comps], "net"],
+        rows=(
             [
                 f"{slip.period:%Y-%m}",
-                csv_safe(slip.nip),
-                csv_safe(slip.name),
+                slip.nip,
+                slip.name,
                 *[slip.components.get(c.code, "0") for c in comps],
                 str(slip.net),
             ]
-        )
+            for slip in slips.iterator(chunk_size=2000)
+        ),
+    )
     audit_record(action="payslip.batch.export_rows", request=request, obj=batch)
     return response
 

@@ -6,7 +6,7 @@ import logging
 from typing import Any, Literal
 
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -398,11 +398,7 @@ def export_leave(
         unit=unit_obj,
         with_nip=with_nip,
     )
-    response = HttpResponse(
-        exports.leave_file(items, fmt=format, with_nip=with_nip), content_type=exports.CONTENT_TYPES[format]
-    )
-    response["Content-Disposition"] = f'attachment; filename="cuti-{start:%Y%m%d}-{end:%Y%m%d}.{format}"'
-    return response
+    return exports.leave_download(items, fmt=format, filename=f"cuti-{start:%Y%m%d}-{end:%Y%m%d}", with_nip=with_nip)
 
 
 def _webhook_out(sub: WebhookSubscription) -> dict:

@@ -1,12 +1,9 @@
-"""CSV and XLSX files of approved leave (the same rows as the leave endpoint), safe to open in a spreadsheet:
-text cells that a spreadsheet would run as a formula (= + - @, tab, carriage return) get a leading apostrophe."""
-
-import csv
-import io
+"""CSV and XLSX files of approved leave (the same rows as the leave endpoint), written by the formula-safe
+`intranet.core.tabular`."""
 
 from django.utils.translation import gettext as _
 
-from intranet.core.spreadsheet import formula_safe
+from intranet.core import tabular
 
 
 def _columns(with_nip: bool) -> list[tuple[str, str]]:
@@ -39,37 +36,9 @@ def _flat(item: dict) -> dict:
     }
 
 
-def leave_csv(items: list[dict], *, with_nip: bool = False) -> bytes:
+def leave_download(items: list[dict], *, fmt: str, filename: str, with_nip: bool = False):
     cols = _columns(with_nip)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([label for _key, label in cols])
-    for item in items:
-        row = _flat(item)
-        writer.writerow([formula_safe(row[key]) for key, _label in cols])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: spreadsheets then read UTF-8 names correctly
-
-
-def leave_xlsx(items: list[dict], *, with_nip: bool = False) -> bytes:
-    from openpyxl import Workbook
-
-    cols = _columns(with_nip)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("Approved leave"))
-    ws.append([label for _key, label in cols])
-    for item in items:
-        row = _flat(item)
-        ws.append([formula_safe(row[key]) for key, _label in cols])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
-def leave_file(items: list[dict], *, fmt: str, with_nip: bool = False) -> bytes:
-    return leave_xlsx(items, with_nip=with_nip) if fmt == "xlsx" else leave_csv(items, with_nip=with_nip)
+    rows = ([_flat(item)[key] for key, _label in cols] for item in items)
+    return tabular.download(
+        filename=filename, header=[label for _key, label in cols], rows=rows, fmt=fmt, sheet_title=_("Approved leave")
+    )

@@ -5,7 +5,7 @@ import datetime as dt
 
 from django import forms
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -195,10 +195,5 @@ def leave_export(request):
                 "rows": len(items),
             },
         )
-        response = HttpResponse(
-            exports.leave_file(items, fmt=fmt, with_nip=True), content_type=exports.CONTENT_TYPES[fmt]
-        )
-        response["Content-Disposition"] = f'attachment; filename="cuti-{start:%Y%m%d}-{end:%Y%m%d}.{fmt}"'
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return exports.leave_download(items, fmt=fmt, filename=f"cuti-{start:%Y%m%d}-{end:%Y%m%d}", with_nip=True)
     return render(request, "api/leave_export.html", {"form": form, "has_scope": unit_scope is not None})

@@ -1,13 +1,10 @@
-import csv
-
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 
 from intranet.accounts.roles import Role
+from intranet.core import tabular
 from intranet.core.permissions import role_required
-from intranet.core.spreadsheet import formula_safe
 
 from .forms import AuditSearchForm
 from .selectors import audit_entries_search
@@ -17,11 +14,6 @@ EXPORT_COLUMNS = ["id", "created_at", "actor_repr", "acting_for", "action", "obj
                   "subject_employee_id", "ip", "user_agent", "outcome", "details", "entry_hash"]
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @role_required(Role.AUDITOR)
 def audit_search(request):
     form = AuditSearchForm(request.GET or None)
@@ -29,13 +21,8 @@ def audit_search(request):
     entries = audit_entries_search(**filters).select_related(None)
     if request.GET.get("format") == "csv":
         audit_record(action="audit.export", request=request, details={k: str(v) for k, v in filters.items()})
-        writer = csv.writer(_Echo())
-        rows = (writer.writerow([formula_safe(getattr(e, c)) for c in EXPORT_COLUMNS]) for e in entries.iterator(chunk_size=2000))
-        response = StreamingHttpResponse((r for part in ([writer.writerow(EXPORT_COLUMNS)], rows) for r in part),
-                                         content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="serambi-audit.csv"'
-        response["Cache-Control"] = "private, no-store"
-        return response
+        rows = ([getattr(e, c) for c in EXPORT_COLUMNS] for e in entries.iterator(chunk_size=2000))
+        return tabular.download(filename="serambi-audit", header=EXPORT_COLUMNS, rows=rows, stream=True)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     query = urlencode({k: str(v) for k, v in filters.items()})
     return render(request, "audit/search.html", {"form": form, "page": page, "querystring": query})

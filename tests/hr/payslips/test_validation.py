@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import Workbook
 
+from hr.org.models import Employee
 from hr.payslips import demo
 from hr.payslips.models import Component, Payslip, PayslipBatch
 
@@ -76,7 +77,7 @@ def test_unknown_nip(people):
     rows = _three(people, nip="199001152015031999")
     batch = import_bytes(people["officer"].user, demo.csv_bytes(rows))
     assert_nothing_imported(batch)
-    assert "No employee" in _problem(batch, 3, "nip")["message"]
+    assert "is not an employee in your payroll scope" in _problem(batch, 3, "nip")["message"]
 
 
 def test_nip_name_mismatch(people):
@@ -96,7 +97,25 @@ def test_employee_outside_payroll_scope(people):
     rows = _three(people, nip=people["outsider"].nip, name=people["outsider"].name)
     batch = import_bytes(people["officer"].user, demo.csv_bytes(rows))
     assert_nothing_imported(batch)
-    assert "outside your payroll scope" in _problem(batch, 3, "nip")["message"]
+    assert "is not an employee in your payroll scope" in _problem(batch, 3, "nip")["message"]
+
+
+def test_unknown_and_out_of_scope_nips_are_indistinguishable(people):
+    """The import is no oracle for which NIPs exist: a real NIP of another unit and a NIP nobody has get the same
+    message and hint (only the NIP itself differs)."""
+    outsider = people["outsider"]
+    unknown_nip = "1" * 18
+    assert not Employee.objects.filter(nip=unknown_nip).exists()
+    rows = [
+        row_for(people["a"]),
+        row_for(outsider, name=outsider.name),
+        {**row_for(outsider, name=outsider.name), "nip": unknown_nip},
+    ]
+    batch = import_bytes(people["officer"].user, demo.csv_bytes(rows))
+    assert_nothing_imported(batch)
+    real, fake = _problem(batch, 3, "nip"), _problem(batch, 4, "nip")
+    assert real["message"].replace(outsider.nip, "N") == fake["message"].replace(unknown_nip, "N")
+    assert real["hint"] == fake["hint"]
 
 
 def test_duplicate_rows(people):
