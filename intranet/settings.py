@@ -453,13 +453,24 @@ AXES_RESET_ON_SUCCESS = True
 AXES_HANDLER = "intranet.security.lockout.LockoutHandler"
 AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
 AXES_USERNAME_CALLABLE = "intranet.security.lockout.username_from_request"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)  # 1 behind nginx
+# The client address comes from the trusted proxies' X-Forwarded-For (intranet.security.client_address), for the
+# lockout, the rate limits, the session list and the audit trail alike. AXES_PROXY_COUNT is its former name.
+SERAMBI_TRUSTED_PROXY_COUNT = env.int("SERAMBI_TRUSTED_PROXY_COUNT", default=env.int("AXES_PROXY_COUNT", default=0))
+AXES_CLIENT_IP_CALLABLE = "intranet.security.client_address.client_address"
 AXES_VERBOSE = False
 # Logins, failures and lockouts are in the audit chain (intranet.security.signals); axes keeps only the failure
 # counters that lock out, not a second log of every login (one INSERT per login, one UPDATE per logout).
 AXES_DISABLE_ACCESS_LOG = True
-# The axes backend goes first: it refuses locked-out attempts before any directory call.
-AUTHENTICATION_BACKENDS = ["intranet.security.lockout.LockoutBackend", *AUTHENTICATION_BACKENDS]
+# Login rate limits (intranet.security.login_throttle): failed logins per client address and in all, per window.
+SERAMBI_LOGIN_THROTTLE_SECONDS = env.int("SERAMBI_LOGIN_THROTTLE_SECONDS", default=15 * 60)
+SERAMBI_LOGIN_ADDRESS_LIMIT = env.int("SERAMBI_LOGIN_ADDRESS_LIMIT", default=20)
+SERAMBI_LOGIN_GLOBAL_LIMIT = env.int("SERAMBI_LOGIN_GLOBAL_LIMIT", default=500)
+# The rate limits, then the axes lockout, go first: they refuse an attempt before any password or directory check.
+AUTHENTICATION_BACKENDS = [
+    "intranet.security.login_throttle.LoginThrottleBackend",
+    "intranet.security.lockout.LockoutBackend",
+    *AUTHENTICATION_BACKENDS,
+]
 # Second factor (django-otp): mandatory for privileged roles; step-up window for sensitive actions.
 SERAMBI_2FA_ENFORCE = env.bool("SERAMBI_2FA_ENFORCE", default=True)
 SERAMBI_2FA_STEP_UP_SECONDS = env.int("SERAMBI_2FA_STEP_UP_SECONDS", default=10 * 60)
@@ -490,6 +501,8 @@ SERAMBI_API_WEBHOOK_ALLOW_HTTP = env.bool("SERAMBI_API_WEBHOOK_ALLOW_HTTP", defa
 # Receivers must resolve to public addresses; these networks (CIDR, e.g. "10.20.30.0/24") are allowed besides.
 SERAMBI_API_WEBHOOK_ALLOWED_NETWORKS = env.list("SERAMBI_API_WEBHOOK_ALLOWED_NETWORKS", default=[])
 SERAMBI_API_WEBHOOK_MAX_ATTEMPTS = env.int("SERAMBI_API_WEBHOOK_MAX_ATTEMPTS", default=8)
+# Calls that fail authentication, per client address per minute; past it the address gets 429 before any token lookup.
+SERAMBI_API_ANONYMOUS_LIMIT = env.int("SERAMBI_API_ANONYMOUS_LIMIT", default=30)
 SERAMBI_API_WEBHOOK_BACKOFF_BASE = env.int("SERAMBI_API_WEBHOOK_BACKOFF_BASE", default=30)  # seconds, doubled each try
 SERAMBI_API_WEBHOOK_BACKOFF_MAX = env.int("SERAMBI_API_WEBHOOK_BACKOFF_MAX", default=6 * 3600)
 SERAMBI_API_WEBHOOK_TIMEOUT = env.float("SERAMBI_API_WEBHOOK_TIMEOUT", default=5.0)

@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from intranet.security.login_throttle import refusal_message, throttled
+
 from .ldap.backend import PROBLEM_ATTR, UNAVAILABLE
 from .ldap.provisioning import Access
 
@@ -31,6 +33,9 @@ class LoginForm(AuthenticationForm):
 
     def get_invalid_login_error(self):
         """One generic message for a wrong password or an unknown user; a clear one for everything else."""
+        refusal = throttled(self.request)
+        if refusal:
+            return forms.ValidationError(refusal_message(refusal), code="throttled")
         problem = getattr(self.request, PROBLEM_ATTR, None)
         if problem in self.error_messages and problem != "invalid_login":
             return forms.ValidationError(self.error_messages[problem], code=problem)

@@ -1,5 +1,7 @@
 from django.contrib.auth import views as auth_views
 
+from intranet.security.login_throttle import throttled
+
 from .forms import LoginForm
 
 
@@ -9,6 +11,14 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        refusal = throttled(self.request)
+        if refusal:  # a login rate limit refused the attempt: 429, as the lockout answers
+            response.status_code = 429
+            response["Retry-After"] = str(refusal["retry_after"])
+        return response
 
 
 class LogoutView(auth_views.LogoutView):

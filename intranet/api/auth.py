@@ -1,18 +1,24 @@
 """Bearer-token authentication, rate limiting and the audited gate every API route passes through.
 
 The gate ignores the session entirely (`request.user` is replaced by an anonymous user before anything runs), so a
-logged-in browser cookie never grants API access. Order: token (401) → rate limit (429) → endpoint allowed (403)."""
+logged-in browser cookie never grants API access. Order: per-address limit on failed authentications (429) → token
+(401) → per-client rate limit (429) → endpoint allowed (403).
+
+Calls without a valid token are audited in a bounded summary, not one entry each (that would let anyone flood the
+trail): per client address and minute, the first failure and, when the address goes over
+`SERAMBI_API_ANONYMOUS_LIMIT`, one `api.throttled` entry with the count; further refusals are answered, not written."""
 
 import hmac
-import time
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
 from intranet.audit.services import audit_record
+from intranet.security.client_address import address_bucket, client_address
+from intranet.security.throttle import Window
 
 from .errors import ApiError, from_exception
 from .models import ApiClient
@@ -42,16 +48,9 @@ def authenticate(request) -> ApiClient:
 
 def rate_limit(client: ApiClient) -> dict:
     """Fixed one-minute window per client in the shared cache. Returns the headers to add; raises 429 when over."""
-    now = time.time()
-    bucket = int(now // RATE_WINDOW)
-    key = f"serambi:api:rate:{client.pk}:{bucket}"
-    cache.add(key, 0, timeout=RATE_WINDOW + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=RATE_WINDOW + 5)
-        count = 1
-    reset = max(int((bucket + 1) * RATE_WINDOW - now) + 1, 1)
+    window = Window("api:client", client.rate_limit, RATE_WINDOW)
+    count = window.hit(str(client.pk))
+    reset = window.retry_after()
     headers = {
         "X-RateLimit-Limit": str(client.rate_limit),
         "X-RateLimit-Remaining": str(max(client.rate_limit - count, 0)),
@@ -68,6 +67,36 @@ def rate_limit(client: ApiClient) -> dict:
     return headers
 
 
+def anonymous_window() -> Window:
+    return Window("api:anonymous", settings.SERAMBI_API_ANONYMOUS_LIMIT, RATE_WINDOW)
+
+
+def _refuse_flooding_address(window: Window, bucket: str) -> None:
+    if window.exceeded(bucket):
+        retry = window.retry_after()
+        raise ApiError(
+            429,
+            "rate_limited",
+            _("Too many requests without a valid token from this address. Try again in %(seconds)d seconds.")
+            % {"seconds": retry},
+            headers={"Retry-After": str(retry)},
+        )
+
+
+def _audit_anonymous(request, window: Window, bucket: str, endpoint: str, status: int, code: str) -> None:
+    """A bounded summary of calls without a valid token: see the module docstring."""
+    throttled = status == 429
+    if not window.first(bucket, "refused" if throttled else "audited"):
+        return
+    audit_record(
+        action="api.throttled" if throttled else "api.call",
+        request=request,
+        outcome="denied",
+        details={"client": None, "code": code, "endpoint": endpoint, "method": request.method, "path": request.path,
+                 "status": status, "failures_this_minute": window.count(bucket)},
+    )  # fmt: skip
+
+
 def gate(view, endpoint: str):
     """Wrap one API URL: exempt from the login redirect and CSRF (no cookies are used), authenticate the bearer
     token, rate-limit, check the endpoint grant, run the view, and audit the call with its final status."""
@@ -77,20 +106,30 @@ def gate(view, endpoint: str):
         request.user = AnonymousUser()
         client = None
         limit_headers = {}
+        code = ""
+        anonymous, bucket = anonymous_window(), address_bucket(client_address(request))
         try:
-            client = authenticate(request)
+            _refuse_flooding_address(anonymous, bucket)
+            try:
+                client = authenticate(request)
+            except ApiError:
+                anonymous.hit(bucket)
+                raise
             limit_headers = rate_limit(client)
             if not client.allows(endpoint):
                 raise ApiError(403, "forbidden", _("This client may not call this endpoint."))
             request.api_client = client
             response = view(request, *args, **kwargs)
         except ApiError as exc:
+            code = exc.code
             response = from_exception(exc)
         for name, value in limit_headers.items():
             response.setdefault(name, value)
         response.setdefault("Cache-Control", "no-store")
-        if client is not None:
-            api_client_touch(client=client)
+        if client is None:
+            _audit_anonymous(request, anonymous, bucket, endpoint, response.status_code, code)
+            return response
+        api_client_touch(client=client)
         audit_record(
             action="api.call",
             request=request,

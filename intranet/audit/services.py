@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from intranet.core.queries import NO_FLUSH_WAIT
+from intranet.security.client_address import client_address
 
 from .models import AuditChainHead, AuditCheckpoint, AuditEntry
 
@@ -19,8 +20,7 @@ GENESIS = "0" * 64
 def _client(request):
     if request is None:
         return None, ""
-    ip = request.META.get("REMOTE_ADDR") or None
-    return ip, (request.META.get("HTTP_USER_AGENT") or "")[:255]
+    return client_address(request), (request.META.get("HTTP_USER_AGENT") or "")[:255]
 
 
 def audit_record(

@@ -1,6 +1,8 @@
 from axes.backends import AxesStandaloneBackend
 from axes.handlers.database import AxesDatabaseHandler
 
+from .login_throttle import counts_as_failure
+
 
 def username_from_request(request, credentials):
     """Lock out per directory account however it is typed: `JDoe` and `jdoe` are one account."""
@@ -38,3 +40,10 @@ class LockoutHandler(AxesDatabaseHandler):
         if counted.get(username_from_request(request, {"username": user.get_username()})) == 0:
             return
         super().user_logged_in(sender, request, user, **kwargs)
+
+    # A failure that says nothing about the password (a login rate limit refused it, or the directory was down) is
+    # not counted: an outage must lock nobody out. See intranet.security.login_throttle.counts_as_failure.
+    def user_login_failed(self, sender, credentials, request=None, **kwargs):
+        if not counts_as_failure(request):
+            return
+        super().user_login_failed(sender, credentials, request=request, **kwargs)

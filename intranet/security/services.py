@@ -5,6 +5,7 @@ from django.db import transaction
 
 from intranet.audit.services import audit_record
 
+from .client_address import client_address
 from .models import UserSession
 
 
@@ -20,7 +21,7 @@ def session_track(*, user, request) -> None:
     row = UserSession(
         session_key=key,
         user=user,
-        ip=request.META.get("REMOTE_ADDR") or None,
+        ip=client_address(request),
         user_agent=(request.META.get("HTTP_USER_AGENT") or "")[:255],
     )
     # one INSERT … ON CONFLICT (the key is new at every login) instead of update_or_create's six statements

@@ -7,6 +7,7 @@ from django.utils import timezone
 from intranet.accounts.models import User
 from intranet.audit.services import audit_record
 
+from .login_throttle import failure_count, throttled
 from .models import UserSession
 from .services import session_track, sessions_end
 
@@ -23,6 +24,9 @@ def _on_login(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def _on_login_failed(sender, credentials, request=None, **kwargs):
+    failure_count(request)  # login rate limits (intranet.security.login_throttle)
+    if request is not None and throttled(request):
+        return  # refused by a rate limit: audited once per window as auth.throttled, not once per attempt
     # The attempted name is recorded (it is what an investigator needs); the password never is (Django masks it).
     audit_record(action="auth.login_failed", request=request, outcome="failed",
                  details={"username": str((credentials or {}).get("username", ""))[:150]})
