@@ -379,6 +379,8 @@ AUDIT_HMAC_OLD_KEYS = env.list("AUDIT_HMAC_OLD_KEYS", default=[])
 # Tests name their own file (a developer's var/ must not leak into them).
 AUDIT_ANCHOR_FILE = env.str("AUDIT_ANCHOR_FILE", default="" if TESTING else str(VAR_DIR / "audit" / "anchors.jsonl"))
 AUDIT_CHECKPOINT_INTERVAL = max(env.int("AUDIT_CHECKPOINT_INTERVAL", default=300), 10)
+# Refused attempts are audited per person, action and window: the 1st, 2nd, 4th, 8th … (intranet.audit.denials).
+AUDIT_DENIAL_WINDOW = max(env.int("AUDIT_DENIAL_WINDOW", default=3600), 60)
 # Audit entries older than this are pruned daily (behind a hash-chain checkpoint); 0 keeps them forever.
 # Five years by default: the retention period of personnel records' access logs most agencies apply.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=1826)

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from hr.org.duties import refused_own_record
 from hr.org.models import Employee, OrgUnit, Position
 from hr.org.selectors import Authority, authority_holder, superior_of, unit_in_scope
 from intranet.core.private_files import private_storage
@@ -602,6 +603,14 @@ def _acting_text(authority: Authority) -> str:
     return f"{d.kind} {d.position.name_id} ({d.decree_number})"
 
 
+def _refuse_own_request(request_id: int, user, *, act: str) -> None:
+    """A decision or permission on one's own request is refused (even when one holds the deciding position, e.g. as
+    Plt of one's superior), and the attempt audited."""
+    owner = LeaveRequest.objects.filter(pk=request_id).values_list("employee_id", flat=True).first()
+    if owner is not None and refused_own_record(user, owner, act=act):
+        raise LeaveError(_("You may not decide on your own leave; it goes to another official."))
+
+
 def _check_reason(outcome: str, reason: str) -> None:
     if outcome != Outcome.APPROVE and not reason.strip():
         raise LeaveError(_("Give a reason for this outcome."), "reason")
@@ -623,6 +632,7 @@ def leave_request_decide(
     if outcome not in ApprovalStep.DECISIONS:
         raise LeaveError(_("Choose approve, change, defer or refuse."), "outcome")
     _check_reason(outcome, reason)
+    _refuse_own_request(request_id, user, act="leave.decide")
     with transaction.atomic():
         req = _lock_request(request_id)
         stage, authority, actor = _actor_authority(req, user, today)
@@ -804,12 +814,17 @@ def leave_request_cancel(*, request_id: int, user, reason: str = "", today: dt.d
     """Cancel an approved leave: the employee before it starts, or HR in scope (with a reason) at any time. Every
     ledger movement of the request is reversed by a new entry."""
     today = today or timezone.localdate()
+    own = LeaveRequest.objects.filter(pk=request_id, employee__user_id=getattr(user, "pk", None), start_date__lte=today)
+    own = own.select_related("employee__unit").first()
+    if own is not None and unit_in_scope(user, own.employee.unit):
+        refused_own_record(user, own.employee, act="leave.cancel")
+        raise LeaveError(_("You may not cancel your own leave as an HR officer; another HR officer must."))
     with transaction.atomic():
         req = _lock_request(request_id)
         if req.status != Status.APPROVED:
             raise LeaveError(_("Only an approved leave can be cancelled."))
         is_owner = req.employee.user_id == getattr(user, "pk", None)
-        is_hr = unit_in_scope(user, req.employee.unit)
+        is_hr = not is_owner and unit_in_scope(user, req.employee.unit)  # an HR officer cancels her own as employee
         if is_owner and not is_hr:
             if req.start_date <= today:
                 raise LeaveError(_("A leave that has started can only be cancelled by HR."))
@@ -850,6 +865,7 @@ def leave_request_grant_temporary(*, request_id: int, user, today: dt.date | Non
     """Emergency path (alasan penting): the head of office — the authorised official's position, resolved today —
     lets the employee go now; the superior's opinion and the formal decision follow as usual."""
     today = today or timezone.localdate()
+    _refuse_own_request(request_id, user, act="leave.permit")
     with transaction.atomic():
         req = _lock_request(request_id)
         if not (req.emergency and req.is_pending and req.temporary_permission_at is None):
@@ -879,6 +895,8 @@ def ledger_adjust(*, employee: Employee, leave_type: LeaveType, year: int, days:
     """A manual adjustment by HR in scope (e.g. a cuti bersama day worked), with a reason."""
     if not unit_in_scope(user, employee.unit):
         raise LeaveError(_("This employee is outside your HR scope."))
+    if refused_own_record(user, employee, act="leave.ledger.adjust"):
+        raise LeaveError(_("You may not adjust your own leave balance; another HR officer must."))
     if not reason.strip():
         raise LeaveError(_("Give a reason for the adjustment."), "reason")
     if days == 0:
