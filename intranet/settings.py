@@ -354,6 +354,8 @@ WAGTAILUSERS_PASSWORD_ENABLED = True
 DOCUMENTS_MAX_UPLOAD_BYTES = env.int("DOCUMENTS_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
 DOCUMENTS_PAGE_SIZE = env.int("DOCUMENTS_PAGE_SIZE", default=25)
 DOCUMENTS_MAX_GRANT_DAYS = env.int("DOCUMENTS_MAX_GRANT_DAYS", default=365)
+# Rahasia and Sangat Rahasia documents are shared with named people only, at most this many at a time (never a group).
+DOCUMENTS_CLASSIFIED_MAX_GRANTEES = env.int("DOCUMENTS_CLASSIFIED_MAX_GRANTEES", default=5)
 # Optional antivirus: clamd over a unix socket (DOCUMENTS_CLAMD_SOCKET) or TCP (DOCUMENTS_CLAMD_HOST/PORT).
 DOCUMENTS_CLAMD_SOCKET = env.str("DOCUMENTS_CLAMD_SOCKET", default="")
 DOCUMENTS_CLAMD_HOST = env.str("DOCUMENTS_CLAMD_HOST", default="")
