@@ -5,7 +5,6 @@ import datetime as dt
 import io
 from types import SimpleNamespace
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from pypdf import PdfWriter
@@ -29,8 +28,7 @@ def _person(unit, username, **kw):
     return factories.EmployeeFactory(user=user, unit=unit, name=username.replace("_", " ").title(), **kw)
 
 
-@pytest.fixture
-def world(org, settings):
+def make_world(org, settings) -> SimpleNamespace:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     year = timezone.localdate().year + 1
     Holiday.objects.filter(calendar=seed_calendar(year)).delete()

@@ -20,11 +20,16 @@ from hr.payslips import services as payslips
 from hr.payslips.models import PayslipBatch
 from intranet.accounts.roles import Role
 from intranet.audit.models import AuditEntry
-from tests.attacks.segregation_fixtures import next_year_monday, pdf_upload, world  # noqa: F401 - the fixture
+from tests.attacks.segregation_fixtures import make_world, next_year_monday, pdf_upload
 from tests.hr.payslips.conftest import row_for
 
 pytestmark = pytest.mark.django_db
 Status = LeaveRequest.Status
+
+
+@pytest.fixture
+def world(org, settings):
+    return make_world(org, settings)
 
 
 def refusals(user, act):
