@@ -12,7 +12,7 @@ from django.db.migrations.executor import MigrationExecutor
 from intranet.audit.services import audit_verify
 
 OLD = [("audit", "0002_checkpoint")]
-NEW = [("audit", "0003_keyed_chain")]
+NEW = [("audit", "0004_seq_unique")]
 
 
 def _legacy_append(Entry, Head, prev, **fields):

@@ -94,7 +94,6 @@ class Migration(migrations.Migration):
             models.PositiveBigIntegerField(default=0, verbose_name="newest removed sequence number"),
         ),
         migrations.RunPython(rekey, migrations.RunPython.noop),
-        migrations.AlterField(
-            "auditentry", "seq", models.PositiveBigIntegerField(unique=True, verbose_name="sequence number")
-        ),
+        # The column becomes unique and required in 0004: PostgreSQL alters no table with updates pending in the
+        # same transaction.
     ]
