@@ -136,6 +136,22 @@ def test_hr_officer_cannot_edit_or_share_her_own_personnel_file(client, world):
     assert refusals(world.hr.user, "document.edit").exists() and refusals(world.hr.user, "document.grant").exists()
 
 
+def test_hr_officer_cannot_revoke_shares_of_or_grant_requests_for_her_own_file(client, world):
+    doc = _file_about(world.hr_other.user, world.hr)
+    expires = timezone.now() + dt.timedelta(days=5)
+    documents.grant_access(document=doc, granted_by=world.hr_other.user, perms={"view"}, expires_at=expires,
+                           user=world.staff[0].user)
+    access = documents.access_request_create(document=doc, requester=world.staff[1].user, reason="Untuk audit")
+    client.force_login(world.hr.user)
+    client.post(reverse("documents:revoke", args=[doc.pk]), {"kind": "user", "id": world.staff[0].user.pk})
+    client.post(reverse("documents:decide", args=[access.pk]),
+                {f"r{access.pk}-decision": "approve", f"r{access.pk}-expires_on": shares_until()})
+    assert UserGrant.objects.filter(content_object=doc, user=world.staff[0].user).exists()
+    assert not UserGrant.objects.filter(content_object=doc, user=world.staff[1].user).exists()
+    assert refusals(world.hr.user, "document.revoke").exists()
+    assert refusals(world.hr.user, "document.access_decide").exists()
+
+
 def test_hr_officer_cannot_verify_her_own_submission(client, world):
     doc = documents.employee_submit(
         user=world.hr.user, title="Ijazah S2", category=Category.objects.filter(employee_may_upload=True).first(),
