@@ -195,3 +195,14 @@ def test_verification_is_silent_while_others_write_and_anchor(anchored):
     assert all(v[0] for v in verdicts), [v.problem for v in verdicts if not v[0]]
     assert verdicts[-1][2] > verdicts[0][2], "the writers really wrote while verification ran"
     assert audit_verify()[0]
+
+
+def test_the_beat_anchors_the_chain_periodically(anchored, settings):
+    from intranet.audit.tasks import checkpoint
+    from intranet.celery import BEAT_SCHEDULE
+
+    entry = BEAT_SCHEDULE["audit-checkpoint"]
+    assert entry["task"] == "audit.checkpoint" and entry["schedule"] <= 3600
+    chain(2)
+    assert checkpoint() == 3
+    assert json.loads(anchored.read_text().splitlines()[-1])["seq"] == 3
