@@ -206,3 +206,20 @@ def test_the_beat_anchors_the_chain_periodically(anchored, settings):
     chain(2)
     assert checkpoint() == 3
     assert json.loads(anchored.read_text().splitlines()[-1])["seq"] == 3
+
+
+def test_a_retention_prune_behind_an_anchor_still_verifies(anchored):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from intranet.audit.services import audit_prune
+
+    chain(4)
+    write_anchor()
+    result = audit_prune(retention_days=1, now=timezone.now() + dt.timedelta(days=2))
+    assert result.pruned == 5 and result.checkpoint.last_pruned_seq == 5
+    chain(2)
+    write_anchor()
+    verdict = audit_verify()
+    assert verdict[0], verdict.problem
