@@ -4,7 +4,11 @@ a user and rotating the key are not mistaken for tampering."""
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -159,8 +163,9 @@ def test_production_refuses_to_start_without_an_audit_key(settings):
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers and snapshots need PostgreSQL")
-def test_verification_is_silent_while_others_write_and_anchor(anchored):
-    """Eight writer threads and an anchoring thread against repeated verification: never a false alarm."""
+def test_verification_is_silent_while_others_write_and_anchor(anchored, settings):
+    """Six writer threads and an anchoring thread against repeated verification, in this process and by the command
+    in processes of their own: never a false alarm."""
     from django.db import connections
 
     audit_record(action="test.first")
@@ -183,17 +188,28 @@ def test_verification_is_silent_while_others_write_and_anchor(anchored):
             connections.close_all()
 
     threads = [threading.Thread(target=write, args=(n,)) for n in range(6)] + [threading.Thread(target=anchor)]
+    db = connection.settings_dict
+    env = {
+        **os.environ, "DEBUG": "true", "SECRET_KEY": "x", "LANGUAGE_CODE": "en", "AUDIT_ANCHOR_FILE": str(anchored),
+        "AUDIT_HMAC_KEY": settings.AUDIT_HMAC_KEY,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+    }
+    command = [sys.executable, str(Path(__file__).resolve().parents[2] / "manage.py"), "audit_verify"]
     for thread in threads:
         thread.start()
+    runs = []
     try:
-        for _ in range(15):
+        for _ in range(10):
             verdicts.append(audit_verify())
+        for _ in range(3):  # and as operators run it: the command, in a process of its own
+            runs.append(subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False))
     finally:
         stop.set()
         for thread in threads:
             thread.join()
     assert all(v[0] for v in verdicts), [v.problem for v in verdicts if not v[0]]
     assert verdicts[-1][2] > verdicts[0][2], "the writers really wrote while verification ran"
+    assert all(r.returncode == 0 and r.stdout.strip() for r in runs), [(r.returncode, r.stdout[-300:], r.stderr[-300:]) for r in runs]
     assert audit_verify()[0]
 
 
