@@ -29,6 +29,7 @@ from django.utils.translation import override
 from hr.org.duties import refused_own_record
 from hr.org.models import Employee, OrgUnit, Position
 from hr.org.selectors import Authority, authority_holder, superior_of, unit_in_scope
+from intranet.audit.services import audit_record
 from intranet.core.private_files import private_storage
 
 from . import workdays
@@ -61,6 +62,14 @@ class LeaveError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class LeaveDenied(LeaveError):
+    """The user holds no authority for this act on this request; `reason` names it for the audit trail."""
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason
 
 
 def _setting(name: str, default):
@@ -592,7 +601,7 @@ def _actor_authority(req: LeaveRequest, user, today: dt.date) -> tuple[str, Auth
     if not stage:
         raise LeaveError(_("This request has already been decided."))
     if actor is None or authority is None or authority.employee.pk != actor.pk:
-        raise LeaveError(_("You may not decide this request."))
+        raise LeaveDenied(_("You may not decide this request."), "not the deciding official")
     return stage, authority, actor
 
 
@@ -663,6 +672,14 @@ def leave_request_decide(
             reason=reason.strip(),
             proposed_start=proposed_start if outcome == Outcome.CHANGE else None,
             proposed_end=proposed_end if outcome == Outcome.CHANGE else None,
+        )
+        audit_record(
+            action=f"leave.decision.{outcome}",
+            actor=user,
+            obj=req,
+            subject_employee=req.employee,
+            acting_for=_acting_text(authority),
+            details={"stage": stage, "reason": reason.strip()[:255]},
         )
         req.last_action_at = timezone.now()
         req.reminded_at = None
@@ -832,7 +849,7 @@ def leave_request_cancel(*, request_id: int, user, reason: str = "", today: dt.d
             if not reason.strip():
                 raise LeaveError(_("Give a reason for the cancellation."), "reason")
         else:
-            raise LeaveError(_("You may not cancel this leave."))
+            raise LeaveDenied(_("You may not cancel this leave."), "neither the employee nor HR in scope")
         for entry in LedgerEntry.objects.filter(request=req, reversed_by__isnull=True).exclude(kind=Kind.REVERSAL):
             LedgerEntry.objects.create(
                 employee_id=entry.employee_id,
@@ -857,6 +874,10 @@ def leave_request_cancel(*, request_id: int, user, reason: str = "", today: dt.d
             actor_user=user,
             reason=reason.strip(),
         )
+        audit_record(
+            action="leave.cancel", actor=user, obj=req, subject_employee=req.employee,
+            details={"as": "employee" if is_owner and not is_hr else "hr", "reason": reason.strip()[:255]},
+        )
         _notify(req.employee, "leave.cancelled", _("Your leave was cancelled"), _describe(req), req)
     return req
 
@@ -873,7 +894,7 @@ def leave_request_grant_temporary(*, request_id: int, user, today: dt.date | Non
         authority = authority_holder(req.official_position, today) if req.official_position_id else None
         actor = getattr(user, "employee", None)
         if authority is None or actor is None or authority.employee.pk != actor.pk:
-            raise LeaveError(_("Only the head of office can give temporary permission."))
+            raise LeaveDenied(_("Only the head of office can give temporary permission."), "not the head of office")
         ApprovalStep.objects.create(
             request=req,
             stage=Stage.EMERGENCY,
@@ -885,6 +906,10 @@ def leave_request_grant_temporary(*, request_id: int, user, today: dt.date | Non
         )
         req.temporary_permission_at = timezone.now()
         req.save(update_fields=["temporary_permission_at", "updated_at"])
+        audit_record(
+            action="leave.permit", actor=user, obj=req, subject_employee=req.employee,
+            acting_for=_acting_text(authority),
+        )
         _notify(
             req.employee, "leave.permitted", _("Temporary permission given: you may leave now"), _describe(req), req
         )

@@ -187,6 +187,10 @@ def _run(request, pk, action, *, checked=False):
         _visible(request, pk, check_only=True)
     try:
         action()
+    except services.LeaveDenied as exc:
+        audit_denied(action="leave.action.denied", reason=exc.reason, request=request,
+                     object_type="leave.leaverequest", object_id=str(pk))
+        messages.error(request, exc.message)
     except services.LeaveError as exc:
         messages.error(request, exc.message)
     return redirect("leave:detail", pk=pk)

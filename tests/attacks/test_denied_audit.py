@@ -119,3 +119,25 @@ def test_report_downloads_are_audited_and_refused_ones_too(client, org, kind):
         assert client.get(page.url + f"laporan/{fmt}/").status_code == 200
     downloads = AuditEntry.objects.filter(action=f"{kind}.report.download", actor=hr, outcome="allowed")
     assert sorted(downloads.values_list("details__format", flat=True)) == ["csv", "xlsx"]
+
+
+def test_a_refused_leave_decision_and_an_unauthorised_one_are_audited(client, org, settings):
+    from hr.leave import services
+    from tests.attacks.segregation_fixtures import make_world, next_year_monday
+
+    world = make_world(org, settings)
+    services.allocate_year(year=world.year, employee_ids=[world.staff[0].pk])
+    start = next_year_monday(world.year)
+    req = services.leave_request_submit(
+        employee=world.staff[0], leave_type=world.annual, start_date=start, end_date=start,
+        reason="Keperluan keluarga", address_during_leave="Jl. Melati 2", phone_during_leave="0812 3456 7890",
+    )
+    client.force_login(world.hr_other.user)  # HR in scope sees the request but decides nothing
+    client.post(reverse("leave:decide", args=[req.pk]), {"outcome": "approve"})
+    denied = AuditEntry.objects.get(action="leave.action.denied", actor=world.hr_other.user)
+    assert denied.outcome == "denied" and denied.details["reason"] == "not the deciding official"
+
+    client.force_login(world.head.user)  # the superior refuses, with a reason
+    client.post(reverse("leave:decide", args=[req.pk]), {"outcome": "refuse", "reason": "Tenggat laporan"})
+    entry = AuditEntry.objects.get(action="leave.decision.refuse", actor=world.head.user)
+    assert entry.subject_employee == world.staff[0] and entry.details["reason"] == "Tenggat laporan"
