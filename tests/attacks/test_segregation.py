@@ -230,3 +230,29 @@ def _file(data):
     from django.core.files.base import ContentFile
 
     return ContentFile(data, name="gaji.csv")
+
+
+# --- the Django admin ----------------------------------------------------------------------------------------------
+def test_an_administrator_cannot_edit_her_own_personnel_record_or_give_herself_a_scope(client, world, settings):
+    from hr.org.models import HRScope
+
+    admin_user = world.hr.user
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save(update_fields=["is_staff", "is_superuser"])
+    base = "/" + settings.DJANGO_ADMIN_PATH
+    client.force_login(admin_user)
+    own = client.post(f"{base}org/employee/{world.hr.pk}/change/", {"name": "Diganti"})
+    assert own.status_code == 403
+    world.hr.refresh_from_db()
+    assert world.hr.name != "Diganti"
+    assert refusals(admin_user, "admin.employee").exists()
+    other = client.get(f"{base}org/employee/{world.staff[0].pk}/change/")
+    assert other.status_code == 200 and 'name="_save"' in other.content.decode(), "another employee's stays editable"
+
+    scopes = HRScope.objects.count()
+    response = client.post(
+        f"{base}org/hrscope/add/",
+        {"user": admin_user.pk, "kind": HRScope.Kind.PAYROLL, "unit": world.org["KEM"].pk, "source": "manual"},
+    )
+    assert response.status_code == 200 and HRScope.objects.count() == scopes
+    assert refusals(admin_user, "admin.hrscope").exists()
