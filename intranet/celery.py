@@ -26,5 +26,6 @@ BEAT_SCHEDULE = {
     "leave-seed-calendar": {"task": "leave.seed_calendar", "schedule": crontab(month_of_year=11, day_of_month=1, hour=1, minute=0)},
     "api-deliver-due-webhooks": {"task": "api.deliver_due_webhooks", "schedule": 60.0},
     "audit-prune": {"task": "audit.prune", "schedule": crontab(hour=2, minute=45)},
+    "audit-checkpoint": {"task": "audit.checkpoint", "schedule": float(os.environ.get("AUDIT_CHECKPOINT_INTERVAL") or 300)},
 }
 app.conf.beat_schedule = BEAT_SCHEDULE

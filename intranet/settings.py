@@ -362,6 +362,7 @@ LOGGING = {
         "wagtail": {"level": "WARNING"},
         # The audit trail's JSON lines go out whatever LOG_LEVEL says: they are the copy outside the database.
         "serambi.audit": {"level": "INFO"},
+        "serambi.audit.anchor": {"level": "INFO"},
     },
 }
 # Passwords belong to the directory; local break-glass passwords are changed by administrators, not by e-mail links.
@@ -373,6 +374,8 @@ WAGTAILUSERS_PASSWORD_ENABLED = True
 DOCUMENTS_MAX_UPLOAD_BYTES = env.int("DOCUMENTS_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
 DOCUMENTS_PAGE_SIZE = env.int("DOCUMENTS_PAGE_SIZE", default=25)
 DOCUMENTS_MAX_GRANT_DAYS = env.int("DOCUMENTS_MAX_GRANT_DAYS", default=365)
+# Rahasia and Sangat Rahasia documents are shared with named people only, at most this many at a time (never a group).
+DOCUMENTS_CLASSIFIED_MAX_GRANTEES = env.int("DOCUMENTS_CLASSIFIED_MAX_GRANTEES", default=5)
 # Optional antivirus: clamd over a unix socket (DOCUMENTS_CLAMD_SOCKET) or TCP (DOCUMENTS_CLAMD_HOST/PORT).
 DOCUMENTS_CLAMD_SOCKET = env.str("DOCUMENTS_CLAMD_SOCKET", default="")
 DOCUMENTS_CLAMD_HOST = env.str("DOCUMENTS_CLAMD_HOST", default="")
@@ -384,6 +387,22 @@ DOCUMENTS_REQUIRE_SECOND_FACTOR = env.bool("DOCUMENTS_REQUIRE_SECOND_FACTOR", de
 DOCUMENTS_SECOND_FACTOR_MAX_AGE = env.int("DOCUMENTS_SECOND_FACTOR_MAX_AGE", default=15 * 60)
 
 # --- audit trail ----------------------------------------------------------------------------------------------------
+# Every entry is sealed with HMAC-SHA256 under this key (intranet.audit.keys). It lives outside the database, so
+# database write access alone cannot forge or recompute the chain. Required when DEBUG is off (deploy check
+# serambi.E002); rotation: put the new key here and the old one in AUDIT_HMAC_OLD_KEYS (deploy/README.md).
+if DEBUG or TESTING:
+    AUDIT_HMAC_KEY = env.str("AUDIT_HMAC_KEY", default="serambi-development-audit-key-not-secret-0123456789")
+else:
+    AUDIT_HMAC_KEY = env.str("AUDIT_HMAC_KEY", default="")
+AUDIT_HMAC_OLD_KEYS = env.list("AUDIT_HMAC_OLD_KEYS", default=[])
+# The external anchor: `manage.py audit_checkpoint` (and the beat task, every AUDIT_CHECKPOINT_INTERVAL seconds)
+# appends the chain head's sequence number and hash, signed, to this file and to the serambi.audit.anchor log.
+# Keep the file (or the log) where the database's users cannot write: rewriting or cutting the chain then shows.
+# Tests name their own file (a developer's var/ must not leak into them).
+AUDIT_ANCHOR_FILE = env.str("AUDIT_ANCHOR_FILE", default="" if TESTING else str(VAR_DIR / "audit" / "anchors.jsonl"))
+AUDIT_CHECKPOINT_INTERVAL = max(env.int("AUDIT_CHECKPOINT_INTERVAL", default=300), 10)
+# Refused attempts are audited per person, action and window: the 1st, 2nd, 4th, 8th … (intranet.audit.denials).
+AUDIT_DENIAL_WINDOW = max(env.int("AUDIT_DENIAL_WINDOW", default=3600), 60)
 # Audit entries older than this are pruned daily (behind a hash-chain checkpoint); 0 keeps them forever.
 # Five years by default: the retention period of personnel records' access logs most agencies apply.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=1826)

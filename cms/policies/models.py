@@ -142,9 +142,20 @@ class PolicyPage(AudienceMixin, ContentOwnerMixin, RoutablePageMixin, Page):
         return self._report_file(request, "xlsx")
 
     def _report_file(self, request, fmt):
+        from django.core.exceptions import PermissionDenied
+
+        from intranet.audit.denials import audit_denied
+        from intranet.audit.services import audit_record
+
         from . import exports, selectors
 
-        report = selectors.acknowledgement_report(request.user, self.source())
+        source = self.source()
+        try:
+            report = selectors.acknowledgement_report(request.user, source)
+        except PermissionDenied:
+            audit_denied(action="policy.report.denied", reason="no HR scope", request=request, obj=source)
+            raise
+        audit_record(action="policy.report.download", request=request, obj=source, details={"format": fmt})
         return exports.report_table(self, report, fmt)
 
 

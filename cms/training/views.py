@@ -1,6 +1,7 @@
 """HTTP for course pages (called from CoursePage routes; Wagtail has already checked view restrictions)."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -8,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from cms.home.pages import section_page, serve_page
+from intranet.audit.denials import audit_denied
 from intranet.audit.services import audit_record
 from intranet.core import tabular
 from intranet.core.permissions import staff_member
@@ -119,8 +121,13 @@ def certificate(request, page):
 
 def report(request, page, fmt=""):
     course = page.source()
-    data = selectors.completion_report(request.user, course)
+    try:
+        data = selectors.completion_report(request.user, course)
+    except PermissionDenied:
+        audit_denied(action="training.report.denied", reason="no HR scope", request=request, obj=course)
+        raise
     if fmt:
+        audit_record(action="training.report.download", request=request, obj=course, details={"format": fmt})
         return _report_file(course, data, fmt)
     return TemplateResponse(
         request, "training/report.html", {"page": page, "self": page, "course": course, "report": data}

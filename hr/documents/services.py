@@ -10,14 +10,17 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from guardian.shortcuts import assign_perm
 
+from hr.org.duties import refused_own_record
 from hr.org.models import Employee, HRScope, OrgUnit
 from hr.org.selectors import employee_for_user, unit_in_scope
+from intranet.audit.denials import audit_denied
 from intranet.audit.models import AuditEntry
 from intranet.audit.services import audit_record
 from intranet.core.private_files import private_storage
@@ -45,6 +48,58 @@ class DocumentError(Exception):
         super().__init__(message)
         self.message = message
         self.code = code
+
+
+# --- segregation of duties -----------------------------------------------------------------------------------------
+OWN_FILE = gettext_lazy("You may not act as an officer on your own personnel file; another HR officer must.")
+
+
+def _refuse_officer_act_on_own_file(user, document: Document, act: str, request=None) -> None:
+    """An officer's act on their own personnel file is refused and audited; the employee's own submission (and its
+    resubmission after a rejection) is the employee's, not an officer's, act."""
+    if document.created_by_id == getattr(user, "pk", None) and document.verification:
+        return
+    if refused_own_record(user, document.subject_employee, act=act, request=request, obj=document):
+        raise DocumentError(str(OWN_FILE))
+
+
+def _classified_grant_refusal(document: Document, user=None, group=None) -> str:
+    """Why a share of a Rahasia or Sangat Rahasia document is refused ("" when it is not): never to a group, and to
+    at most DOCUMENTS_CLASSIFIED_MAX_GRANTEES people at a time (the filer's own grant included)."""
+    if document.classification < Classification.RAHASIA:
+        return ""
+    if group is not None:
+        return "classified group grant"
+    others = (
+        DocumentUserObjectPermission.objects.filter(content_object=document)
+        .exclude(user=user)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+        .values("user")
+        .distinct()
+        .count()
+    )
+    return "classified grantee limit" if others + 1 > settings.DOCUMENTS_CLASSIFIED_MAX_GRANTEES else ""
+
+
+def _refuse_classified_grant(document: Document, actor, *, user=None, group=None, request=None) -> None:
+    reason = _classified_grant_refusal(document, user, group)
+    if not reason:
+        return
+    audit_denied(
+        action="document.grant.refused",
+        reason=reason,
+        request=request,
+        actor=actor,
+        obj=document,
+        subject_employee=document.subject_employee,
+        details={"grantee": f"user:{user.get_username()}" if user is not None else f"group:{group.name}"},
+    )
+    if group is not None:
+        raise DocumentError(_("A Rahasia or Sangat Rahasia document is never shared with a group; share it with named people."))
+    raise DocumentError(
+        _("A Rahasia or Sangat Rahasia document may be shared with at most %(n)s people at a time; revoke a share first.")
+        % {"n": settings.DOCUMENTS_CLASSIFIED_MAX_GRANTEES}
+    )
 
 
 # --- audit ---------------------------------------------------------------------------------------------------------
@@ -143,6 +198,8 @@ def document_create(
         raise DocumentError(_("A document is either about one employee or owned by one unit."))
     if not may_file_for(created_by, subject_employee=subject_employee, owner_unit=owner_unit):
         raise DocumentError(_("You may only file documents for employees and units in your HR scope."))
+    if refused_own_record(created_by, subject_employee, act="document.upload", request=request):
+        raise DocumentError(str(OWN_FILE))
     validated = _validate(file, classification)
     with transaction.atomic():
         doc = Document.objects.create(
@@ -228,6 +285,7 @@ def document_update_metadata(*, document: Document, user, request=None, **change
         raise DocumentError(_("These fields cannot be changed here."))
     if not selectors.can_change(user, document):
         raise DocumentError(_("You may not change this document."))
+    _refuse_officer_act_on_own_file(user, document, "document.edit", request)
     if "title" in changes and not (changes["title"] or "").strip():
         raise DocumentError(_("A document needs a title."))
     with transaction.atomic():
@@ -248,6 +306,7 @@ def version_add(*, document: Document, user, file, note: str = "", request=None)
     """Upload a new version; earlier versions are kept. A resubmission by the employee goes back to verification."""
     if not selectors.can_change(user, document):
         raise DocumentError(_("You may not upload a new version of this document."))
+    _refuse_officer_act_on_own_file(user, document, "document.new_version", request)
     validated = _validate(file, document.classification)
     with transaction.atomic():
         doc = Document.objects.select_for_update(of=("self",)).get(pk=document.pk)
@@ -272,6 +331,8 @@ def document_verify(*, document: Document, user, approve: bool, note: str = "", 
     """HR in scope verifies or rejects (with a reason) an employee's submitted document."""
     if not approve and not note.strip():
         raise DocumentError(_("Give the reason for rejecting the document."))
+    if refused_own_record(user, document.subject_employee, act="document.verify", request=request, obj=document):
+        raise DocumentError(str(OWN_FILE))
     with transaction.atomic():
         doc = (
             Document.objects.select_for_update(of=("self",))
@@ -355,8 +416,12 @@ def grant_access(
         raise DocumentError(_("A share may last at most %(days)s days.") % {"days": settings.DOCUMENTS_MAX_GRANT_DAYS})
     if user is not None and not user.is_active:
         raise DocumentError(_("This account is not active."))
+    _refuse_officer_act_on_own_file(granted_by, document, "document.grant", request)
+    _refuse_classified_grant(document, granted_by, user=user, group=group, request=request)
     with transaction.atomic():
         doc = Document.objects.select_for_update(of=("self",)).select_related("subject_employee").get(pk=document.pk)
+        if _classified_grant_refusal(doc, user, group):  # a concurrent share took the last place
+            raise DocumentError(_("Another share was made meanwhile; check who has access and try again."))
         _write_grant(document=doc, user=user, group=group, perms=perms, expires_at=expires_at, granted_by=granted_by)
         audit_document(
             action="document.grant",
@@ -387,6 +452,7 @@ def revoke_access(*, document: Document, revoked_by, user=None, group: Group | N
         raise DocumentError(_("Choose one person or one group."))
     if not selectors.can_share(revoked_by, document):
         raise DocumentError(_("You may not change who has access to this document."))
+    _refuse_officer_act_on_own_file(revoked_by, document, "document.revoke", request)
     model = DocumentUserObjectPermission if user is not None else DocumentGroupObjectPermission
     with transaction.atomic():
         doc = Document.objects.select_for_update(of=("self",)).select_related("subject_employee").get(pk=document.pk)
@@ -482,6 +548,10 @@ def access_request_decide(
     request=None,
 ) -> AccessRequest:
     """Approve (grant view and download until `expires_at`) or refuse (with a reason). The requester is notified."""
+    pending = AccessRequest.objects.select_related("document__subject_employee", "requester").get(pk=access_request.pk)
+    _refuse_officer_act_on_own_file(decided_by, pending.document, "document.access_decide", request)
+    if approve:
+        _refuse_classified_grant(pending.document, decided_by, user=pending.requester, request=request)
     with transaction.atomic():
         req = (
             AccessRequest.objects.select_for_update(of=("self",))

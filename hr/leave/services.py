@@ -26,9 +26,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from hr.org.duties import refused_own_record
 from hr.org.models import Employee, OrgUnit, Position
 from hr.org.selectors import Authority, authority_holder, superior_of, unit_in_scope
 from intranet.core.images import ImageTooLarge, check_pixels
+from intranet.audit.services import audit_record
 from intranet.core.private_files import private_storage
 
 from . import workdays
@@ -61,6 +63,14 @@ class LeaveError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class LeaveDenied(LeaveError):
+    """The user holds no authority for this act on this request; `reason` names it for the audit trail."""
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason
 
 
 def _setting(name: str, default):
@@ -597,7 +607,7 @@ def _actor_authority(req: LeaveRequest, user, today: dt.date) -> tuple[str, Auth
     if not stage:
         raise LeaveError(_("This request has already been decided."))
     if actor is None or authority is None or authority.employee.pk != actor.pk:
-        raise LeaveError(_("You may not decide this request."))
+        raise LeaveDenied(_("You may not decide this request."), "not the deciding official")
     return stage, authority, actor
 
 
@@ -606,6 +616,14 @@ def _acting_text(authority: Authority) -> str:
         return ""
     d = authority.delegation
     return f"{d.kind} {d.position.name_id} ({d.decree_number})"
+
+
+def _refuse_own_request(request_id: int, user, *, act: str) -> None:
+    """A decision or permission on one's own request is refused (even when one holds the deciding position, e.g. as
+    Plt of one's superior), and the attempt audited."""
+    owner = LeaveRequest.objects.filter(pk=request_id).values_list("employee_id", flat=True).first()
+    if owner is not None and refused_own_record(user, owner, act=act):
+        raise LeaveError(_("You may not decide on your own leave; it goes to another official."))
 
 
 def _check_reason(outcome: str, reason: str) -> None:
@@ -629,6 +647,7 @@ def leave_request_decide(
     if outcome not in ApprovalStep.DECISIONS:
         raise LeaveError(_("Choose approve, change, defer or refuse."), "outcome")
     _check_reason(outcome, reason)
+    _refuse_own_request(request_id, user, act="leave.decide")
     with transaction.atomic():
         req = _lock_request(request_id)
         stage, authority, actor = _actor_authority(req, user, today)
@@ -659,6 +678,14 @@ def leave_request_decide(
             reason=reason.strip(),
             proposed_start=proposed_start if outcome == Outcome.CHANGE else None,
             proposed_end=proposed_end if outcome == Outcome.CHANGE else None,
+        )
+        audit_record(
+            action=f"leave.decision.{outcome}",
+            actor=user,
+            obj=req,
+            subject_employee=req.employee,
+            acting_for=_acting_text(authority),
+            details={"stage": stage, "reason": reason.strip()[:255]},
         )
         req.last_action_at = timezone.now()
         req.reminded_at = None
@@ -810,12 +837,17 @@ def leave_request_cancel(*, request_id: int, user, reason: str = "", today: dt.d
     """Cancel an approved leave: the employee before it starts, or HR in scope (with a reason) at any time. Every
     ledger movement of the request is reversed by a new entry."""
     today = today or timezone.localdate()
+    own = LeaveRequest.objects.filter(pk=request_id, employee__user_id=getattr(user, "pk", None), start_date__lte=today)
+    own = own.select_related("employee__unit").first()
+    if own is not None and unit_in_scope(user, own.employee.unit):
+        refused_own_record(user, own.employee, act="leave.cancel")
+        raise LeaveError(_("You may not cancel your own leave as an HR officer; another HR officer must."))
     with transaction.atomic():
         req = _lock_request(request_id)
         if req.status != Status.APPROVED:
             raise LeaveError(_("Only an approved leave can be cancelled."))
         is_owner = req.employee.user_id == getattr(user, "pk", None)
-        is_hr = unit_in_scope(user, req.employee.unit)
+        is_hr = not is_owner and unit_in_scope(user, req.employee.unit)  # an HR officer cancels her own as employee
         if is_owner and not is_hr:
             if req.start_date <= today:
                 raise LeaveError(_("A leave that has started can only be cancelled by HR."))
@@ -823,7 +855,7 @@ def leave_request_cancel(*, request_id: int, user, reason: str = "", today: dt.d
             if not reason.strip():
                 raise LeaveError(_("Give a reason for the cancellation."), "reason")
         else:
-            raise LeaveError(_("You may not cancel this leave."))
+            raise LeaveDenied(_("You may not cancel this leave."), "neither the employee nor HR in scope")
         for entry in LedgerEntry.objects.filter(request=req, reversed_by__isnull=True).exclude(kind=Kind.REVERSAL):
             LedgerEntry.objects.create(
                 employee_id=entry.employee_id,
@@ -848,6 +880,10 @@ def leave_request_cancel(*, request_id: int, user, reason: str = "", today: dt.d
             actor_user=user,
             reason=reason.strip(),
         )
+        audit_record(
+            action="leave.cancel", actor=user, obj=req, subject_employee=req.employee,
+            details={"as": "employee" if is_owner and not is_hr else "hr", "reason": reason.strip()[:255]},
+        )
         _notify(req.employee, "leave.cancelled", _("Your leave was cancelled"), _describe(req), req)
     return req
 
@@ -856,6 +892,7 @@ def leave_request_grant_temporary(*, request_id: int, user, today: dt.date | Non
     """Emergency path (alasan penting): the head of office — the authorised official's position, resolved today —
     lets the employee go now; the superior's opinion and the formal decision follow as usual."""
     today = today or timezone.localdate()
+    _refuse_own_request(request_id, user, act="leave.permit")
     with transaction.atomic():
         req = _lock_request(request_id)
         if not (req.emergency and req.is_pending and req.temporary_permission_at is None):
@@ -863,7 +900,7 @@ def leave_request_grant_temporary(*, request_id: int, user, today: dt.date | Non
         authority = authority_holder(req.official_position, today) if req.official_position_id else None
         actor = getattr(user, "employee", None)
         if authority is None or actor is None or authority.employee.pk != actor.pk:
-            raise LeaveError(_("Only the head of office can give temporary permission."))
+            raise LeaveDenied(_("Only the head of office can give temporary permission."), "not the head of office")
         ApprovalStep.objects.create(
             request=req,
             stage=Stage.EMERGENCY,
@@ -875,6 +912,10 @@ def leave_request_grant_temporary(*, request_id: int, user, today: dt.date | Non
         )
         req.temporary_permission_at = timezone.now()
         req.save(update_fields=["temporary_permission_at", "updated_at"])
+        audit_record(
+            action="leave.permit", actor=user, obj=req, subject_employee=req.employee,
+            acting_for=_acting_text(authority),
+        )
         _notify(
             req.employee, "leave.permitted", _("Temporary permission given: you may leave now"), _describe(req), req
         )
@@ -885,6 +926,8 @@ def ledger_adjust(*, employee: Employee, leave_type: LeaveType, year: int, days:
     """A manual adjustment by HR in scope (e.g. a cuti bersama day worked), with a reason."""
     if not unit_in_scope(user, employee.unit):
         raise LeaveError(_("This employee is outside your HR scope."))
+    if refused_own_record(user, employee, act="leave.ledger.adjust"):
+        raise LeaveError(_("You may not adjust your own leave balance; another HR officer must."))
     if not reason.strip():
         raise LeaveError(_("Give a reason for the adjustment."), "reason")
     if days == 0:

@@ -18,6 +18,7 @@ from hr.org.models import Employee
 from hr.org.selectors import employee_for_user, scope_units, unit_in_scope
 from hr.org.signals import ORG_GENERATION_KEY
 from intranet.accounts.roles import Role
+from intranet.audit.denials import audit_denied
 from intranet.audit.services import audit_record
 from intranet.core import tabular
 from intranet.core.caching import reader_copy
@@ -136,7 +137,7 @@ def request_new(request):
 
 @staff_member
 def detail(request, pk: int):
-    req = selectors.visible_request(request.user, pk)
+    req = _visible(request, pk)
     today = timezone.localdate()
     is_owner = req.employee.user_id == request.user.pk
     is_hr = unit_in_scope(request.user, req.employee.unit)
@@ -165,11 +166,29 @@ def detail(request, pk: int):
     )
 
 
+def _visible(request, pk: int, *, check_only: bool = False):
+    """The request if the user may see it, else 404; the refused attempt is audited (bounded)."""
+    try:
+        if check_only:
+            return selectors.check_visible_request(request.user, pk)
+        return selectors.visible_request(request.user, pk)
+    except Http404:
+        audit_denied(
+            action="leave.request.denied", reason="not visible", request=request,
+            object_type="leave.leaverequest", object_id=str(pk),
+        )
+        raise
+
+
 def _run(request, pk, action, *, checked=False):
     if not checked:  # 404 for anyone outside the chain or HR scope
-        selectors.check_visible_request(request.user, pk)
+        _visible(request, pk, check_only=True)
     try:
         action()
+    except services.LeaveDenied as exc:
+        audit_denied(action="leave.action.denied", reason=exc.reason, request=request,
+                     object_type="leave.leaverequest", object_id=str(pk))
+        messages.error(request, exc.message)
     except services.LeaveError as exc:
         messages.error(request, exc.message)
     return redirect("leave:detail", pk=pk)
@@ -178,7 +197,7 @@ def _run(request, pk, action, *, checked=False):
 @require_POST
 @staff_member
 def decide(request, pk: int):
-    selectors.check_visible_request(request.user, pk)
+    _visible(request, pk, check_only=True)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -247,7 +266,7 @@ def permit(request, pk: int):
 @staff_member
 def document(request, pk: int):
     """The supporting document, for those who may see the request; every read audited."""
-    req = selectors.visible_request(request.user, pk)
+    req = _visible(request, pk)
     if not req.document_name:
         raise Http404
     audit_record(action="leave.document.download", request=request, obj=req, subject_employee=req.employee)
@@ -262,7 +281,12 @@ def document(request, pk: int):
 @staff_member
 def letter(request, pk: int):
     """The Surat Izin Cuti: the employee, the decision makers and HR in scope; every download audited."""
-    letter = selectors.visible_letter(request.user, pk)
+    try:
+        letter = selectors.visible_letter(request.user, pk)
+    except Http404:
+        audit_denied(action="leave.letter.denied", reason="not visible", request=request,
+                     object_type="leave.leaveletter", object_id=str(pk))
+        raise
     audit_record(
         action="leave.letter.download",
         request=request,
@@ -362,7 +386,14 @@ def hr_adjust(request):
         messages.error(request, _("Check the adjustment: year, days and reason are required."))
         return redirect("leave:hr")
     data = form.cleaned_data
-    employee = selectors.hr_employee(request.user, data["employee"])
+    try:
+        employee = selectors.hr_employee(request.user, data["employee"])
+    except Http404:
+        audit_denied(
+            action="leave.ledger.adjust.denied", reason="out of scope", request=request,
+            object_type="org.employee", object_id=str(data["employee"]),
+        )
+        raise
     annual = LeaveType.objects.filter(uses_ledger=True, active=True).order_by("sort_order").first()
     try:
         services.ledger_adjust(
@@ -378,7 +409,7 @@ def hr_adjust(request):
             request=request,
             obj=employee,
             subject_employee=employee,
-            details={"year": data["year"], "days": data["days"]},
+            details={"year": data["year"], "days": data["days"], "reason": data["reason"][:255]},
         )
         messages.success(request, _("The balance was adjusted."))
     except services.LeaveError as exc:

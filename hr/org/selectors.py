@@ -157,6 +157,16 @@ def unit_in_scope(user, unit: OrgUnit, kind: str = HRScope.Kind.HR) -> bool:
     return any(unit.path.startswith(u.path) for u in scope_units(user, kind))
 
 
+def is_own_record(user, employee: Employee | int | None) -> bool:
+    """True when `employee` (an Employee or its pk) is the user's own: their leave, payslip or personnel file. No one
+    acts on their own record as an officer (segregation of duties); every officer action asks this first."""
+    if employee is None or not getattr(user, "is_authenticated", False):
+        return False
+    if isinstance(employee, Employee):
+        return employee.user_id is not None and employee.user_id == user.pk
+    return Employee.objects.filter(pk=employee, user_id=user.pk).exists()
+
+
 def can_view_private(user, employee: Employee) -> bool:
     """Personal data (NIP, birth date, golongan, home details; UU 27/2022) is for the employee and scoped HR only."""
     if not user.is_authenticated:

@@ -136,9 +136,14 @@ def example_rows(rng, employees, period: dt.date) -> list[dict]:
 
 
 def _import_example_month(ctx, officer, period: dt.date) -> None:
-    """The current month for the payroll officer's scope, through the same service as the upload page."""
+    """The current month for the payroll officer's scope, through the same service as the upload page; her own
+    payslip is another payroll officer's to import (segregation of duties), so it is left out."""
     employees = list(
-        employees_in_scope(officer, "payroll").filter(active=True).select_related("position").order_by("nip")
+        employees_in_scope(officer, "payroll")
+        .filter(active=True)
+        .exclude(user=officer)
+        .select_related("position")
+        .order_by("nip")
     )
     if not employees:
         return

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from hr.org.duties import refused_own_record
 from hr.org.models import Employee, HRScope
 from hr.org.selectors import employees_in_scope, scope_q, scope_units
 from intranet.audit.services import audit_record
@@ -150,6 +151,7 @@ def _validate(batch: PayslipBatch, *, progress, today: dt.date) -> PayslipBatch:
         refs = _employee_refs(user)
         file_nips = [r.nip for r in parsed.rows]
         importing.check_employees(parsed, in_scope=refs)
+        _refuse_own_rows(parsed, refs, user, batch)
     if parsed.problem_count:
         return _mark_invalid(batch, parsed.problems, parsed.problem_count)
 
@@ -221,6 +223,22 @@ def _validate(batch: PayslipBatch, *, progress, today: dt.date) -> PayslipBatch:
     if progress:
         progress("saving", len(objs), len(objs))
     return locked
+
+
+def _refuse_own_rows(parsed: importing.ParsedFile, refs: dict, user, batch: PayslipBatch) -> None:
+    """The importer's own payslip is a problem row (another payroll officer imports it), audited once per batch."""
+    own = [r for r in parsed.rows if r.nip in refs and refs[r.nip].user_id == user.pk]
+    for r in own:
+        parsed.add(
+            importing.Problem(
+                r.row,
+                "nip",
+                _("Row %(row)s is your own payslip.") % {"row": r.row},
+                _("Remove the row; another payroll officer imports it."),
+            )
+        )
+    if own:
+        refused_own_record(user, refs[own[0].nip].pk, act="payslip.import", obj=batch)
 
 
 @dataclass
@@ -365,7 +383,11 @@ def _chunks(items: list, size: int):
 
 def batch_publish(*, batch_id, user, send_notifications: bool = True) -> PayslipBatch:
     """Publish a checked batch: earlier published payslips of the same employees and period become superseded (never
-    edited otherwise), the drafts become published, and employees are notified after commit."""
+    edited otherwise), the drafts become published, and employees are notified after commit. A batch holding the
+    publisher's own payslip is refused (and the attempt audited): another payroll officer publishes it."""
+    own = Payslip.objects.filter(batch_id=batch_id, employee__user_id=getattr(user, "pk", None)).first()
+    if own is not None and refused_own_record(user, own.employee_id, act="payslip.publish", obj=own.batch):
+        raise PayslipError(_("This batch holds your own payslip; another payroll officer must publish it."))
     with transaction.atomic():
         batch = PayslipBatch.objects.select_for_update().get(pk=batch_id)
         if batch.status != PayslipBatch.Status.READY:

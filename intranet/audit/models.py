@@ -1,12 +1,39 @@
-"""Append-only audit trail. Each entry carries a hash of its content chained to the previous entry's hash, so
-`manage.py audit_verify` can prove the chain intact or name the first entry that was changed."""
+"""Append-only audit trail. Each entry is numbered (`seq`, no gaps) and sealed with an HMAC of its content and of the
+previous entry's seal, under a key kept outside the database (intranet.audit.keys), so `manage.py audit_verify` can
+prove the chain intact or name the first entry that was changed. The seal covers immutable copies of the actor's and
+subject's identity (`actor_key`, `subject_key`), never the foreign keys, which deleting a user sets to NULL."""
 
-import hashlib
 import json
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def canonical_text(entry) -> str:
+    """The sealed text of an entry (a model instance, or a historical one in a migration)."""
+    return json.dumps(
+        {
+            "seq": entry.seq,
+            "created_at": entry.created_at.isoformat(),
+            "actor": entry.actor_key,
+            "actor_repr": entry.actor_repr,
+            "acting_for": entry.acting_for,
+            "action": entry.action,
+            "object_type": entry.object_type,
+            "object_id": entry.object_id,
+            "subject_employee": entry.subject_key,
+            "ip": entry.ip,
+            "user_agent": entry.user_agent,
+            "outcome": entry.outcome,
+            "details": entry.details,
+            "prev_hash": entry.prev_hash,
+            "key_id": entry.key_id,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
 
 
 class AuditEntry(models.Model):
@@ -41,6 +68,10 @@ class AuditEntry(models.Model):
     user_agent = models.CharField(_("user agent"), max_length=255, blank=True, default="")
     outcome = models.CharField(_("outcome"), max_length=8, choices=Outcome.choices, default=Outcome.ALLOWED)
     details = models.JSONField(_("details"), default=dict, blank=True)
+    seq = models.PositiveBigIntegerField(_("sequence number"), unique=True)
+    actor_key = models.CharField(max_length=64, blank=True, default="")
+    subject_key = models.CharField(max_length=64, blank=True, default="")
+    key_id = models.CharField(max_length=16)
     prev_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64, unique=True)
 
@@ -59,35 +90,25 @@ class AuditEntry(models.Model):
         )
 
     def canonical(self) -> str:
-        return json.dumps(
-            {
-                "created_at": self.created_at.isoformat(),
-                "actor": self.actor_id,
-                "actor_repr": self.actor_repr,
-                "acting_for": self.acting_for,
-                "action": self.action,
-                "object_type": self.object_type,
-                "object_id": self.object_id,
-                "subject_employee": self.subject_employee_id,
-                "ip": self.ip,
-                "user_agent": self.user_agent,
-                "outcome": self.outcome,
-                "details": self.details,
-                "prev_hash": self.prev_hash,
-            },
-            sort_keys=True,
-            separators=(",", ":"),
-            default=str,
-        )
+        return canonical_text(self)
 
-    def compute_hash(self) -> str:
-        return hashlib.sha256(self.canonical().encode()).hexdigest()
+    def compute_hash(self) -> str | None:
+        """The entry's seal under the key it names; None when that key is not configured."""
+        from .keys import seal
+
+        return seal(self.canonical(), self.key_id)
+
+    def seal_matches(self) -> bool:
+        from .keys import matches
+
+        return matches(self.canonical(), self.key_id, self.entry_hash)
 
 
 class AuditChainHead(models.Model):
-    """One row holding the hash of the newest entry; locked while appending so the chain stays linear."""
+    """One row holding the seal and number of the newest entry; locked while appending so the chain stays linear."""
 
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    last_seq = models.PositiveBigIntegerField(default=0)
 
     def __str__(self):
         return self.last_hash
@@ -103,6 +124,7 @@ class AuditCheckpoint(models.Model):
     cutoff = models.DateTimeField(_("entries before"))
     last_pruned_id = models.BigIntegerField(_("newest removed entry"))
     last_pruned_hash = models.CharField(max_length=64)
+    last_pruned_seq = models.PositiveBigIntegerField(_("newest removed sequence number"), default=0)
     pruned_count = models.PositiveIntegerField(_("entries removed"))
     total_pruned = models.PositiveBigIntegerField(_("entries removed so far"))
 

@@ -15,13 +15,24 @@ def staff_member(view):
 
 
 def role_required(*roles: Role):
-    """Only users holding one of `roles` (403 otherwise)."""
+    """Only users holding one of `roles` (403 otherwise, audited: intranet.audit.denials)."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             user = request.user
             if not any(has_role(user, r) for r in roles):  # least privilege: no implicit superuser pass
+                from intranet.audit.denials import audit_denied
+
+                match = request.resolver_match
+                audit_denied(
+                    action="access.denied.role",
+                    reason="role",
+                    request=request,
+                    object_type="view",
+                    object_id=(match.view_name if match else view.__name__)[:64],
+                    details={"roles": [r.value for r in roles]},
+                )
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
