@@ -72,8 +72,13 @@ class LeaveRequestForm(forms.Form):
     document = forms.FileField(
         label=_("Supporting document"),
         required=False,
-        help_text=_("PDF, JPG or PNG, at most 5 MB. Required e.g. for sick leave longer than one day."),
+        help_text=_("PDF, JPG or PNG, at most 5 MB. Required e.g. for sick leave (a doctor's note, also for one day)."),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
+    )
+    first_hajj = forms.BooleanField(
+        label=_("Long leave for my first hajj"),
+        required=False,
+        help_text=_("Possible before five years of service; attach the hajj departure schedule."),
     )
     emergency = forms.BooleanField(
         label=_("Emergency: ask the head of office for temporary permission first"),
