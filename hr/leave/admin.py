@@ -68,8 +68,8 @@ class StepInline(admin.TabularInline):
 
 @admin.register(LeaveRequest)
 class LeaveRequestAdmin(ReadOnlyAdmin):
-    list_display = ("employee", "leave_type", "start_date", "end_date", "days", "status")
-    list_filter = ("status", "leave_type")
+    list_display = ("employee", "leave_type", "start_date", "end_date", "days", "status", "ground")
+    list_filter = ("status", "leave_type", "ground")
     search_fields = ("employee__nip", "employee__sort_name")
     list_select_related = ("employee", "leave_type")
     inlines = [StepInline]
