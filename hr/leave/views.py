@@ -132,9 +132,7 @@ def request_new(request):
         except services.LeaveError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
     return render(
-        request,
-        "leave/request_form.html",
-        {"form": form, "preview": preview, "types": selectors.requestable_types().values()},
+        request, "leave/request_form.html", {"form": form, "preview": preview, "types": form.offer_to(employee)}
     )
 
 

@@ -301,3 +301,16 @@ def test_one_day_and_one_year_read_as_singular(client, chain, types, year, org):
     client.force_login(chain.staff.user)
     page = client.get(reverse("leave:detail", args=[req.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "(1 working day)" in page and "1 working days" not in page
+
+
+def test_the_form_offers_a_pppk_only_the_types_open_to_them(client, chain, types):
+    emp = pppk(chain.staff.unit)
+    client.force_login(emp.user)
+    html = client.get(reverse("leave:new"), HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    for code in ("tahunan", "sakit", "melahirkan"):
+        assert f'value="{types[code].pk}"' in html
+    for code in ("besar", "cltn", "alasan-penting"):
+        assert f'value="{types[code].pk}"' not in html
+    client.force_login(chain.staff.user)
+    html = client.get(reverse("leave:new"), HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert f'value="{types["besar"].pk}"' in html and f'value="{types["alasan-penting"].pk}"' in html
