@@ -250,7 +250,8 @@ class LeaveRequest(models.Model):
         FIRST_HAJJ = "first_hajj", _("first hajj (5-year service rule waived)")
         FOURTH_BIRTH = "fourth_birth", _("fourth or later birth (granted as long leave)")
 
-    ground = models.CharField(_("ground"), max_length=16, choices=Ground.choices, blank=True, default="")
+    # db_default: rows written by bulk inserts (the demo seeder, imports) that name no ground have none
+    ground = models.CharField(_("ground"), max_length=16, choices=Ground.choices, blank=True, default="", db_default="")
     emergency = models.BooleanField(_("emergency"), default=False)
     temporary_permission_at = models.DateTimeField(_("temporary permission given"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.AWAITING_SUPERIOR)

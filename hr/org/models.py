@@ -173,6 +173,7 @@ class Employee(models.Model):
     prior_births = models.PositiveSmallIntegerField(
         _("births before these records"),
         default=0,
+        db_default=0,
         help_text=_(
             "Children born while a civil servant (or PPPK) before the leave records in this system began; leave "
             "decides maternity leave from the fourth birth on with it (PP 11/2017 art. 325)."

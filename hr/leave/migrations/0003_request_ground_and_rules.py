@@ -85,6 +85,7 @@ class Migration(migrations.Migration):
                     ("fourth_birth", "fourth or later birth (granted as long leave)"),
                 ],
                 default="",
+                db_default="",
                 max_length=16,
                 verbose_name="ground",
             ),

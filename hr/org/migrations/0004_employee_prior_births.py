@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='employee',
             name='prior_births',
-            field=models.PositiveSmallIntegerField(default=0, help_text='Children born while a civil servant (or PPPK) before the leave records in this system began; leave decides maternity leave from the fourth birth on with it (PP 11/2017 art. 325).', verbose_name='births before these records'),
+            field=models.PositiveSmallIntegerField(default=0, db_default=0, help_text='Children born while a civil servant (or PPPK) before the leave records in this system began; leave decides maternity leave from the fourth birth on with it (PP 11/2017 art. 325).', verbose_name='births before these records'),
         ),
     ]
