@@ -72,8 +72,8 @@ class StepInline(admin.TabularInline):
 class LeaveRequestAdmin(AuditedViewMixin, ReadOnlyAdmin):
     """A leave request can tell a person's health (sick, maternity leave): opening one here is audited."""
 
-    list_display = ("employee", "leave_type", "start_date", "end_date", "days", "status")
-    list_filter = ("status", "leave_type")
+    list_display = ("employee", "leave_type", "start_date", "end_date", "days", "status", "ground")
+    list_filter = ("status", "leave_type", "ground")
     search_fields = ("employee__sort_name",)  # not by NIP: the administrator does not see NIPs
     list_select_related = ("employee", "leave_type")
     inlines = [StepInline]

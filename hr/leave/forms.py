@@ -22,17 +22,20 @@ class _RequestableChoices(forms.models.ModelChoiceIterator):
     """The requestable types as choices, from the shared cache (`selectors.requestable_types`): the form shows them
     with no query (Django's iterator would open a server-side cursor on PostgreSQL each time it is read)."""
 
+    def _types(self):
+        return [t for t in requestable_types().values() if self.field.open_to is None or self.field.open_to(t)]
+
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for leave_type in requestable_types().values():
+        for leave_type in self._types():
             yield self.choice(leave_type)
 
     def __len__(self):
-        return len(requestable_types()) + (self.field.empty_label is not None)
+        return len(self._types()) + (self.field.empty_label is not None)
 
     def __bool__(self):
-        return self.field.empty_label is not None or bool(requestable_types())
+        return self.field.empty_label is not None or bool(self._types())
 
 
 class RequestableTypeField(LeaveTypeField):
@@ -40,6 +43,7 @@ class RequestableTypeField(LeaveTypeField):
     (`selectors.requestable_types`) instead of a query per form, submission and preview."""
 
     iterator = _RequestableChoices
+    open_to = None  # a test of the types to offer (`LeaveRequestForm.offer_to`); None: all requestable ones
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -72,14 +76,30 @@ class LeaveRequestForm(forms.Form):
     document = forms.FileField(
         label=_("Supporting document"),
         required=False,
-        help_text=_("PDF, JPG or PNG, at most 5 MB. Required e.g. for sick leave longer than one day."),
+        help_text=_("PDF, JPG or PNG, at most 5 MB. Required e.g. for sick leave (a doctor's note, also for one day)."),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
+    )
+    first_hajj = forms.BooleanField(
+        label=_("Long leave for my first hajj"),
+        required=False,
+        help_text=_("Possible before five years of service; attach the hajj departure schedule."),
     )
     emergency = forms.BooleanField(
         label=_("Emergency: ask the head of office for temporary permission first"),
         required=False,
         help_text=_("Only for leave for important reasons."),
     )
+
+    def offer_to(self, employee) -> list[LeaveType]:
+        """Offer only the types open to the employee's status and gender (PPPK: PP 49/2018); the service refuses the
+        others anyway. Returns them, for the form's rules section."""
+        from .services import _eligible
+
+        def open_to(leave_type):
+            return _eligible(leave_type, employee.employment_type, employee.gender)
+
+        self.fields["leave_type"].open_to = open_to
+        return [t for t in requestable_types().values() if open_to(t)]
 
     def clean(self):
         data = super().clean()

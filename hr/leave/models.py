@@ -242,6 +242,16 @@ class LeaveRequest(models.Model):
         _("supporting document"), max_length=255, blank=True, default="", help_text="storage name in private storage"
     )
     document_type = models.CharField(max_length=60, blank=True, default="")
+
+    class Ground(models.TextChoices):
+        """Why a rule of the type was set aside for this request (`hr.leave.rules`)."""
+
+        NONE = "", _("none")
+        FIRST_HAJJ = "first_hajj", _("first hajj (5-year service rule waived)")
+        FOURTH_BIRTH = "fourth_birth", _("fourth or later birth (granted as long leave)")
+
+    # db_default: rows written by bulk inserts (the demo seeder, imports) that name no ground have none
+    ground = models.CharField(_("ground"), max_length=16, choices=Ground.choices, blank=True, default="", db_default="")
     emergency = models.BooleanField(_("emergency"), default=False)
     temporary_permission_at = models.DateTimeField(_("temporary permission given"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.AWAITING_SUPERIOR)
@@ -352,6 +362,15 @@ class ApprovalStep(ImmutableModel):
     @property
     def outcome_label(self) -> str:
         return choice_label(self.Outcome, self.outcome)
+
+    @property
+    def acting_label(self) -> str:
+        """'Plh. <position>' or 'Plt. <position>': whose authority the actor exercised (not 'a.n.', which is signing
+        on someone's behalf)."""
+        d = self.acting_for
+        if d is None:
+            return self.acting_for_text
+        return f"{d.kind}. {d.position.name}"
 
 
 class LedgerEntry(ImmutableModel):

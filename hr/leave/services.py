@@ -24,7 +24,7 @@ from django.db.models import Count, Q, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import ngettext, override
 
 from hr.org.duties import refused_own_record
 from hr.org.models import Employee, OrgUnit, Position
@@ -33,7 +33,8 @@ from intranet.core.images import ImageTooLarge, check_pixels
 from intranet.audit.services import audit_record
 from intranet.core.private_files import private_storage
 
-from . import workdays
+from . import rules, units, workdays
+from .errors import LeaveError
 from .models import (
     ApprovalStep,
     CalendarFeedToken,
@@ -54,15 +55,6 @@ Stage = ApprovalStep.Stage
 Kind = LedgerEntry.Kind
 
 ALLOWED_DOCUMENTS = {"application/pdf": b"%PDF-", "image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
-
-
-class LeaveError(Exception):
-    """A domain rule refused the action; `message` is translated and shown to the user, `field` names the form field."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class LeaveDenied(LeaveError):
@@ -382,12 +374,12 @@ def _notify_all(req: LeaveRequest, *events: tuple[Employee | None, str, str], bo
 
 
 def _describe(req: LeaveRequest) -> str:
-    return _("%(type)s for %(name)s, %(start)s to %(end)s (%(days)s days).") % {
+    return _("%(type)s for %(name)s, %(start)s to %(end)s (%(days)s).") % {
         "type": req.leave_type.name,
         "name": req.employee.full_name,
         "start": req.start_date.strftime("%d-%m-%Y"),
         "end": req.end_date.strftime("%d-%m-%Y"),
-        "days": req.days,
+        "days": units.counted(req.days, req.leave_type.unit),
     }
 
 
@@ -405,6 +397,7 @@ class Assessment:
     available: int | None  # for ledger types: available before this request
     remaining: int | None
     days_off: tuple = ()  # (date, name) of holidays a working-day count skipped; the preview lists them
+    ground: str = ""  # a ground of `rules` that set a condition aside (first hajj, fourth birth)
 
 
 def assess(
@@ -418,6 +411,7 @@ def assess(
     exclude_pk: int | None = None,
     today: dt.date | None = None,
     balance: int | None = None,
+    ground: str = "",
 ) -> Assessment:
     """Validate a request against every rule (raises LeaveError) and return its length and the balance after it.
     Used by the preview (without locks) and by the services (under the employee's lock). `balance`: the ledger
@@ -429,9 +423,14 @@ def assess(
         raise LeaveError(_("This leave type cannot be requested."), "leave_type")
     if not _eligible(leave_type, employee.employment_type, employee.gender):
         raise LeaveError(_("This leave type is not available to you."), "leave_type")
-    if years_of_service(employee, start_date) < leave_type.min_service_years:
+    if years_of_service(employee, start_date) < leave_type.min_service_years and not rules.waives_service(ground):
         raise LeaveError(
-            _("This leave type needs at least %(n)s years of service.") % {"n": leave_type.min_service_years},
+            ngettext(
+                "This leave type needs at least %(n)s year of service.",
+                "This leave type needs at least %(n)s years of service.",
+                leave_type.min_service_years,
+            )
+            % {"n": leave_type.min_service_years},
             "leave_type",
         )
     if emergency and not leave_type.emergency_allowed:
@@ -444,11 +443,14 @@ def assess(
     if days == 0:
         raise LeaveError(_("There are no working days in this period."), "end_date")
     if days < leave_type.min_per_request:
-        raise LeaveError(_("At least %(n)s days per request.") % {"n": leave_type.min_per_request}, "end_date")
+        raise LeaveError(
+            _("At least %(n)s per request.") % {"n": units.quantity(leave_type.min_per_request, leave_type.unit)},
+            "end_date",
+        )
     if workdays.exceeds_max(leave_type, start_date, end_date, days):
         raise LeaveError(
-            _("More than the maximum of %(n)s %(unit)s per request.")
-            % {"n": leave_type.max_per_request, "unit": leave_type.get_unit_display()},
+            _("More than the maximum of %(n)s per request.")
+            % {"n": units.quantity(leave_type.max_per_request, leave_type.unit)},
             "end_date",
         )
     if leave_type.document_required(days) and not has_document:
@@ -456,6 +458,15 @@ def assess(
             _("This leave needs a supporting document: %(hint)s.") % {"hint": leave_type.document_hint or "-"},
             "document",
         )
+    rules.check(
+        employee=employee,
+        leave_type=leave_type,
+        ground=ground,
+        start_date=start_date,
+        end_date=end_date,
+        has_document=has_document,
+        exclude_pk=exclude_pk,
+    )
     # One read of the employee's pending and approved requests that matter: those overlapping the period, and those
     # of this type starting in its year (they count against the yearly maximum; the pending ones hold balance days).
     live = list(
@@ -476,7 +487,12 @@ def assess(
         taken = sum(r.hold_days for r in same_year)
         if taken + days > leave_type.max_per_year:
             raise LeaveError(
-                _("More than the maximum of %(n)s days per year for this leave type.") % {"n": leave_type.max_per_year},
+                ngettext(
+                    "More than the maximum of %(n)s day per year for this leave type.",
+                    "More than the maximum of %(n)s days per year for this leave type.",
+                    leave_type.max_per_year,
+                )
+                % {"n": leave_type.max_per_year},
                 "end_date",
             )
     available = remaining = None
@@ -487,29 +503,45 @@ def assess(
         remaining = available - days
         if remaining < 0:
             raise LeaveError(
-                _("Not enough leave balance: %(available)s days available, %(days)s requested.")
-                % {"available": max(available, 0), "days": days},
+                _("Not enough leave balance: %(available)s available, %(days)s requested.")
+                % {
+                    "available": units.counted(max(available, 0), leave_type.unit),
+                    "days": units.counted(days, leave_type.unit),
+                },
                 "end_date",
             )
     return Assessment(
-        days=days, calendar_versions=versions, available=available, remaining=remaining, days_off=tuple(days_off)
+        days=days,
+        calendar_versions=versions,
+        available=available,
+        remaining=remaining,
+        days_off=tuple(days_off),
+        ground=ground,
     )
 
 
 def leave_request_preview(
-    *, employee: Employee, leave_type: LeaveType, start_date: dt.date, end_date: dt.date, emergency: bool = False
+    *,
+    employee: Employee,
+    leave_type: LeaveType,
+    start_date: dt.date,
+    end_date: dt.date,
+    emergency: bool = False,
+    first_hajj: bool = False,
 ) -> Assessment:
     """What the form's Preview shows: the length and the balance after the request (allocating the year first when the
     yearly job has not reached this employee yet, e.g. next year's leave planned in December)."""
+    resolution = rules.resolve(employee=employee, leave_type=leave_type, first_hajj=first_hajj)
     with transaction.atomic():
-        _ensure_allocation(employee, leave_type, start_date.year)
+        _ensure_allocation(employee, resolution.leave_type, start_date.year)
     return assess(
         employee=employee,
-        leave_type=leave_type,
+        leave_type=resolution.leave_type,
         start_date=start_date,
         end_date=end_date,
         emergency=emergency,
         has_document=True,
+        ground=resolution.ground,
     )
 
 
@@ -525,11 +557,13 @@ def leave_request_submit(
     phone_during_leave: str,
     document=None,
     emergency: bool = False,
+    first_hajj: bool = False,
     today: dt.date | None = None,
 ) -> LeaveRequest:
     """Submit a request: validate every rule under the employee's lock, hold the days, route it, notify. The employee
     is `employee`, or the employee record of `user`'s account, read only under the lock (the form's view need not read
-    it first; Employee.DoesNotExist when the account has none)."""
+    it first; Employee.DoesNotExist when the account has none). `rules.resolve` decides what it is granted as (a
+    fourth birth's maternity leave is long leave) and the ground recorded on it."""
     if (employee is None) == (user is None):
         raise TypeError("leave_request_submit() takes either employee or user")
     today = today or timezone.localdate()
@@ -540,6 +574,8 @@ def leave_request_submit(
         # read afresh under the lock, with what routing (unit, explicit superior) and the notifications (the users of
         # the employee and of that superior) read next
         employee = _lock_employee(employee.pk if employee else None, "unit", "supervisor__user", "user", user=user)
+        resolution = rules.resolve(employee=employee, leave_type=leave_type, first_hajj=first_hajj)
+        leave_type = resolution.leave_type
         result = assess(
             employee=employee,
             leave_type=leave_type,
@@ -549,6 +585,7 @@ def leave_request_submit(
             has_document=bool(document),
             today=today,
             balance=_allocated_balance(employee, leave_type, start_date.year),
+            ground=resolution.ground,
         )
         # `official_position_for`, `authority_holder` of it and `superior_of` on the same date, in one query
         route = submission_route(employee, today)
@@ -568,6 +605,7 @@ def leave_request_submit(
             reason=reason.strip(),
             address_during_leave=address_during_leave.strip(),
             phone_during_leave=phone_during_leave.strip(),
+            ground=resolution.ground,
             emergency=emergency,
             status=Status.AWAITING_OFFICIAL if single else Status.AWAITING_SUPERIOR,
             route_position_id=route_position_id,
@@ -615,7 +653,24 @@ def _acting_text(authority: Authority) -> str:
     if authority.delegation is None:
         return ""
     d = authority.delegation
-    return f"{d.kind} {d.position.name_id} ({d.decree_number})"
+    return f"{d.kind}. {d.position.name_id} ({d.decree_number})"  # "Plh. Kepala …": acting in the position
+
+
+def opinion_text(outcome: str, reason: str) -> str:
+    """The superior's opinion in plain words for the employee: it is advisory, the authorised official decides
+    (Perban BKN 24/2017)."""
+    said = {
+        Outcome.APPROVE: _("Your superior's opinion: approve."),
+        Outcome.CHANGE: _("Your superior's opinion: change the dates."),
+        Outcome.DEFER: _("Your superior's opinion: defer."),
+        Outcome.REFUSE: _("Your superior's opinion: refuse."),
+    }.get(outcome, "")
+    parts = [
+        said,
+        _("Reason: %(reason)s") % {"reason": reason} if reason else "",
+        _("The authorised official decides."),
+    ]
+    return " ".join(p for p in parts if p)
 
 
 def _refuse_own_request(request_id: int, user, *, act: str) -> None:
@@ -666,6 +721,7 @@ def leave_request_decide(
                 end_date=proposed_end,
                 exclude_pk=req.pk,
                 today=today,
+                ground=req.ground,
             ).days
         ApprovalStep.objects.create(
             request=req,
@@ -697,7 +753,7 @@ def leave_request_decide(
                 req.employee,
                 "leave.opinion",
                 _("Your superior gave an opinion on your leave request"),
-                _describe(req),
+                f"{_describe(req)} {opinion_text(outcome, reason.strip())}",
                 req,
             )
             _notify_next_actor(req, today)
@@ -796,6 +852,7 @@ def leave_request_accept_change(*, request_id: int, user, today: dt.date | None 
             end_date=req.proposed_end,
             exclude_pk=req.pk,
             today=today,
+            ground=req.ground,
         )
         req.start_date, req.end_date, req.days = req.proposed_start, req.proposed_end, result.days
         req.calendar_versions = result.calendar_versions or req.calendar_versions

@@ -100,6 +100,7 @@ def request_new(request):
                 phone_during_leave=data["phone_during_leave"],
                 document=data.get("document"),
                 emergency=data["emergency"],
+                first_hajj=data["first_hajj"],
             )
         except Employee.DoesNotExist:
             return render(request, "leave/no_employee.html")
@@ -125,13 +126,12 @@ def request_new(request):
                 start_date=data["start_date"],
                 end_date=data["end_date"],
                 emergency=data["emergency"],
+                first_hajj=data["first_hajj"],
             )
         except services.LeaveError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
     return render(
-        request,
-        "leave/request_form.html",
-        {"form": form, "preview": preview, "types": selectors.requestable_types().values()},
+        request, "leave/request_form.html", {"form": form, "preview": preview, "types": form.offer_to(employee)}
     )
 
 
@@ -145,12 +145,14 @@ def detail(request, pk: int):
         selectors.can_act(request.user, req, today)
     )
     letter = getattr(req, "letter", None) if req.status == LeaveRequest.Status.APPROVED else None
+    steps = selectors.request_steps(req)
     return render(
         request,
         "leave/detail.html",
         {
             "req": req,
-            "steps": selectors.request_steps(req),
+            "steps": steps,
+            "opinion": selectors.superior_opinion(steps),
             "is_owner": is_owner,
             "can_act": can_act,
             "decision_form": DecisionForm() if can_act else None,

@@ -170,6 +170,15 @@ class Employee(models.Model):
         help_text=_("Leave empty to use the head of the unit (or of the parent unit for the head)."),
     )
     tmt_cpns = models.DateField(_("CPNS start (TMT)"))
+    prior_births = models.PositiveSmallIntegerField(
+        _("births before these records"),
+        default=0,
+        db_default=0,
+        help_text=_(
+            "Children born while a civil servant (or PPPK) before the leave records in this system began; leave "
+            "decides maternity leave from the fourth birth on with it (PP 11/2017 art. 325)."
+        ),
+    )
     work_email = models.EmailField(_("work e-mail"), blank=True, default="")
     work_phone = models.CharField(_("work phone"), max_length=40, blank=True, default="")
     home_address = models.TextField(_("home address"), blank=True, default="")
@@ -210,6 +219,10 @@ class Employee(models.Model):
                 ]
             if self.gender and self.gender != parsed.gender:
                 errors["gender"] = [_("Gender does not match digit 15 of the NIP.")]
+            if self.employment_type and parsed.pppk != (self.employment_type == self.EmploymentType.PPPK):
+                errors["employment_type"] = [
+                    _("A PPPK NIP (digits 13-14 are 21) belongs to a PPPK employee, and only to one.")
+                ]
         if self.employment_type == self.EmploymentType.PPPK:
             if self.golongan:
                 errors["golongan"] = [_("PPPK employees have a PPPK grade, not a golongan.")]

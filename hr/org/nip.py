@@ -1,6 +1,10 @@
-"""NIP (Nomor Induk Pegawai): the 18-digit civil-servant number.
+"""NIP (Nomor Induk Pegawai): the 18-digit number of a civil servant (PNS/CPNS) or of a government employee with a work
+agreement (PPPK).
 
-Layout: birth date YYYYMMDD (8) + CPNS start YYYYMM (6) + gender digit (1 = male, 2 = female) + sequence (3).
+PNS/CPNS layout: birth date YYYYMMDD (8) + CPNS start YYYYMM (6) + gender digit (1 = male, 2 = female) + sequence (3).
+PPPK layout (as BKN issues them): birth date YYYYMMDD (8) + year of appointment YYYY (4) + the PPPK code 21 where a
+civil servant's NIP has the start month (2) + gender digit (1) + sequence (3), e.g. 199203142022212001. A month is
+never 21, so the two layouts cannot be confused.
 """
 
 import datetime as dt
@@ -11,14 +15,16 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 NIP_RE = re.compile(r"^\d{18}$")
+PPPK_CODE = "21"  # digits 13-14 of a PPPK NIP
 
 
 @dataclass(frozen=True)
 class ParsedNIP:
     birth_date: dt.date
-    cpns_start: dt.date  # first day of the CPNS start month (TMT CPNS)
+    cpns_start: dt.date  # first day of the CPNS start month (TMT CPNS); for PPPK, 1 January of the appointment year
     gender: str  # "M" or "F"
     sequence: int
+    pppk: bool = False  # digits 13-14 hold the PPPK code instead of a month
 
 
 def parse_nip(value: str) -> ParsedNIP:
@@ -39,14 +45,21 @@ def parse_nip(value: str) -> ParsedNIP:
             params={"part": raw[0:8]},
         ) from None
     year, month = int(raw[8:12]), int(raw[12:14])
+    pppk = raw[12:14] == PPPK_CODE
+    if pppk:
+        month = 1  # a PPPK NIP gives the year of appointment only
     if not (1 <= month <= 12) or year < 1900:
         raise ValidationError(
-            _("NIP digits 9-14 must be the CPNS start month YYYYMM; %(part)s is not a valid month."),
+            _(
+                "NIP digits 9-14 must be the CPNS start month YYYYMM, or for PPPK the appointment year followed by "
+                "21; %(part)s is neither."
+            ),
             code="nip_cpns_start",
             params={"part": raw[8:14]},
         )
     cpns_start = dt.date(year, month, 1)
-    if cpns_start <= birth:
+    before_birth = year <= birth.year if pppk else cpns_start <= birth
+    if before_birth:
         raise ValidationError(
             _("NIP CPNS start %(start)s cannot be before the birth date %(birth)s."),
             code="nip_cpns_before_birth",
@@ -63,7 +76,11 @@ def parse_nip(value: str) -> ParsedNIP:
     if sequence == 0:
         raise ValidationError(_("NIP digits 16-18 are a sequence number and cannot be 000."), code="nip_sequence")
     return ParsedNIP(
-        birth_date=birth, cpns_start=cpns_start, gender="M" if gender_digit == "1" else "F", sequence=sequence
+        birth_date=birth,
+        cpns_start=cpns_start,
+        gender="M" if gender_digit == "1" else "F",
+        sequence=sequence,
+        pppk=pppk,
     )
 
 
@@ -71,5 +88,7 @@ def validate_nip(value: str) -> None:
     parse_nip(value)
 
 
-def build_nip(*, birth_date: dt.date, cpns_start: dt.date, gender: str, sequence: int) -> str:
-    return f"{birth_date:%Y%m%d}{cpns_start:%Y%m}{'1' if gender == 'M' else '2'}{sequence:03d}"
+def build_nip(*, birth_date: dt.date, cpns_start: dt.date, gender: str, sequence: int, pppk: bool = False) -> str:
+    """The NIP of these parts; `pppk`: the PPPK layout (appointment year of `cpns_start`, then the PPPK code)."""
+    start = f"{cpns_start:%Y}{PPPK_CODE}" if pppk else f"{cpns_start:%Y%m}"
+    return f"{birth_date:%Y%m%d}{start}{'1' if gender == 'M' else '2'}{sequence:03d}"

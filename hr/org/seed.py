@@ -224,14 +224,14 @@ def _build_people(ctx, units: list[OrgUnit]) -> None:
             birth = dt.date(rng.randint(1966, 2000), rng.randint(1, 12), rng.randint(1, 28))
             start_year = min(birth.year + rng.randint(22, 32), today.year - 1)
             start = dt.date(start_year, rng.randint(1, 12), 1)
-            prefix = f"{birth:%Y%m%d}{start:%Y%m}{1 if gender == 'M' else 2}"
-            seq = seq_by_prefix.get(prefix, 0) + 1
-            seq_by_prefix[prefix] = seq
-            nip = build_nip(birth_date=birth, cpns_start=start, gender=gender, sequence=seq)
-            used_nips.add(nip)
             username = f"{first}.{last}.{idx + 1}".lower()
             is_head = pos.kind == Position.Kind.STRUCTURAL
             pppk = not is_head and rng.random() < 0.08
+            prefix = build_nip(birth_date=birth, cpns_start=start, gender=gender, sequence=0, pppk=pppk)[:15]
+            seq = seq_by_prefix.get(prefix, 0) + 1
+            seq_by_prefix[prefix] = seq
+            nip = build_nip(birth_date=birth, cpns_start=start, gender=gender, sequence=seq, pppk=pppk)
+            used_nips.add(nip)
             users.append(
                 User(
                     username=username,

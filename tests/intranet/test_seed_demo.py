@@ -26,6 +26,7 @@ def test_org_seed_is_realistic_and_consistent():
     for emp in Employee.objects.all():
         parsed = parse_nip(emp.nip)
         assert parsed.birth_date == emp.birth_date and parsed.gender == emp.gender
+        assert parsed.pppk == (emp.employment_type == Employee.EmploymentType.PPPK)  # PPPK numbers carry code 21
         assert (emp.golongan == "") == (emp.employment_type == Employee.EmploymentType.PPPK)
     pegawai = Employee.objects.get(user__username="pegawai")
     atasan = Employee.objects.get(user__username="atasan")

@@ -189,11 +189,14 @@ def test_maternity_only_for_women_and_needs_a_document(chain, types, year):
     assert req.days == 61 and req.document_type == "application/pdf"
 
 
-def test_sick_leave_document_only_beyond_one_day(chain, types, year):
+def test_sick_leave_needs_a_doctors_note_from_the_first_day(chain, types, year):
+    """Perban BKN 24/2017 as amended by Perban BKN 7/2021: a sick leave of one day needs a doctor's note too."""
     mon = monday(year, 1)
-    assert submit(chain.staff, types["sakit"], mon, mon).days == 1
+    with pytest.raises(LeaveError, match="document"):
+        submit(chain.staff, types["sakit"], mon, mon)
     with pytest.raises(LeaveError, match="document"):
         submit(chain.staff, types["sakit"], mon + dt.timedelta(days=7), mon + dt.timedelta(days=9))
+    assert submit(chain.staff, types["sakit"], mon, mon, document=pdf()).days == 1
 
 
 def test_pppk_cannot_take_cuti_besar(org, types, year, clean_calendar, employee_factory):

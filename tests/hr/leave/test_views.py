@@ -41,6 +41,12 @@ def _bulk_requests(employees, leave_type, n, status, route_position=None, start=
     LeaveRequest.objects.bulk_create(rows)
 
 
+def _doctors_note():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("surat-dokter.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+
+
 def _count(client, url):
     client.get(url)  # warm-up: first-request session and cache work is not what we measure
     # the page computed, not the reader's copy kept from the warm-up (these tests add rows behind the app's back)
@@ -173,7 +179,7 @@ def test_team_calendar_hides_types_from_colleagues(client, chain, types, year):
 def test_hr_dashboard_scope_adjust_and_exports(client, chain, types, year):
     mon = monday(year, 2)
     submit(chain.staff, types["tahunan"], mon, mon)
-    submit(chain.outsider, types["sakit"], mon, mon)
+    submit(chain.outsider, types["sakit"], mon, mon, document=_doctors_note())
     client.force_login(chain.hr.user)
     html = client.get(reverse("leave:hr") + f"?year={year}").content.decode()
     assert "Staf Satu" in html and "Orang Luar" not in html
