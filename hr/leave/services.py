@@ -29,8 +29,8 @@ from django.utils.translation import ngettext, override
 from hr.org.duties import refused_own_record
 from hr.org.models import Employee, OrgUnit, Position
 from hr.org.selectors import Authority, authority_holder, superior_of, unit_in_scope
-from intranet.core.images import ImageTooLarge, check_pixels
 from intranet.audit.services import audit_record
+from intranet.core.images import ImageTooLarge, check_pixels
 from intranet.core.private_files import private_storage
 
 from . import rules, units, workdays
