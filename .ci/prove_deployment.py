@@ -10,7 +10,8 @@ self-signed certificate), then check what a ministry relies on:
 - /media/ serving neither private files nor CMS documents;
 - no demo accounts (the deploy check refuses them; the database has none).
 
-Usage: python3 .ci/prove_deployment.py   (needs nginx, openssl and PostgreSQL at $DATABASE_URL's server)
+Usage: .venv/bin/python .ci/prove_deployment.py   (needs nginx, openssl and PostgreSQL; nginx is started by the
+tests' harness, tests/nginx_server.py, which renders the shipped config with only addresses and paths replaced)
 """
 
 import http.cookiejar
@@ -30,6 +31,9 @@ import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+from tests.nginx_server import start_nginx  # noqa: E402 - the one renderer of the shipped config
+
 PG = os.environ.get("PROOF_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 DB_NAME = "serambi_deploy_proof"
 PASSWORD = secrets.token_urlsafe(16)
@@ -51,41 +55,6 @@ def run(*cmd, env=None, **kw) -> str:
     if done.returncode:
         sys.exit(f"failed ({done.returncode}):\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}")
     return done.stdout
-
-
-def render_nginx(conf: str, *, upstream: str, http_port: int, https_port: int, tls: Path, var: Path) -> str:
-    """The shipped server blocks with this host's addresses, certificate and folders; everything else as shipped."""
-    conf = re.sub(r"server web:8000;", f"server {upstream};", conf)
-    conf = re.sub(r"listen 80;", f"listen 127.0.0.1:{http_port};", conf)
-    conf = re.sub(r"listen 443 ssl( http2)?;", lambda m: f"listen 127.0.0.1:{https_port} ssl{m.group(1) or ''};", conf)
-    conf = conf.replace("return 301 https://$host$request_uri;", f"return 301 https://$host:{https_port}$request_uri;")
-    if nginx_version() < (1, 25, 1):
-        conf = conf.replace("http2 on;", "")  # the directive arrived in 1.25.1; older nginx takes `listen ... http2`
-    conf = conf.replace("/etc/nginx/tls/", f"{tls}/")
-    conf = conf.replace("/var/lib/serambi/", f"{var}/")
-    return conf
-
-
-def nginx_version() -> tuple[int, ...]:
-    out = subprocess.run(["nginx", "-v"], capture_output=True, text=True).stderr
-    return tuple(int(x) for x in re.search(r"nginx/(\d+)\.(\d+)\.(\d+)", out).groups())
-
-
-def nginx_main(*, prefix: Path, server_conf: Path) -> str:
-    return f"""
-user root;
-worker_processes 1;
-pid {prefix}/nginx.pid;
-error_log {prefix}/error.log warn;
-events {{ worker_connections 64; }}
-http {{
-    include /etc/nginx/mime.types;
-    access_log {prefix}/access.log;
-    client_body_temp_path {prefix}/body; proxy_temp_path {prefix}/proxy; fastcgi_temp_path {prefix}/fastcgi;
-    uwsgi_temp_path {prefix}/uwsgi; scgi_temp_path {prefix}/scgi;
-    include {server_conf};
-}}
-"""
 
 
 def wait_for(port: int, seconds: float = 60) -> None:
@@ -119,7 +88,7 @@ def main() -> None:
         prove(work, procs)
     finally:
         for p in procs:
-            p.terminate()
+            p.terminate()  # nginx (SIGTERM: fast shutdown) and gunicorn
         for p in procs:
             try:
                 p.wait(timeout=15)
@@ -147,15 +116,14 @@ def prove(work: Path, procs: list) -> None:
     (var / "media").mkdir(parents=True)
     run("psql", f"{PG}/postgres", "-qc", f"DROP DATABASE IF EXISTS {DB_NAME}")
     run("psql", f"{PG}/postgres", "-qc", f"CREATE DATABASE {DB_NAME}")
-    gunicorn_port, http_port, https_port = free_port(), free_port(), free_port()
+    gunicorn_port = free_port()
     env = {
         "PATH": f"{venv / 'bin'}:{os.environ['PATH']}",
         "HOME": str(work),
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "AUDIT_HMAC_KEY": secrets.token_urlsafe(48),
-        "ALLOWED_HOSTS": "localhost",
-        "CSRF_TRUSTED_ORIGINS": f"https://localhost:{https_port}",
+        "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": f"{PG}/{DB_NAME}",
         "SERAMBI_VAR_DIR": str(var),
         "MEDIA_ROOT": str(var / "media"),
@@ -174,7 +142,10 @@ def prove(work: Path, procs: list) -> None:
     out = run(serambi, "shell", "-c", SETUP, env={**env, "PROOF_PASSWORD": PASSWORD})
     doc_pk, storage_name = out.strip().splitlines()[-1].split()
 
-    # 3. gunicorn from the installed package, nginx with the shipped config in front.
+    # 3. nginx with the shipped config in front of gunicorn from the installed package.
+    server, nginx = start_nginx(f"127.0.0.1:{gunicorn_port}", work / "nginx", var / "media", var / "private")
+    procs.append(nginx)
+    env["CSRF_TRUSTED_ORIGINS"] = server.base_url
     log = open(work / "gunicorn.log", "w")
     procs.append(
         subprocess.Popen(
@@ -184,46 +155,12 @@ def prove(work: Path, procs: list) -> None:
             stderr=subprocess.STDOUT,
         )
     )
-    tls = work / "tls"
-    tls.mkdir()
-    run(
-        "openssl",
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=localhost",
-        "-addext",
-        "subjectAltName=DNS:localhost",
-        "-keyout",
-        tls / "serambi.key",
-        "-out",
-        tls / "serambi.crt",
-    )
-    server_conf = work / "serambi.conf"
-    server_conf.write_text(
-        render_nginx(
-            (site / "deploy/nginx/serambi.conf").read_text(),
-            upstream=f"127.0.0.1:{gunicorn_port}",
-            http_port=http_port,
-            https_port=https_port,
-            tls=tls,
-            var=var,
-        )
-    )
-    (work / "nginx.conf").write_text(nginx_main(prefix=work, server_conf=server_conf))
-    run("nginx", "-t", "-p", work, "-c", work / "nginx.conf")
-    procs.append(subprocess.Popen(["nginx", "-p", work, "-c", work / "nginx.conf", "-g", "daemon off;"]))
     wait_for(gunicorn_port)
-    wait_for(https_port)
 
     # 4. What a ministry relies on.
-    base = f"https://localhost:{https_port}"
-    tls_ctx = ssl.create_default_context(cafile=str(tls / "serambi.crt"))
+    base = server.base_url
+    tls_ctx = ssl.create_default_context(cafile=str(server.prefix / "tls.crt"))  # the harness's self-signed one
+    tls_ctx.check_hostname = False  # it names 127.0.0.1 as its common name only
     jar = http.cookiejar.CookieJar()
     browser = urllib.request.build_opener(
         urllib.request.HTTPSHandler(context=tls_ctx), urllib.request.HTTPCookieProcessor(jar)
@@ -242,7 +179,7 @@ def prove(work: Path, procs: list) -> None:
     check("Strict-Transport-Security" in headers, "HSTS is sent")
     plain = urllib.request.build_opener(NoRedirect())
     try:
-        plain.open(f"http://localhost:{http_port}/akun/masuk/", timeout=10)
+        plain.open(f"{server.http_url}/akun/masuk/", timeout=10)
         check(False, "plain HTTP is redirected to HTTPS")
     except urllib.error.HTTPError as e:
         check(e.code == 301 and e.headers["Location"].startswith("https://"), "plain HTTP is redirected to HTTPS")
@@ -263,6 +200,7 @@ def prove(work: Path, procs: list) -> None:
         f"/media/../private/{storage_name}",
         f"/media/{storage_name}",
         "/media/documents/",
+        "/media/photos/",
         "/media/original_images/",
     ):
         status, _, got = fetch(anonymous, path)
@@ -289,7 +227,7 @@ def prove(work: Path, procs: list) -> None:
         "private" in headers.get("Cache-Control", "") and headers.get("X-Content-Type-Options") == "nosniff",
         "the private file is sent private, no-store, nosniff",
     )
-    check(f"GET /dokumen/{doc_pk}/unduh/" in (work / "access.log").read_text(), "nginx logged the download")
+    check(f"GET /dokumen/{doc_pk}/unduh/" in server.access_log.read_text(), "nginx logged the download")
 
     users = (
         run(
