@@ -25,6 +25,7 @@ from wagtail.models import Page, ReferenceIndex
 from cms.home.audience import AudienceMixin, is_targeted
 from cms.home.privacy import can_view
 from intranet.core.private_files import private_file_response
+from intranet.core.safezip import UnsafeArchive, check_archive
 from intranet.core.storage import private_name
 
 # extension -> (content type served, check of the leading bytes)
@@ -63,7 +64,9 @@ def _extension(name: str) -> str:
 
 def _zip_matches(data: io.BufferedIOBase, ext: str) -> bool:
     try:
-        with zipfile.ZipFile(data) as zf:
+        raw = data.read()
+        check_archive(raw)  # a compression bomb is no office file
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
             names = set(zf.namelist())
             if ext in _ODF_MIMETYPE:
                 return (
@@ -73,7 +76,7 @@ def _zip_matches(data: io.BufferedIOBase, ext: str) -> bool:
                 )
             info = zf.getinfo("[Content_Types].xml") if "[Content_Types].xml" in names else None
             return info is not None and info.file_size < 256 * 1024 and _OOXML_MAIN[ext] in zf.read(info)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, RuntimeError, NotImplementedError, EOFError):
+    except (UnsafeArchive, zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, RuntimeError, NotImplementedError, EOFError):
         return False
 
 

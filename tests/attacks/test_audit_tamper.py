@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -43,10 +44,11 @@ def chain(n=6):
 
 
 def assert_caught(fragment=""):
-    verdict = audit_verify()
+    with translation.override("en"):  # the fragments are the English messages
+        verdict = audit_verify()
     assert not verdict[0], "tampering went unnoticed"
     assert fragment in verdict.problem
-    with pytest.raises(CommandError, match="broken"):
+    with translation.override("en"), pytest.raises(CommandError, match="broken"):
         call_command("audit_verify")
     return verdict
 
