@@ -40,7 +40,8 @@ def valid_login(value: str) -> bool:
 
 def parse_login(config: DirectoryConfig, value: str) -> tuple[str, str] | None:
     """What the person typed → (login, bare username) or None when it cannot be a login. `DOMAIN\\user` (the form
-    Windows shows) becomes `user` when DOMAIN is one of LDAP_NETBIOS_DOMAINS (any domain when none is listed);
+    Windows shows) becomes `user` when DOMAIN is one of LDAP_NETBIOS_DOMAINS (with the ad preset, any domain
+    when none is listed);
     `name@suffix` with one of LDAP_UPN_SUFFIXES also matches the username `name`."""
     login = (value or "").strip()
     if "\\" in login:
