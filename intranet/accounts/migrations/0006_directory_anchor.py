@@ -4,20 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_case_insensitive_lookup_index'),
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("accounts", "0005_case_insensitive_lookup_index"),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='directory_anchor',
-            field=models.CharField(blank=True, default='', help_text="Set by the directory. Clear it only when this person's directory entry was deleted and created again: the next sign-in or sync then links the new entry to this account.", max_length=128, verbose_name='directory identifier'),
+            model_name="user",
+            name="directory_anchor",
+            field=models.CharField(
+                blank=True,
+                default="",
+                help_text="Set by the directory. Clear it only when this person's directory entry was deleted and created again: the next sign-in or sync then links the new entry to this account.",
+                max_length=128,
+                verbose_name="directory identifier",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.UniqueConstraint(condition=models.Q(('directory_anchor', ''), _negated=True), fields=('directory_anchor',), name='user_directory_anchor_unique'),
+            model_name="user",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("directory_anchor", ""), _negated=True),
+                fields=("directory_anchor",),
+                name="user_directory_anchor_unique",
+            ),
         ),
     ]
