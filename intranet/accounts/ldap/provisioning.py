@@ -422,9 +422,12 @@ def _apply(config, items, full, report, plan, deactivated, progress, verify):
         account is never reused."""
         if entry.anchor and entry.anchor in by_anchor:
             return by_anchor[entry.anchor], False
-        user = by_dn.get(normalize_dn(entry.dn)) or by_username.get(entry.username)
-        if user is None or not anchored_elsewhere(user.directory_anchor, entry.anchor):
-            return user, False
+        for user in (by_dn.get(normalize_dn(entry.dn)), by_username.get(entry.username)):
+            if user is not None and not anchored_elsewhere(user.directory_anchor, entry.anchor):
+                return user, False
+        user = by_username.get(entry.username)
+        if user is None:  # only the DN was reused (the old account was renamed): a new account
+            return None, False
         if user.pk not in retired:
             retired.add(user.pk)
             report.identity_conflicts.append(

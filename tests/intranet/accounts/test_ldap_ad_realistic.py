@@ -4,6 +4,7 @@ account states AD stores, the immutable identifier as the account's anchor, and 
 
 import datetime as dt
 import logging
+import uuid
 
 import ldap3
 import pytest
@@ -174,8 +175,6 @@ class TestAccountState:
 class TestAnchor:
     def test_the_account_is_anchored_to_the_object_guid(self, client, ad_settings):
         post_login(client, "ayu")
-        import uuid
-
         assert User.objects.get(username="ayu").directory_anchor == f"objectguid:{uuid.UUID(bytes_le=guid('ayu'))}"
 
     def test_a_recycled_username_never_reaches_the_old_account(self, client, ad_server, ad_settings):
@@ -206,6 +205,28 @@ class TestAnchor:
             assert report.identity_conflicts and any("rotasi" in e for e in report.errors)
             assert not User.objects.get(pk=old.pk).is_active
             assert Notification.objects.filter(recipient=hr, kind="directory.identity_changed").count() == 1
+            # the administrator decides it was someone else: the old account is renamed, the new holder gets theirs
+            User.objects.filter(pk=old.pk).update(username="rotasi.lama")
+            assert problem(post_login(client, "rotasi")) == "logged_in"
+            new = User.objects.get(username="rotasi")
+            assert new.pk != old.pk and new.directory_anchor != old.directory_anchor
+            assert not User.objects.get(pk=old.pk).is_active
+        finally:
+            delete(ad_server, dn)
+
+    def test_the_same_person_recreated_is_relinked_by_clearing_the_anchor(self, client, ad_server, ad_settings):
+        dn, attrs = corp_user("kembali", "Kembali", "Lagi")
+        add(ad_server, (dn, attrs))
+        try:
+            run_sync()
+            account = User.objects.get(username="kembali")
+            delete(ad_server, dn)
+            add(ad_server, corp_user("kembali", "Kembali", "Lagi", object_guid=guid("kembali-2")))
+            assert problem(post_login(client, "kembali")) == "identity_changed"
+            User.objects.filter(pk=account.pk).update(directory_anchor="")  # the administrator: same person
+            assert problem(post_login(client, "kembali")) == "logged_in"
+            account.refresh_from_db()
+            assert account.is_active and account.directory_anchor.endswith(str(uuid.UUID(bytes_le=guid("kembali-2"))))
         finally:
             delete(ad_server, dn)
 
