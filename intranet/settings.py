@@ -441,7 +441,18 @@ LDAP_GROUP_OBJECT_FILTER = env.str("LDAP_GROUP_OBJECT_FILTER", default="")
 LDAP_ATTRIBUTE_MAP = env.dict("LDAP_ATTRIBUTE_MAP", default={})  # e.g. nip=employeeID,unit=departmentNumber
 LDAP_REQUIRED_GROUP = env.str("LDAP_REQUIRED_GROUP", default="")  # DN; only its (nested) members may log in
 LDAP_DENY_GROUP = env.str("LDAP_DENY_GROUP", default="")  # DN; its members may not log in
-LDAP_NESTED_GROUPS = env.bool("LDAP_NESTED_GROUPS", default=True)
+# true (the preset's way: Active Directory's in-chain rule when the server is seen to evaluate it, else client-side),
+# false, or auto | client | off. The deny group is always looked for through nesting.
+LDAP_NESTED_GROUPS = env.str("LDAP_NESTED_GROUPS", default="true")
+LDAP_ACCOUNT_STATE = env.str("LDAP_ACCOUNT_STATE", default="")  # ad | ppolicy | off; default from the preset
+LDAP_AD_LOCKOUT_MINUTES = env.int("LDAP_AD_LOCKOUT_MINUTES", default=30)  # the domain's lockout duration; 0 = manual
+# The entry's immutable identifier, the account's anchor; default objectGUID (ad) or entryUUID (openldap); "off"
+LDAP_ANCHOR_ATTRIBUTE = env.str("LDAP_ANCHOR_ATTRIBUTE", default="")
+LDAP_UPN_SUFFIXES = env.list("LDAP_UPN_SUFFIXES", default=[])  # alternate UPN suffixes: name@suffix logs in as name
+LDAP_NETBIOS_DOMAINS = env.list("LDAP_NETBIOS_DOMAINS", default=[])  # DOMAIN of DOMAIN\user accepted; empty = any
+# ldap:// without LDAP_START_TLS sends passwords in clear: `check --deploy` fails on it unless this says it is meant
+# (a directory on the same host or a private network of its own).
+LDAP_ALLOW_PLAINTEXT = env.bool("LDAP_ALLOW_PLAINTEXT", default=False)
 LDAP_DEFAULT_ROLES = env.list("LDAP_DEFAULT_ROLES", default=["Pegawai"])  # granted to every allowed directory user
 # JSON list: [{"group": "cn=sdm,ou=groups,dc=...", "role": "HR_OFFICER", "scope_unit": "DJ1.1"}, ...]; seeds the
 # mapping table (editable in the admin) — rows are created when missing, never overwritten.

@@ -121,6 +121,7 @@ class SlapdServer:
         default_factory=lambda: [Database(BASE), Database(AD_BASE, member_oc="group", indexes=_AD_INDEXES)]
     )
     tls: dict | None = None  # {"cert": path, "key": path, "ca": path}
+    extra_schema: str = ""  # more schema text, loaded after the AD test schema (e.g. tests/ldap_ad.py)
     port: int = 0
     process: subprocess.Popen | None = None
 
@@ -141,6 +142,7 @@ class SlapdServer:
             f"include {schema_dir}/cosine.schema",
             f"include {schema_dir}/inetorgperson.schema",
             f"include {self.workdir}/serambi-ad.schema",
+            *([f"include {self._extra_schema_file()}"] if self.extra_schema else []),
             f"modulepath {_first_dir(MODULE_DIRS)}",
             "moduleload back_mdb",
             "moduleload memberof",
@@ -183,6 +185,11 @@ class SlapdServer:
         conf = self.workdir / "slapd.conf"
         conf.write_text("\n".join(lines) + "\n")
         return conf
+
+    def _extra_schema_file(self) -> Path:
+        path = self.workdir / "serambi-extra.schema"
+        path.write_text(self.extra_schema)
+        return path
 
     # --- lifecycle ------------------------------------------------------------------------------------------------
     def slapadd(self, ldif: Path, suffix: str = BASE) -> None:

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
@@ -80,6 +80,14 @@ class NotForOneself(admin.ModelAdmin):
                 if admin_view.refused(request, candidate):
                     raise forms.ValidationError(OWN_RECORD)
                 return data
+
+            def _update_errors(self, errors):
+                # a model rule about a field this form does not show (the NIP, hidden from the administrator) is
+                # said for the whole form: Django would otherwise fail with "has no field named"
+                if hasattr(errors, "error_dict"):
+                    for name in [n for n in errors.error_dict if n != NON_FIELD_ERRORS and n not in self.fields]:
+                        errors.error_dict.setdefault(NON_FIELD_ERRORS, []).extend(errors.error_dict.pop(name))
+                super()._update_errors(errors)
 
         return Guarded
 

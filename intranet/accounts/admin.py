@@ -22,7 +22,7 @@ class UserAdmin(AuditedViewMixin, BaseUserAdmin):
     list_filter = ("source", "is_active", "is_staff", "groups")
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        (_("Directory"), {"fields": ("source", "directory_dn", "directory_synced_at")}),
+        (_("Directory"), {"fields": ("source", "directory_dn", "directory_anchor", "directory_synced_at")}),
     )
     readonly_fields = ("directory_synced_at",)
     inlines = [DirectoryAccountInline]

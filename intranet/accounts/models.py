@@ -23,6 +23,19 @@ class User(AbstractUser):
     source = models.CharField(_("account source"), max_length=16, choices=Source.choices, default=Source.LOCAL)
     directory_dn = models.CharField(_("directory DN"), max_length=512, blank=True, default="")
     directory_synced_at = models.DateTimeField(_("last directory sync"), null=True, blank=True)
+    # The directory entry's immutable identifier ("objectguid:…" on Active Directory, "entryuuid:…" on OpenLDAP):
+    # a username or DN given later to someone else never reaches this account. Empty until first seen; an
+    # administrator clears it when the same person's entry was deleted and created again.
+    directory_anchor = models.CharField(
+        _("directory identifier"),
+        max_length=128,
+        blank=True,
+        default="",
+        help_text=_(
+            "Set by the directory. Clear it only when this person's directory entry was deleted and created again: "
+            "the next sign-in or sync then links the new entry to this account."
+        ),
+    )
 
     objects = CaseInsensitiveUserManager()
 
@@ -32,6 +45,13 @@ class User(AbstractUser):
         # Logins look the account up case-insensitively (username__iexact is UPPER(username) = UPPER(%s)): without this
         # index every login read the whole table (33–40 ms at 50,000 accounts, on PostgreSQL).
         indexes = [models.Index(Upper("username"), name="user_username_upper")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["directory_anchor"],
+                condition=~models.Q(directory_anchor=""),
+                name="user_directory_anchor_unique",
+            )
+        ]
 
     def save(self, *args, **kwargs):
         self.username = self.username.casefold()

@@ -4,7 +4,10 @@ break-glass administrators, who are never looked up in the directory and can log
 
 Why a login failed is left on the request (`request.serambi_login_problem`) so the login form can say it clearly:
 a wrong password and an unknown user are one generic failure (no enumeration), while a disabled account, a missing
-required group and an unreachable directory each get their own translated message.
+required group and an unreachable directory each get their own translated message. So does each account state
+(expired, locked out, outside logon hours, password to change or expired: `account_state.py`), told only after the
+password was found right, and without touching the local account; and a login whose directory entry is not the one
+the Serambi account was made for (a recycled username: `IDENTITY_CHANGED`).
 """
 
 from __future__ import annotations
@@ -16,10 +19,11 @@ from django.contrib.auth.backends import BaseBackend
 from django.core.exceptions import PermissionDenied
 
 from ..models import User
+from .account_state import AccountState, state_from_bind_message
 from .config import get_config, normalize_dn
 from .connection import AccountDisabled, DirectoryUnavailable, kept_service_connection, verify_password
-from .directory import find_login, groups_for_entry, lean_decoding, valid_login
-from .provisioning import Access, Item, access_for, apply_entries
+from .directory import find_login, groups_for_entry, lean_decoding, parse_login
+from .provisioning import IDENTITY_CHANGED, Access, Item, access_for, apply_entries
 
 logger = logging.getLogger("intranet.accounts.ldap")
 
@@ -32,9 +36,9 @@ def _note(request, problem: str) -> None:
         setattr(request, PROBLEM_ATTR, problem)
 
 
-def _find(conn, config, login: str):
+def _find(conn, config, login: str, bare: str):
     with lean_decoding(conn):  # the entry as plain strings, as the sync reads it: a third of the search's time
-        return find_login(conn, config, login)
+        return find_login(conn, config, login, bare)
 
 
 class DirectoryBackend(BaseBackend):
@@ -42,14 +46,15 @@ class DirectoryBackend(BaseBackend):
         config = get_config()
         if not config.enabled or username is None or not password:
             return None  # an empty password is never sent (it would be an anonymous bind)
-        login = str(username).strip()
-        if not valid_login(login):
-            return None  # wildcards, parentheses, spaces...: refused before any network call
+        parsed = parse_login(config, str(username))
+        if parsed is None:
+            return None  # wildcards, parentheses, spaces, an unknown DOMAIN\...: refused before any network call
+        login, bare = parsed
         if User.objects.filter(username__iexact=login, source=User.Source.LOCAL, is_superuser=True).exists():
             return None  # break-glass administrator: local password only (ModelBackend)
-        disabled = False
+        bind_state = None
         try:
-            with kept_service_connection(config, lambda conn: _find(conn, config, login)) as (conn, found):
+            with kept_service_connection(config, lambda conn: _find(conn, config, login, bare)) as (conn, found):
                 if len(found) != 1:
                     if len(found) > 1:
                         logger.warning("directory login: the login matches several entries; refused")
@@ -60,19 +65,26 @@ class DirectoryBackend(BaseBackend):
                 try:
                     if not verify_password(config, entry.dn, password):
                         return None
-                except AccountDisabled:
-                    disabled = True
+                except AccountDisabled as exc:  # the directory's own verdict (AD sub-code), over the attributes'
+                    bind_state = state_from_bind_message(str(exc)) or AccountState.DISABLED
                 groups = groups_for_entry(conn, config, entry)
         except DirectoryUnavailable:
             _note(request, UNAVAILABLE)
             return None  # let ModelBackend try a local break-glass account
-        if disabled:
-            entry = replace(entry, disabled=True)
+        if bind_state is not None:
+            entry = replace(entry, state=bind_state, disabled=bind_state == AccountState.DISABLED)
         access = access_for(config, entry, groups)
-        _report, users = apply_entries(config=config, items=[Item(entry=entry, groups=groups)], full=False)
+        if access == Access.ALLOWED and entry.state != AccountState.ACTIVE:
+            # expired, locked out, ...: refused with its own message; the local account is left as it is
+            _note(request, entry.state)
+            raise PermissionDenied(entry.state)
+        report, users = apply_entries(config=config, items=[Item(entry=entry, groups=groups)], full=False)
         if access != Access.ALLOWED:
             _note(request, access)
             raise PermissionDenied(access)  # stops the chain: no local password for a refused directory account
+        if report.identity_conflicts:
+            _note(request, IDENTITY_CHANGED)
+            raise PermissionDenied(IDENTITY_CHANGED)
         user = users.get(normalize_dn(entry.dn))
         if user is None or not user.is_active:
             return None

@@ -203,7 +203,7 @@ def verify_password(config: DirectoryConfig, dn: str, password: str) -> bool:
         return True
     except ldap_exc.LDAPInvalidCredentialsResult as exc:
         if AD_DISABLED_SUBCODES.search(str(getattr(exc, "message", "") or "")):
-            raise AccountDisabled() from None
+            raise AccountDisabled(str(exc.message)) from None  # the sub-code says which state (account_state.py)
         return False
     except (ldap_exc.LDAPInappropriateAuthenticationResult, ldap_exc.LDAPUnwillingToPerformResult):
         return False

@@ -1,10 +1,13 @@
 """Reading the directory: user entries (login lookup and paged listing) and group memberships, nested groups included
-(server-side LDAP_MATCHING_RULE_IN_CHAIN on Active Directory, client-side breadth-first over `member` elsewhere)."""
+(server-side LDAP_MATCHING_RULE_IN_CHAIN where the server is seen to evaluate it, client-side breadth-first over
+`member` otherwise)."""
 
 from __future__ import annotations
 
 import logging
 import re
+import threading
+import uuid
 from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -15,12 +18,12 @@ import ldap3
 from ldap3.core import exceptions as ldap_exc
 from ldap3.utils.conv import escape_filter_chars
 
-from .config import DirectoryConfig, normalize_dn
+from .account_state import BINARY_ATTRIBUTES, AccountState, account_state
+from .config import BINARY_ANCHORS, DirectoryConfig, normalize_dn
 
 logger = logging.getLogger("intranet.accounts.ldap")
 
 IN_CHAIN = "1.2.840.113556.1.4.1941"
-AD_ACCOUNTDISABLE = 0x2
 MAX_NESTING = 16
 # What a login may look like: username, NIP or e-mail. Anything else (wildcards, parentheses, backslashes, NUL,
 # spaces) is refused before any network call; values are also escaped in every filter.
@@ -28,8 +31,32 @@ LOGIN_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$")
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._@+-]{0,149}$")
 
 
+NETBIOS_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,14}$")
+
+
 def valid_login(value: str) -> bool:
     return bool(value) and bool(LOGIN_RE.fullmatch(value))
+
+
+def parse_login(config: DirectoryConfig, value: str) -> tuple[str, str] | None:
+    """What the person typed → (login, bare username) or None when it cannot be a login. `DOMAIN\\user` (the form
+    Windows shows) becomes `user` when DOMAIN is one of LDAP_NETBIOS_DOMAINS (with the ad preset, any domain
+    when none is listed);
+    `name@suffix` with one of LDAP_UPN_SUFFIXES also matches the username `name`."""
+    login = (value or "").strip()
+    if "\\" in login:
+        domain, _sep, login = login.partition("\\")
+        if not NETBIOS_RE.fullmatch(domain) or (config.preset != "ad" and not config.netbios_domains):
+            return None  # a Windows form: only for Active Directory (or domains listed for another directory)
+        if config.netbios_domains and domain.casefold() not in config.netbios_domains:
+            return None
+    if not valid_login(login):
+        return None
+    bare = ""
+    name, at, suffix = login.rpartition("@")
+    if at and suffix.casefold() in config.upn_suffixes and valid_login(name):
+        bare = name
+    return login, bare
 
 
 @dataclass(frozen=True)
@@ -45,7 +72,9 @@ class DirectoryEntry:
     phone: str = ""
     manager: str = ""
     direct_groups: frozenset[str] = frozenset()  # normalised DNs from memberOf
-    disabled: bool = False
+    disabled: bool = False  # state == DISABLED: the local account is switched off
+    state: str = AccountState.ACTIVE  # account_state.AccountState
+    anchor: str = ""  # the immutable identifier, "<attribute>:<value>" (see `anchor_of`); "" when absent
 
 
 def _values(attrs, name: str) -> list:
@@ -71,16 +100,21 @@ def _first(attrs, name: str) -> str:
     return str(value).strip()
 
 
-def _is_disabled(config: DirectoryConfig, attrs) -> bool:
-    raw = _first(attrs, config.disabled_attribute)
-    if not raw:
-        return False
-    if config.disabled_attribute.lower() == "useraccountcontrol":
-        try:
-            return bool(int(raw) & AD_ACCOUNTDISABLE)
-        except ValueError:
-            return False
-    return True  # e.g. pwdAccountLockedTime present
+def anchor_of(config: DirectoryConfig, attrs) -> str:
+    """The entry's immutable identifier as "<attribute>:<text>" (the attribute in lower case, so a changed
+    LDAP_ANCHOR_ATTRIBUTE is recognised as such): a binary GUID in Active Directory's text form, other binary
+    values in hex, text values (entryUUID) in lower case."""
+    name = config.anchor_attribute
+    values = _values(attrs, name) if name else []
+    if not values:
+        return ""
+    value = values[0]
+    if config.anchor_binary:
+        raw = value if isinstance(value, bytes) else str(value).encode("utf-8")
+        text = str(uuid.UUID(bytes_le=raw)) if len(raw) == 16 else raw.hex()
+    else:
+        text = (value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)).strip().lower()
+    return f"{name.lower()}:{text}"[:128] if text else ""
 
 
 @lru_cache(maxsize=8192)
@@ -90,6 +124,7 @@ def _group_dn(dn: str) -> str:
 
 
 def entry_from_attributes(config: DirectoryConfig, dn: str, attrs) -> DirectoryEntry:
+    state = account_state(attrs, config.account_state, lockout_minutes=config.lockout_minutes)
     return DirectoryEntry(
         dn=dn,
         username=_first(attrs, config.attr("username")).casefold(),
@@ -102,7 +137,9 @@ def entry_from_attributes(config: DirectoryConfig, dn: str, attrs) -> DirectoryE
         phone=_first(attrs, config.attr("phone"))[:40],
         manager=_first(attrs, config.attr("manager"))[:512],
         direct_groups=frozenset(_group_dn(str(g)) for g in _values(attrs, config.attr("member_of"))),
-        disabled=_is_disabled(config, attrs),
+        disabled=state == AccountState.DISABLED,
+        state=state,
+        anchor=anchor_of(config, attrs),
     )
 
 
@@ -113,8 +150,14 @@ def _lean_entry(payload) -> dict:
     attributes = {}
     for attribute in payload[1][3]:
         name = str(attribute[3][0][3], "utf-8", "replace").lower()
-        attributes[name] = [str(value[3], "utf-8", "replace") for value in attribute[3][1][3]]
+        if name in _BINARY:  # GUIDs, SIDs, the logon-hours bitmap: kept as bytes
+            attributes[name] = [bytes(value[3]) for value in attribute[3][1][3]]
+        else:
+            attributes[name] = [str(value[3], "utf-8", "replace") for value in attribute[3][1][3]]
     return {"type": "searchResEntry", "dn": str(payload[0][3], "utf-8", "replace"), "attributes": attributes}
+
+
+_BINARY = BINARY_ATTRIBUTES | BINARY_ANCHORS
 
 
 @contextmanager
@@ -139,9 +182,22 @@ def lean_decoding(conn: ldap3.Connection):
         del strategy.decode_response_fast  # back to the class's method
 
 
-def find_login(conn: ldap3.Connection, config: DirectoryConfig, login: str) -> list[DirectoryEntry]:
-    """Entries matching the login filter (at most two are fetched: more than one match is refused by the caller)."""
-    search_filter = config.login_filter(escape_filter_chars(login))
+def _response_attributes(response: dict) -> dict:
+    """An entry's attributes; binary ones from the raw values when ldap3 decoded the entry itself."""
+    attrs = response["attributes"]
+    raw = response.get("raw_attributes")
+    if raw:
+        attrs = dict(attrs)
+        for name, values in raw.items():
+            if name.lower() in _BINARY:
+                attrs[name] = list(values)
+    return attrs
+
+
+def find_login(conn: ldap3.Connection, config: DirectoryConfig, login: str, bare: str = "") -> list[DirectoryEntry]:
+    """Entries matching the login filter (at most two are fetched: more than one match is refused by the caller).
+    `bare`: the username part of a login written with an alternate UPN suffix (`parse_login`)."""
+    search_filter = config.login_filter(escape_filter_chars(login), escape_filter_chars(bare) if bare else "")
     try:
         conn.search(
             config.user_base_dn,
@@ -153,7 +209,7 @@ def find_login(conn: ldap3.Connection, config: DirectoryConfig, login: str) -> l
     except ldap_exc.LDAPSizeLimitExceededResult:
         return [DirectoryEntry(dn="", username=""), DirectoryEntry(dn="", username="")]
     return [
-        entry_from_attributes(config, r["dn"], r["attributes"])
+        entry_from_attributes(config, r["dn"], _response_attributes(r))
         for r in conn.response or []
         if r.get("type") == "searchResEntry"
     ]
@@ -199,30 +255,114 @@ def _groups_with_members(conn, config: DirectoryConfig, member_dns: Iterable[str
     return found
 
 
-def groups_for_entry(conn: ldap3.Connection, config: DirectoryConfig, entry: DirectoryEntry) -> frozenset[str]:
-    """All groups of a user at login, nested ones included (normalised DNs)."""
-    direct = set(entry.direct_groups)
-    if not config.attr("member_of"):
-        direct = _groups_with_members(conn, config, [entry.dn])
-    if config.nested == "server":
-        search_filter = f"(&{config.group_object_filter}({config.group_member_attribute}:{IN_CHAIN}:={escape_filter_chars(entry.dn)}))"
-        try:
-            for dn, _attrs in _paged(conn, config.group_base_dn, search_filter, ["1.1"], config):
-                direct.add(normalize_dn(dn))
-        except ldap_exc.LDAPOperationResult as exc:  # a server without the in-chain rule: direct groups only
-            logger.warning("directory: nested group lookup failed (%s); using direct groups", type(exc).__name__)
-        return frozenset(direct)
-    if config.nested == "off":
-        return frozenset(direct)
+# Whether each directory (its servers and group base) evaluates LDAP_MATCHING_RULE_IN_CHAIN, probed once per process.
+_in_chain_support: dict[tuple, bool] = {}
+_in_chain_lock = threading.Lock()
+
+
+def _probe_in_chain(conn, config: DirectoryConfig) -> bool | None:
+    """Ask for a known direct membership through the in-chain rule: a group with a member, then the same group
+    filtered with `member:IN_CHAIN:=<that member>`. A server that evaluates the rule returns the group; one that does
+    not returns nothing (slapd: an undefined filter) or an error. None when there is no group with a member to ask
+    about (nothing learnt)."""
+    attr = config.group_member_attribute
+    try:
+        conn.search(
+            config.group_base_dn,
+            f"(&{config.group_object_filter}({attr}=*))",
+            search_scope=ldap3.SUBTREE,
+            attributes=[attr],
+            paged_size=1,
+        )
+    except ldap_exc.LDAPOperationResult:
+        return None
+    sample = next((r for r in conn.response or [] if r.get("type") == "searchResEntry"), None)
+    members = _values(sample["attributes"], attr) if sample else []
+    if not members:
+        return None
+    member = members[0].decode("utf-8", "replace") if isinstance(members[0], bytes) else str(members[0])
+    try:
+        conn.search(
+            sample["dn"],
+            f"({attr}:{IN_CHAIN}:={escape_filter_chars(member)})",
+            search_scope=ldap3.BASE,
+            attributes=["1.1"],
+        )
+    except ldap_exc.LDAPOperationResult:
+        return False
+    return any(r.get("type") == "searchResEntry" for r in conn.response or [])
+
+
+def nesting_mode(conn: ldap3.Connection, config: DirectoryConfig) -> str:
+    """How nested groups are resolved on this directory: "server" (the in-chain rule, once seen to work), "client"
+    (breadth-first over `member`) or "off". The probe runs once per process and directory; its verdict is logged."""
+    if config.nested != "auto":
+        return config.nested
+    key = (config.server_uris, normalize_dn(config.group_base_dn))
+    with _in_chain_lock:
+        known = _in_chain_support.get(key)
+    if known is None:
+        known = _probe_in_chain(conn, config)
+        if known is None:
+            return "client"  # no group with a member yet: ask again next time
+        with _in_chain_lock:
+            _in_chain_support[key] = known
+        if known:
+            logger.info("directory: the server evaluates LDAP_MATCHING_RULE_IN_CHAIN; nested groups resolved by it")
+        else:
+            logger.warning(
+                "directory: the server does not evaluate LDAP_MATCHING_RULE_IN_CHAIN (%s); nested groups are "
+                "resolved by Serambi, one search per nesting level",
+                IN_CHAIN,
+            )
+    return "server" if known else "client"
+
+
+def forget_nesting_probe() -> None:
+    """Probe the directories again (tests, or a directory replaced while running)."""
+    with _in_chain_lock:
+        _in_chain_support.clear()
+
+
+def _client_closure(conn, config: DirectoryConfig, direct: set[str]) -> set[str]:
+    """`direct` and every group above them: breadth-first upwards; `seen` makes membership loops harmless."""
     seen = set(direct)
     frontier = list(direct)
     depth = 0
-    while frontier and depth < MAX_NESTING:  # breadth-first upwards; `seen` makes membership loops harmless
+    while frontier and depth < MAX_NESTING:
         parents = _groups_with_members(conn, config, frontier) - seen
         seen |= parents
         frontier = list(parents)
         depth += 1
-    return frozenset(seen)
+    return seen
+
+
+def _server_closure(conn, config: DirectoryConfig, entry: DirectoryEntry) -> set[str]:
+    search_filter = (
+        f"(&{config.group_object_filter}({config.group_member_attribute}:{IN_CHAIN}:={escape_filter_chars(entry.dn)}))"
+    )
+    return {normalize_dn(dn) for dn, _attrs in _paged(conn, config.group_base_dn, search_filter, ["1.1"], config)}
+
+
+def groups_for_entry(conn: ldap3.Connection, config: DirectoryConfig, entry: DirectoryEntry) -> frozenset[str]:
+    """All groups of a user at login, nested ones included (normalised DNs). The deny group is always looked for
+    through nesting, even with LDAP_NESTED_GROUPS off: a member of a group inside the deny group is denied."""
+    direct = set(entry.direct_groups)
+    if not config.attr("member_of"):
+        direct = _groups_with_members(conn, config, [entry.dn])
+    mode = nesting_mode(conn, config)
+    if mode == "server":
+        try:
+            return frozenset(direct | _server_closure(conn, config, entry))
+        except ldap_exc.LDAPOperationResult as exc:  # refused this time (e.g. a restricted replica): no loss
+            logger.warning("directory: nested group lookup failed (%s); resolving it client-side", type(exc).__name__)
+            mode = "client"
+    if mode == "client":
+        return frozenset(_client_closure(conn, config, direct))
+    deny = normalize_dn(config.deny_group) if config.deny_group else ""
+    if deny and deny not in direct and deny in _client_closure(conn, config, direct):
+        direct.add(deny)
+    return frozenset(direct)
 
 
 @dataclass

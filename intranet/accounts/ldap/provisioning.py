@@ -29,6 +29,7 @@ from ..sessions import end_sessions
 from .bulk import bulk_update_fast, insert_rows
 from .config import DirectoryConfig, normalize_dn
 from .directory import USERNAME_RE, DirectoryEntry
+from .identity import IDENTITY_CHANGED, anchored_elsewhere, report_identity_changes
 
 logger = logging.getLogger("intranet.accounts.ldap")
 
@@ -74,6 +75,8 @@ class SyncReport:
     employees_linked: int = 0
     errors: list[str] = field(default_factory=list)
     dry_run: bool = False
+    # entries whose username (or DN) belongs to an account anchored to another entry: not applied (see `_apply`)
+    identity_conflicts: list[dict] = field(default_factory=list)
 
     def error(self, dn: str, message: str) -> None:
         self.errors.append(f"{dn}: {message}")
@@ -192,7 +195,7 @@ class Item:
 
 
 # Bump when what the fingerprint covers changes: every account is then looked at again once.
-FINGERPRINT_VERSION = "1"
+FINGERPRINT_VERSION = "2"  # 2: the entry's anchor
 
 
 def _config_key(config: DirectoryConfig, plan: _RolePlan) -> str:
@@ -212,7 +215,8 @@ def fingerprint(key: str, item: Item, relevant: set[str]) -> str:
     """A compact hash of everything the sync derives from an allowed entry (mapped attributes + mapped groups)."""
     e = item.entry
     data = "\x1f".join(
-        (key, e.dn, e.username, e.first_name, e.last_name, e.email, e.nip, e.title, e.unit, e.phone, e.manager)
+        (key, e.dn, e.username, e.anchor, e.first_name, e.last_name, e.email, e.nip, e.title, e.unit, e.phone)
+        + (e.manager,)
         + tuple(sorted(item.groups & relevant))
     )
     return hashlib.blake2b(data.encode(), digest_size=16).hexdigest()
@@ -260,6 +264,7 @@ def apply_entries(
             transaction.set_rollback(True)
         else:
             _audit_deactivations(deactivated)
+            report_identity_changes(report.identity_conflicts)
             if report.created or report.updated or report.deactivated:
                 from hr.org.signals import bump_org_generation
 
@@ -317,16 +322,18 @@ def _known_fingerprints(full: bool, items: list[Item]) -> tuple[dict[str, tuple[
 
 
 def _load_users(items: list[Item]) -> list[User]:
-    columns = ("id", "username", "password", "is_superuser", "is_staff", *USER_FIELDS)
+    columns = ("id", "username", "password", "is_superuser", "is_staff", "directory_anchor", *USER_FIELDS)
     if not items:
         return []
     if len(items) > 5000:  # e.g. the first sync: one scan beats thousands of IN lists
         return list(User.objects.only(*columns))
     usernames = [i.entry.username for i in items]
     dns = [i.entry.dn for i in items]
+    anchors = [i.entry.anchor for i in items]
     users: dict[int, User] = {}
     for start in range(0, len(items), 1000):
         q = Q(username__in=usernames[start : start + 1000]) | Q(directory_dn__in=dns[start : start + 1000])
+        q |= Q(directory_anchor__in=[a for a in anchors[start : start + 1000] if a])
         users.update((u.pk, u) for u in User.objects.filter(q).only(*columns))
     return list(users.values())
 
@@ -406,9 +413,43 @@ def _apply(config, items, full, report, plan, deactivated, progress, verify):
     existing = _load_users(todo + [i for i, _a in refused])
     by_dn = {normalize_dn(u.directory_dn): u for u in existing if u.directory_dn and u.source == User.Source.DIRECTORY}
     by_username = {u.username: u for u in existing}
+    by_anchor = {u.directory_anchor: u for u in existing if u.directory_anchor}
+    retired: set[int] = set()
 
-    def match(entry: DirectoryEntry) -> User | None:
-        return by_dn.get(normalize_dn(entry.dn)) or by_username.get(entry.username)
+    def match(entry: DirectoryEntry) -> tuple[User | None, bool]:
+        """(the entry's account, whether the entry conflicts with an account): by its anchor, else by DN or
+        username, unless that account is anchored to another entry: then the conflict is recorded and the old
+        account is never reused."""
+        if entry.anchor and entry.anchor in by_anchor:
+            return by_anchor[entry.anchor], False
+        for user in (by_dn.get(normalize_dn(entry.dn)), by_username.get(entry.username)):
+            if user is not None and not anchored_elsewhere(user.directory_anchor, entry.anchor):
+                return user, False
+        user = by_username.get(entry.username)
+        if user is None:  # only the DN was reused (the old account was renamed): a new account
+            return None, False
+        if user.pk not in retired:
+            retired.add(user.pk)
+            report.identity_conflicts.append(
+                {
+                    "user_id": user.pk,
+                    "username": entry.username,
+                    "dn": entry.dn,
+                    "old_anchor": user.directory_anchor,
+                    "new_anchor": entry.anchor,
+                }
+            )
+            report.error(
+                entry.dn,
+                _(
+                    "the username %(name)s belongs to an account made for another directory entry (its identifier "
+                    "changed); the old account is not reused, no account was created"
+                )
+                % {"name": entry.username},
+            )
+            if user.source == User.Source.DIRECTORY and user.is_active:
+                deactivated.append(_Deactivation(user.pk, user.username, IDENTITY_CHANGED))
+        return None, True
 
     # 4. Create or update allowed accounts.
     to_create: list[User] = []
@@ -418,7 +459,12 @@ def _apply(config, items, full, report, plan, deactivated, progress, verify):
     kept_ids: set[int] = set(unchanged_ids.values())
     for item in todo:
         e = item.entry
-        user = match(e)
+        user, conflict = match(e)
+        if conflict:
+            report.skipped += 1
+            if progress:
+                progress(1)
+            continue
         if user is not None and user.source == User.Source.LOCAL and (user.is_superuser or user.is_staff):
             report.error(
                 e.dn, _("a local administrator account is named %(name)s; it is not taken over") % {"name": e.username}
@@ -433,6 +479,8 @@ def _apply(config, items, full, report, plan, deactivated, progress, verify):
             "source": User.Source.DIRECTORY,
             "is_active": True,
         }
+        if e.anchor:  # an entry read without its identifier keeps the stored one
+            wanted["directory_anchor"] = e.anchor
         if user is None:
             user = User(username=e.username, password=unusable_password(), directory_synced_at=now, **wanted)
             user._serambi_created = True
@@ -462,7 +510,7 @@ def _apply(config, items, full, report, plan, deactivated, progress, verify):
 
     # 5. Refused entries (disabled, deny group, not in required group): deactivate their accounts.
     for item, access in refused:
-        user = match(item.entry)
+        user, _conflict = match(item.entry)
         if user is not None and user.source == User.Source.DIRECTORY and user.is_active:
             deactivated.append(_Deactivation(user.pk, user.username, access))
         elif user is not None:
@@ -473,7 +521,7 @@ def _apply(config, items, full, report, plan, deactivated, progress, verify):
         active = User.objects.filter(source=User.Source.DIRECTORY, is_active=True).values_list("id", "username")
         if not allowed and not refused and active.exists():
             raise SyncAborted(_("The directory returned no users; nothing was deactivated. Check LDAP_USER_BASE_DN."))
-        matched = kept_ids | {d.user_id for d in deactivated}
+        matched = kept_ids | {d.user_id for d in deactivated} | retired
         deactivated += [_Deactivation(uid, name, LEFT) for uid, name in active if uid not in matched]
 
     User.objects.bulk_create(to_create, batch_size=BATCH)
