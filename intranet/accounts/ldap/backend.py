@@ -4,7 +4,8 @@ break-glass administrators, who are never looked up in the directory and can log
 
 Why a login failed is left on the request (`request.serambi_login_problem`) so the login form can say it clearly:
 a wrong password and an unknown user are one generic failure (no enumeration), while a disabled account, a missing
-required group and an unreachable directory each get their own translated message.
+required group, an unreachable directory and a directory refusing Serambi's requests (a configuration problem) each
+get their own translated message.
 """
 
 from __future__ import annotations
@@ -17,7 +18,13 @@ from django.core.exceptions import PermissionDenied
 
 from ..models import User
 from .config import get_config, normalize_dn
-from .connection import AccountDisabled, DirectoryUnavailable, kept_service_connection, verify_password
+from .connection import (
+    AccountDisabled,
+    DirectoryMisconfigured,
+    DirectoryUnavailable,
+    kept_service_connection,
+    verify_password,
+)
 from .directory import find_login, groups_for_entry, lean_decoding, valid_login
 from .provisioning import Access, Item, access_for, apply_entries
 
@@ -25,6 +32,7 @@ logger = logging.getLogger("intranet.accounts.ldap")
 
 PROBLEM_ATTR = "serambi_login_problem"
 UNAVAILABLE = "directory_unavailable"
+MISCONFIGURED = "directory_misconfigured"  # the directory refused Serambi's request: the log says why
 
 
 def _note(request, problem: str) -> None:
@@ -63,6 +71,9 @@ class DirectoryBackend(BaseBackend):
                 except AccountDisabled:
                     disabled = True
                 groups = groups_for_entry(conn, config, entry)
+        except DirectoryMisconfigured:  # logged with its result code and hint where it was raised
+            _note(request, MISCONFIGURED)
+            return None
         except DirectoryUnavailable:
             _note(request, UNAVAILABLE)
             return None  # let ModelBackend try a local break-glass account

@@ -121,6 +121,7 @@ class DirectoryConfig:
     page_size: int
     default_roles: tuple[str, ...]
     role_map: tuple[RoleMapping, ...]
+    circuit_seconds: float = 15.0  # a server that failed is skipped this long (breaker)
 
     def attr(self, key: str) -> str:
         return self.attributes.get(key, "")
@@ -185,9 +186,10 @@ def get_config() -> DirectoryConfig:
         start_tls=bool(_setting("LDAP_START_TLS", False)),
         ca_file=_setting("LDAP_CA_FILE", "") or "",
         insecure_skip_tls_verify=bool(_setting("LDAP_INSECURE_SKIP_TLS_VERIFY", False)),
-        connect_timeout=float(_setting("LDAP_CONNECT_TIMEOUT", 5)),
-        receive_timeout=float(_setting("LDAP_RECEIVE_TIMEOUT", 10)),
+        connect_timeout=float(_setting("LDAP_CONNECT_TIMEOUT", 3)),
+        receive_timeout=float(_setting("LDAP_RECEIVE_TIMEOUT", 5)),
         page_size=max(int(_setting("LDAP_PAGE_SIZE", 1000)), MIN_PAGE_SIZE),
         default_roles=tuple(_setting("LDAP_DEFAULT_ROLES", ["Pegawai"]) or ()),
         role_map=tuple(role_map),
+        circuit_seconds=max(float(_setting("LDAP_CIRCUIT_SECONDS", 15)), 0.0),
     )
