@@ -17,6 +17,7 @@ class AccountsConfig(AppConfig):
 
         from intranet.core.caching import bump_on_write
 
+        from .ldap import role_checks  # noqa: F401 - registers the system check
         from .ldap.provisioning import ROLE_PLAN_GENERATION
         from .models import DirectoryGroupMapping
 

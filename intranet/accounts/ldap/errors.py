@@ -81,8 +81,7 @@ def _hints() -> dict[int, str]:
         11: _("an administrative limit of the directory was exceeded; lower LDAP_PAGE_SIZE or raise the limit"),
         12: _("the directory does not support a control Serambi needs (paged results)"),
         13: _(
-            "the directory requires TLS for binds (confidentialityRequired): use ldaps:// URIs or "
-            "LDAP_START_TLS=true"
+            "the directory requires TLS for binds (confidentialityRequired): use ldaps:// URIs or LDAP_START_TLS=true"
         ),
         16: _("an attribute in the filters or LDAP_ATTRIBUTE_MAP does not exist in the directory"),
         17: _("an attribute in the filters or LDAP_ATTRIBUTE_MAP is not defined in the directory's schema"),
