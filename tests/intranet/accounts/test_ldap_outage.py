@@ -120,7 +120,9 @@ class TestFailFast:
 
 
 class TestOnlyWrongPasswordsCount:
-    def test_retries_against_a_hung_directory_lock_nobody_out(self, client, settings, outage_settings, ldap_private_server):
+    def test_retries_against_a_hung_directory_lock_nobody_out(
+        self, client, settings, outage_settings, ldap_private_server
+    ):
         settings.AXES_FAILURE_LIMIT = 3
         with hung(ldap_private_server):
             for _ in range(5):

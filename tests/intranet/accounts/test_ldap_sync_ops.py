@@ -23,7 +23,7 @@ def writes(ctx) -> list[str]:
     return [q["sql"] for q in ctx.captured_queries if WRITES.match(q["sql"])]
 
 
-def test_a_mapping_removed_from_the_environment_stops_granting_its_role(people, tree, ldap_settings):
+def test_a_mapping_removed_from_the_environment_stops_granting_its_role(people, tree, ldap_settings):  # noqa: F811
     sdm = tree.add_group("sdm", [tree.dn("ani")])
     ldap_settings(
         LDAP_USER_BASE_DN=tree.people,
@@ -45,7 +45,7 @@ def test_a_mapping_removed_from_the_environment_stops_granting_its_role(people, 
     assert AuditEntry.objects.filter(action="directory.mappings_removed").count() == 1
 
 
-def test_a_dry_run_writes_nothing_not_even_mapping_rows(people, tree, ldap_settings):
+def test_a_dry_run_writes_nothing_not_even_mapping_rows(people, tree, ldap_settings):  # noqa: F811
     sdm = tree.add_group("sdm", [tree.dn("ani")])
     ldap_settings(
         LDAP_USER_BASE_DN=tree.people,
@@ -62,7 +62,7 @@ def test_a_dry_run_writes_nothing_not_even_mapping_rows(people, tree, ldap_setti
     assert report.created == 3  # the dry run still says what a real run would do, mapped role included
 
 
-def test_an_unchanged_run_with_a_problem_entry_writes_nothing(tree, org):
+def test_an_unchanged_run_with_a_problem_entry_writes_nothing(tree, org):  # noqa: F811
     tree.add_person("gilang", "Gilang", "Baik", NIP_A, unit="DIR1")
     tree.add_person("hadi", "Hadi", "Salah", "12345", unit="DIR1")  # a NIP the sync reports every run
     first = run_sync()
@@ -78,7 +78,7 @@ def test_an_unchanged_run_with_a_problem_entry_writes_nothing(tree, org):
     assert AuditEntry.objects.filter(action="directory.sync").count() == 2
 
 
-def test_a_wrong_role_name_stops_the_sync_and_fails_the_system_check(people, tree, ldap_settings):
+def test_a_wrong_role_name_stops_the_sync_and_fails_the_system_check(people, tree, ldap_settings):  # noqa: F811
     sdm = tree.add_group("sdm", [tree.dn("ani")])
     ldap_settings(
         LDAP_USER_BASE_DN=tree.people,
@@ -96,7 +96,7 @@ def test_a_wrong_role_name_stops_the_sync_and_fails_the_system_check(people, tre
     assert [e.id for e in run_checks() if e.id.startswith("accounts.")] == ["accounts.E100"]
 
 
-def test_a_sync_that_finds_no_users_fails(tree, ldap_settings):
+def test_a_sync_that_finds_no_users_fails(tree, ldap_settings):  # noqa: F811
     """A fresh installation whose user filter matches nothing must not report success."""
     tree.add_person("ani", "Ani", "Wijaya")
     ldap_settings(
@@ -109,7 +109,7 @@ def test_a_sync_that_finds_no_users_fails(tree, ldap_settings):
     assert not User.objects.exists()
 
 
-def test_a_mistyped_base_dn_ends_the_sync_with_a_clear_error(tree, ldap_settings):
+def test_a_mistyped_base_dn_ends_the_sync_with_a_clear_error(tree, ldap_settings):  # noqa: F811
     tree.add_person("ani", "Ani", "Wijaya")
     ldap_settings(LDAP_USER_BASE_DN=f"ou=peopel,{tree.base}", LDAP_GROUP_BASE_DN=tree.groups)
     with pytest.raises(CommandError) as raised:
