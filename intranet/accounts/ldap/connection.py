@@ -122,9 +122,10 @@ def _connect(config: DirectoryConfig, user: str | None, password: str | None, *,
     for uri in uris:
         conn = make_connection(config, uri, user, password)
         try:
-            open_tls(config, conn)
-            if bind:
-                conn.bind()
+            with breaker.watching(uri, config.receive_timeout):
+                open_tls(config, conn)
+                if bind:
+                    conn.bind()
         except ldap_exc.LDAPInvalidCredentialsResult:
             _drop(conn)
             raise
@@ -242,7 +243,8 @@ def kept_service_connection(config: DirectoryConfig, first: Callable[[ldap3.Conn
     conn = _take_kept(config)
     if conn is not None:
         try:
-            result = first(conn)
+            with breaker.watching(_uri(conn), config.receive_timeout):
+                result = first(conn)
         except NETWORK_ERRORS as exc:
             logger.info("directory: the kept service connection was closed (%s); opening a new one", type(exc).__name__)
             if _timed_out(exc):
@@ -263,9 +265,9 @@ def kept_service_connection(config: DirectoryConfig, first: Callable[[ldap3.Conn
         else:
             _last.uri = _uri(conn)
     if conn is None:
-        with service_connection(config, close=False) as conn:
+        with service_connection(config, close=False) as conn, breaker.watching(_uri(conn), config.receive_timeout):
             result = first(conn)
-    with _ended_on_error(config, conn):
+    with _ended_on_error(config, conn), breaker.watching(_uri(conn), config.receive_timeout):
         yield conn, result
     _kept.held = (conn, config, time.monotonic())
 
@@ -279,7 +281,8 @@ def verify_password(config: DirectoryConfig, dn: str, password: str) -> bool:
     conn = _connect(config, dn, password, bind=False)
     uri = _uri(conn)
     try:
-        conn.bind()
+        with breaker.watching(uri, config.receive_timeout):
+            conn.bind()
         return True
     except ldap_exc.LDAPInvalidCredentialsResult as exc:
         if AD_DISABLED_SUBCODES.search(str(getattr(exc, "message", "") or "")):
