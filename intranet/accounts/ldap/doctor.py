@@ -168,7 +168,7 @@ def _sample(conn, config: DirectoryConfig, report: Report, login: str | None, or
             return None
         entry = entry_from_attributes(config, rows[0]["dn"], rows[0]["attributes"])
     report.say(_("sample user: %(dn)s") % {"dn": entry.dn}, 1)
-    report.say(f"{config.attr('username')} → username: {entry.username or _('(missing)')}", 2)
+    report.say(f"{config.attr('username')} → {_('username')}: {entry.username or _('(missing)')}", 2)
     if not entry.username:
         report.error(
             _("The sample user has no %(attr)s: nobody can log in; check LDAP_ATTRIBUTE_MAP username.")
@@ -182,7 +182,7 @@ def _sample(conn, config: DirectoryConfig, report: Report, login: str | None, or
             state = _("valid")
         except ValidationError as exc:
             state = " ".join(exc.messages)
-        report.say(f"{config.attr('nip')} → NIP: {_mask(entry.nip)} ({len(entry.nip)} digits, {state})", 2)
+        report.say(f"{config.attr('nip')} → NIP: {_mask(entry.nip)} ({len(entry.nip)} {_('digits')}, {state})", 2)
     else:
         report.say(f"{config.attr('nip')} → NIP: {_('(missing)')}", 2)
         report.warn(
@@ -194,8 +194,8 @@ def _sample(conn, config: DirectoryConfig, report: Report, login: str | None, or
     unit_state = ""
     if entry.unit and org_units is not None:
         unit_state = _(" (known unit)") if entry.unit in org_units else _(" (no unit with this code in Serambi)")
-    report.say(f"{config.attr('unit')} → unit: {entry.unit or _('(missing)')}{unit_state}", 2)
-    report.say(f"{config.attr('email')} → e-mail: {_mask(entry.email, 2) if entry.email else _('(missing)')}", 2)
+    report.say(f"{config.attr('unit')} → {_('unit')}: {entry.unit or _('(missing)')}{unit_state}", 2)
+    report.say(f"{config.attr('email')} → {_('e-mail')}: {_mask(entry.email, 2) if entry.email else _('(missing)')}", 2)
     report.say(_("account disabled: %(state)s") % {"state": _("yes") if entry.disabled else _("no")}, 2)
     direct = sorted(entry.direct_groups)
     report.say(_("direct groups (%(n)d): %(groups)s") % {"n": len(direct), "groups": "; ".join(direct) or "-"}, 2)

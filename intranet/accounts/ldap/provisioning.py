@@ -117,6 +117,12 @@ def mapping_problems(config: DirectoryConfig) -> list[str]:
                 _("LDAP_GROUP_ROLE_MAP: unknown scope_kind %(kind)r for %(group)s; valid: hr, payroll")
                 % {"kind": item.scope_kind, "group": item.group_dn}
             )
+        role = _role_value(item.role)
+        if item.scope_unit and role not in (None, Role.HR_OFFICER, Role.PAYROLL_OFFICER):
+            problems.append(
+                _("LDAP_GROUP_ROLE_MAP: only HR_OFFICER and PAYROLL_OFFICER take a scope_unit (%(group)s)")
+                % {"group": item.group_dn}
+            )
         if not (item.group_dn or "").strip():
             problems.append(_("LDAP_GROUP_ROLE_MAP: a mapping has no group DN"))
     for name in config.default_roles:

@@ -119,6 +119,34 @@ class TestFailFast:
         assert breaker.down_servers([ldap_private_server.uri]) == set()
 
 
+    def test_a_server_that_stopped_answering_is_skipped_before_its_timeout(self, outage_settings, ldap_private_server):
+        """Other workers must not each wait for the receive timeout while the first one is still waiting."""
+        import threading
+
+        from intranet.accounts.ldap.connection import service_connection
+
+        outage_settings(LDAP_RECEIVE_TIMEOUT=3)
+        config = get_config()
+        with service_connection(config):
+            pass  # the server answered once
+        with hung(ldap_private_server):
+            waiting = threading.Thread(target=lambda: pytest.raises(DirectoryUnavailable, _use, config))
+            waiting.start()
+            time.sleep(breaker.STALL_SECONDS + 0.3)
+            started = time.monotonic()
+            with pytest.raises(DirectoryUnavailable):
+                _use(config)
+            assert time.monotonic() - started < FAST, "a stalled server must not be waited for again"
+            waiting.join()
+
+
+def _use(config):
+    from intranet.accounts.ldap.connection import service_connection
+
+    with service_connection(config) as conn:
+        conn.search(config.user_base_dn, "(uid=siti)", attributes=["1.1"])
+
+
 class TestOnlyWrongPasswordsCount:
     def test_retries_against_a_hung_directory_lock_nobody_out(
         self, client, settings, outage_settings, ldap_private_server
@@ -182,7 +210,7 @@ class TestResultCodes:
                 response, _seconds = post_login(client, "siti")
                 assert response.status_code == 200
                 assert problem(response) == "directory_misconfigured"
-        assert "configuration problem" in response.content.decode()
+        assert "karena masalah konfigurasi" in response.content.decode()  # translated (default language)
         logged = caplog.text
         assert "13 confidentialityRequired" in logged and "LDAP_START_TLS" in logged
         assert "service-secret" not in logged

@@ -92,6 +92,8 @@ def test_a_wrong_role_name_stops_the_sync_and_fails_the_system_check(people, tre
     errors = [e for e in run_checks() if e.id == "accounts.E100"]
     assert len(errors) == 1 and "HR_OFICER" in errors[0].msg
 
+    ldap_settings(LDAP_GROUP_ROLE_MAP=[{"group": sdm, "role": "EDITOR", "scope_unit": "DIR1"}])
+    assert [e.id for e in run_checks() if e.id.startswith("accounts.")] == ["accounts.E100"]
     ldap_settings(LDAP_USER_BASE_DN=tree.people, LDAP_DEFAULT_ROLES=["Pegawaii"])
     assert [e.id for e in run_checks() if e.id.startswith("accounts.")] == ["accounts.E100"]
 
@@ -102,7 +104,7 @@ def test_a_sync_that_finds_no_users_fails(tree, ldap_settings):  # noqa: F811
     ldap_settings(
         LDAP_USER_BASE_DN=tree.people, LDAP_GROUP_BASE_DN=tree.groups, LDAP_USER_OBJECT_FILTER="(objectClass=user)"
     )
-    with pytest.raises(CommandError, match="no users"):
+    with pytest.raises(CommandError, match="LDAP_USER_OBJECT_FILTER"):
         call_command("ldap_sync")
     with pytest.raises(SyncAborted):
         run_sync()
