@@ -118,7 +118,6 @@ class TestFailFast:
         breaker.reset([ldap_private_server.uri])
         assert breaker.down_servers([ldap_private_server.uri]) == set()
 
-
     def test_a_server_that_stopped_answering_is_skipped_before_its_timeout(self, outage_settings, ldap_private_server):
         """Other workers must not each wait for the receive timeout while the first one is still waiting."""
         import threading
