@@ -17,11 +17,7 @@ logger = logging.getLogger("serambi.audit")
 
 
 def _count(request, actor, action: str) -> int:
-    who = (
-        f"u{actor.pk}"
-        if actor is not None and actor.pk
-        else f"a{request.META.get('REMOTE_ADDR', '') if request else ''}"
-    )
+    who = f"u{actor.pk}" if actor is not None and actor.pk else f"a{request.META.get('REMOTE_ADDR', '') if request else ''}"
     window = int(timezone.now().timestamp()) // settings.AUDIT_DENIAL_WINDOW
     key = f"audit-denied:{who}:{action}:{window}"
     try:

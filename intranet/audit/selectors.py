@@ -5,15 +5,8 @@ from django.db.models import QuerySet
 from .models import AuditEntry
 
 
-def audit_entries_search(
-    *,
-    actor: str = "",
-    action: str = "",
-    object_id: str = "",
-    outcome: str = "",
-    since: dt.date | None = None,
-    until: dt.date | None = None,
-) -> QuerySet[AuditEntry]:
+def audit_entries_search(*, actor: str = "", action: str = "", object_id: str = "", outcome: str = "",
+                         since: dt.date | None = None, until: dt.date | None = None) -> QuerySet[AuditEntry]:
     """Auditors' search over the trail. Only auditors reach this (the view says so); newest first."""
     qs = AuditEntry.objects.all().order_by("-id")
     if actor:

@@ -117,9 +117,7 @@ def audit_prune(*, retention_days: int | None = None, now: dt.datetime | None = 
             return PruneResult(cutoff, 0, None)
         verdict = audit_verify()
         if not verdict[0]:
-            raise AuditPruneError(
-                _("The audit chain is broken; nothing was pruned. %(problem)s") % {"problem": verdict.problem}
-            )
+            raise AuditPruneError(_("The audit chain is broken; nothing was pruned. %(problem)s") % {"problem": verdict.problem})
         previous = AuditCheckpoint.objects.order_by("-id").first()
         pruned = 0
         doomed = AuditEntry.objects.filter(seq__lte=last.seq).order_by("seq")

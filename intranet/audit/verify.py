@@ -49,9 +49,7 @@ def _verify(anchors: dict[int, str]) -> Verdict:
         if entries.filter(seq__lte=checkpoint.last_pruned_seq).exists():
             return Verdict(False, entries.first(), 0, _("Entries older than the retention checkpoint are back."))
         if not _checkpoint_confirmed(checkpoint):
-            return Verdict(
-                False, None, 0, _("The retention checkpoint disagrees with the audited prune: it was moved.")
-            )
+            return Verdict(False, None, 0, _("The retention checkpoint disagrees with the audited prune: it was moved."))
         if checkpoint.last_pruned_seq in anchors and anchors[checkpoint.last_pruned_seq] != checkpoint.last_pruned_hash:
             return Verdict(False, None, 0, _("The retention checkpoint disagrees with the external anchor."))
     checked = 0
@@ -61,15 +59,11 @@ def _verify(anchors: dict[int, str]) -> Verdict:
             problem = _("Entry #%(id)s has number %(seq)s where %(expected)s was due: entries were removed or moved.")
             return Verdict(False, entry, checked, problem % {"id": entry.pk, "seq": entry.seq, "expected": seq})
         if entry.prev_hash != prev:
-            return Verdict(
-                False, entry, checked, _("Entry #%(id)s is not linked to the one before it.") % {"id": entry.pk}
-            )
+            return Verdict(False, entry, checked, _("Entry #%(id)s is not linked to the one before it.") % {"id": entry.pk})
         if not entry.seal_matches():
             return Verdict(False, entry, checked, _("Entry #%(id)s does not match its seal.") % {"id": entry.pk})
         if seq in anchors and anchors[seq] != entry.entry_hash:
-            return Verdict(
-                False, entry, checked, _("Entry #%(id)s differs from the external anchor.") % {"id": entry.pk}
-            )
+            return Verdict(False, entry, checked, _("Entry #%(id)s differs from the external anchor.") % {"id": entry.pk})
         prev = entry.entry_hash
         checked += 1
     head = AuditChainHead.objects.filter(pk=1).first()
@@ -77,9 +71,7 @@ def _verify(anchors: dict[int, str]) -> Verdict:
         return Verdict(False, None, checked, _("The chain head does not match the newest entry: entries were removed."))
     newest_anchor = max(anchors, default=0)
     if newest_anchor > seq:
-        problem = _(
-            "The external anchor names entry number %(anchor)s but the chain ends at %(seq)s: entries were removed."
-        )
+        problem = _("The external anchor names entry number %(anchor)s but the chain ends at %(seq)s: entries were removed.")
         return Verdict(False, None, checked, problem % {"anchor": newest_anchor, "seq": seq})
     return Verdict(True, None, checked)
 

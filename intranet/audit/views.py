@@ -10,22 +10,8 @@ from .forms import AuditSearchForm
 from .selectors import audit_entries_search
 from .services import audit_record
 
-EXPORT_COLUMNS = [
-    "id",
-    "seq",
-    "created_at",
-    "actor_repr",
-    "acting_for",
-    "action",
-    "object_type",
-    "object_id",
-    "subject_employee_id",
-    "ip",
-    "user_agent",
-    "outcome",
-    "details",
-    "entry_hash",
-]
+EXPORT_COLUMNS = ["id", "seq", "created_at", "actor_repr", "acting_for", "action", "object_type", "object_id",
+                  "subject_employee_id", "ip", "user_agent", "outcome", "details", "entry_hash"]
 
 
 @role_required(Role.AUDITOR)

@@ -25,9 +25,8 @@ class AuditedViewMixin:
         if response.status_code == 200:
             obj = self.get_object(request, object_id)
             if obj is not None:
-                audit_record(
-                    action=self.audit_action, request=request, obj=obj, subject_employee=self.audited_employee(obj)
-                )
+                audit_record(action=self.audit_action, request=request, obj=obj,
+                             subject_employee=self.audited_employee(obj))
         return response
 
     def audited_employee(self, obj):
@@ -57,23 +56,11 @@ class DeviceAdmin(admin.ModelAdmin):
         from intranet.notifications.services import notify
 
         for device in queryset.select_related("user"):
-            audit_record(
-                action="2fa.device_removed",
-                request=request,
-                obj=device.user,
-                details={"device": device.pk, "type": type(device).__name__},
-            )
-            notify(
-                device.user,
-                "security.2fa_removed",
-                str(_("A second-factor device was removed from your account")),
-                str(
-                    _(
-                        "An administrator removed a device of two-step verification from your Serambi account. "
-                        "If you did not ask for this, tell the IT helpdesk at once."
-                    )
-                ),
-            )
+            audit_record(action="2fa.device_removed", request=request, obj=device.user,
+                         details={"device": device.pk, "type": type(device).__name__})
+            notify(device.user, "security.2fa_removed", str(_("A second-factor device was removed from your account")),
+                   str(_("An administrator removed a device of two-step verification from your Serambi account. "
+                         "If you did not ask for this, tell the IT helpdesk at once.")))
         queryset.delete()
 
 

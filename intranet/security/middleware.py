@@ -71,17 +71,8 @@ class SecondFactorRequiredMiddleware:
     exempt views do nothing with a password-only session: enrolment checks on its own that no device exists yet
     (`twofactor.enrolment_state`), new recovery codes need a recent verification."""
 
-    EXEMPT_URL_NAMES = {
-        "security:2fa_setup",
-        "security:2fa_verify",
-        "security:recovery_codes",
-        "accounts:logout",
-        "admin:logout",
-        "wagtail_admin_logout",
-        "accounts:login",
-        "set_language",
-        "healthz",
-    }
+    EXEMPT_URL_NAMES = {"security:2fa_setup", "security:2fa_verify", "security:recovery_codes", "accounts:logout",
+                        "admin:logout", "wagtail_admin_logout", "accounts:login", "set_language", "healthz"}
 
     def __init__(self, get_response):
         self.get_response = get_response

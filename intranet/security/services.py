@@ -34,14 +34,10 @@ def sessions_end(*, user, keep_session_key: str | None = None, request=None, rea
     """End the user's sessions (all, or all but one) in whatever session engine is configured. Returns how many."""
     store = _store()
     with transaction.atomic():
-        rows = list(
-            UserSession.objects.select_for_update().filter(user=user).exclude(session_key=keep_session_key or "")
-        )
+        rows = list(UserSession.objects.select_for_update().filter(user=user).exclude(session_key=keep_session_key or ""))
         for row in rows:
             store(session_key=row.session_key).delete()
         UserSession.objects.filter(pk__in=[r.pk for r in rows]).delete()
         if rows:
-            audit_record(
-                action="session.ended", request=request, obj=user, details={"count": len(rows), "reason": reason}
-            )
+            audit_record(action="session.ended", request=request, obj=user, details={"count": len(rows), "reason": reason})
     return len(rows)

@@ -18,9 +18,8 @@ def _on_login(sender, request, user, **kwargs):
         return
     request.session["serambi_login_at"] = int(timezone.now().timestamp())
     session_track(user=user, request=request)
-    audit_record(
-        action="auth.login", request=request, actor=user, obj=user, details={"backend": getattr(user, "backend", "")}
-    )
+    audit_record(action="auth.login", request=request, actor=user, obj=user,
+                 details={"backend": getattr(user, "backend", "")})
 
 
 @receiver(user_login_failed)
@@ -29,12 +28,8 @@ def _on_login_failed(sender, credentials, request=None, **kwargs):
     if request is not None and throttled(request):
         return  # refused by a rate limit: audited once per window as auth.throttled, not once per attempt
     # The attempted name is recorded (it is what an investigator needs); the password never is (Django masks it).
-    audit_record(
-        action="auth.login_failed",
-        request=request,
-        outcome="failed",
-        details={"username": str((credentials or {}).get("username", ""))[:150]},
-    )
+    audit_record(action="auth.login_failed", request=request, outcome="failed",
+                 details={"username": str((credentials or {}).get("username", ""))[:150]})
 
 
 @receiver(user_locked_out)

@@ -113,13 +113,8 @@ def totp_confirm(*, request, token: str) -> list[str] | None:
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()  # one enrolment at a time per user
     state = enrolment_state(request)
     if state == VERIFY_FIRST:
-        audit_record(
-            action="2fa.enrol",
-            request=request,
-            obj=user,
-            outcome="denied",
-            details={"reason": "a device exists; not verified in this session"},
-        )
+        audit_record(action="2fa.enrol", request=request, obj=user, outcome="denied",
+                     details={"reason": "a device exists; not verified in this session"})
         return None
     device = pending_totp_device(user)
     if not device.verify_token(normalise_code(token)):
@@ -127,39 +122,24 @@ def totp_confirm(*, request, token: str) -> list[str] | None:
         return None
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    replaced = list(
-        TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).values_list("pk", flat=True)
-    )
+    replaced = list(TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).values_list("pk", flat=True))
     TOTPDevice.objects.filter(pk__in=replaced).delete()
     _mark_verified(request, device)
-    audit_record(
-        action="2fa.enrol",
-        request=request,
-        obj=user,
-        details={"device": device.pk, "replaced": replaced, "first": state == FIRST},
-    )
+    audit_record(action="2fa.enrol", request=request, obj=user,
+                 details={"device": device.pk, "replaced": replaced, "first": state == FIRST})
     with override(getattr(request, "LANGUAGE_CODE", None)):
         _tell_the_user(
-            user,
-            "security.2fa_enrolled",
-            _("A new authenticator app was set up for your account"),
-            _(
-                "An authenticator app was just set up for two-step verification on your Serambi account. If this was "
-                "not you, tell the IT helpdesk at once and sign out your other sessions."
-            ),
+            user, "security.2fa_enrolled", _("A new authenticator app was set up for your account"),
+            _("An authenticator app was just set up for two-step verification on your Serambi account. If this was "
+              "not you, tell the IT helpdesk at once and sign out your other sessions."),
         )
     return recovery_codes_regenerate(request=request, notify_user=False) if state == FIRST else []
 
 
 def verify(*, request, token: str) -> bool:
     device = match_token(request.user, normalise_code(token))
-    audit_record(
-        action="2fa.verify",
-        request=request,
-        obj=request.user,
-        outcome="allowed" if device else "failed",
-        details={"method": type(device).__name__ if device else ""},
-    )
+    audit_record(action="2fa.verify", request=request, obj=request.user, outcome="allowed" if device else "failed",
+                 details={"method": type(device).__name__ if device else ""})
     if device is None:
         return False
     _mark_verified(request, device)
@@ -168,9 +148,7 @@ def verify(*, request, token: str) -> bool:
 
 @transaction.atomic
 def recovery_codes_regenerate(*, request, count: int = 10, notify_user: bool = True) -> list[str]:
-    device, _created = StaticDevice.objects.get_or_create(
-        user=request.user, name="recovery", defaults={"confirmed": True}
-    )
+    device, _created = StaticDevice.objects.get_or_create(user=request.user, name="recovery", defaults={"confirmed": True})
     device.token_set.all().delete()
     codes = [StaticToken.random_token() for _i in range(count)]
     StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
@@ -178,12 +156,8 @@ def recovery_codes_regenerate(*, request, count: int = 10, notify_user: bool = T
     if notify_user:
         with override(getattr(request, "LANGUAGE_CODE", None)):
             _tell_the_user(
-                request.user,
-                "security.recovery_codes",
-                _("New recovery codes were made for your account"),
-                _(
-                    "New recovery codes for two-step verification were just made on your Serambi account; the old ones "
-                    "no longer work. If this was not you, tell the IT helpdesk at once."
-                ),
+                request.user, "security.recovery_codes", _("New recovery codes were made for your account"),
+                _("New recovery codes for two-step verification were just made on your Serambi account; the old ones "
+                  "no longer work. If this was not you, tell the IT helpdesk at once."),
             )
     return codes

@@ -15,9 +15,7 @@ from .models import UserSession
 
 def _next(request, default="/"):
     nxt = request.POST.get("next") or request.GET.get("next") or ""
-    if nxt and url_has_allowed_host_and_scheme(
-        nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return nxt
     return default
 
@@ -42,12 +40,8 @@ def twofactor_setup(request):
     return render(
         request,
         "security/setup.html",
-        {
-            "form": form,
-            "qr": twofactor.qr_svg(device),
-            "secret": device.config_url.split("secret=")[1].split("&")[0],
-            "next": _next(request),
-        },
+        {"form": form, "qr": twofactor.qr_svg(device), "secret": device.config_url.split("secret=")[1].split("&")[0],
+         "next": _next(request)},
     )
 
 
@@ -74,25 +68,14 @@ def recovery_codes(request):
 @staff_member
 def session_list(request):
     sessions = UserSession.objects.filter(user=request.user).order_by("-created_at")
-    return render(
-        request,
-        "security/sessions.html",
-        {
-            "sessions": sessions,
-            "current": request.session.session_key,
-            "is_auditor": has_role(request.user, Role.AUDITOR),
-        },
-    )
+    return render(request, "security/sessions.html", {"sessions": sessions, "current": request.session.session_key,
+                                                      "is_auditor": has_role(request.user, Role.AUDITOR)})
 
 
 @staff_member
 @require_POST
 def sessions_sign_out_others(request):
-    n = services.sessions_end(
-        user=request.user,
-        keep_session_key=request.session.session_key,
-        request=request,
-        reason="signed out by the user",
-    )
+    n = services.sessions_end(user=request.user, keep_session_key=request.session.session_key, request=request,
+                              reason="signed out by the user")
     messages.success(request, _("%(n)d other session(s) signed out.") % {"n": n})
     return redirect("security:sessions")

@@ -1,9 +1,9 @@
 """Lift login lockouts and rate limits (audited):
 
-manage.py login_throttle_clear --username jdoe                  # jdoe's lockouts, from every address
-manage.py login_throttle_clear --address 10.20.30.40            # that address: lockouts and rate limits
-manage.py login_throttle_clear --username jdoe --address 10.20.30.40   # that pair only
-manage.py login_throttle_clear --global                         # the service-wide login rate limit
+    manage.py login_throttle_clear --username jdoe                  # jdoe's lockouts, from every address
+    manage.py login_throttle_clear --address 10.20.30.40            # that address: lockouts and rate limits
+    manage.py login_throttle_clear --username jdoe --address 10.20.30.40   # that pair only
+    manage.py login_throttle_clear --global                         # the service-wide login rate limit
 """
 
 from django.core.management.base import BaseCommand, CommandError
