@@ -461,8 +461,11 @@ LDAP_START_TLS = env.bool("LDAP_START_TLS", default=False)  # or use ldaps:// UR
 LDAP_CA_FILE = env.str("LDAP_CA_FILE", default="")  # PEM bundle; default: the system trust store
 # Verification is on by default; this turns it off, and a warning is logged at every start-up.
 LDAP_INSECURE_SKIP_TLS_VERIFY = env.bool("LDAP_INSECURE_SKIP_TLS_VERIFY", default=False)
-LDAP_CONNECT_TIMEOUT = env.float("LDAP_CONNECT_TIMEOUT", default=5.0)
-LDAP_RECEIVE_TIMEOUT = env.float("LDAP_RECEIVE_TIMEOUT", default=10.0)
+# A login waits at most one connect or receive timeout per server; a server that failed is then skipped for
+# LDAP_CIRCUIT_SECONDS (shared through the cache), so an outage answers logins at once (deploy/ldap/README.md).
+LDAP_CONNECT_TIMEOUT = env.float("LDAP_CONNECT_TIMEOUT", default=3.0)
+LDAP_RECEIVE_TIMEOUT = env.float("LDAP_RECEIVE_TIMEOUT", default=5.0)
+LDAP_CIRCUIT_SECONDS = env.float("LDAP_CIRCUIT_SECONDS", default=15.0)  # 0: no breaker
 LDAP_PAGE_SIZE = max(env.int("LDAP_PAGE_SIZE", default=1000), 500)
 LDAP_SYNC_INTERVAL = env.int("LDAP_SYNC_INTERVAL", default=3600)  # seconds between beat syncs; 0 = no beat sync
 if LDAP_ENABLED:

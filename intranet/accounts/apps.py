@@ -18,6 +18,7 @@ class AccountsConfig(AppConfig):
         from intranet.core.caching import bump_on_write
 
         from . import checks  # noqa: F401 - registers the deploy check
+        from .ldap import role_checks  # noqa: F401 - registers the system check
         from .ldap.provisioning import ROLE_PLAN_GENERATION
         from .models import DirectoryGroupMapping
 

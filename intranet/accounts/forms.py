@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from intranet.security.login_throttle import refusal_message, throttled
 
 from .ldap.account_state import AccountState
-from .ldap.backend import PROBLEM_ATTR, UNAVAILABLE
+from .ldap.backend import MISCONFIGURED, PROBLEM_ATTR, UNAVAILABLE
 from .ldap.identity import IDENTITY_CHANGED
 from .ldap.provisioning import Access
 
@@ -53,6 +53,10 @@ class LoginForm(AuthenticationForm):
         UNAVAILABLE: _(
             "The directory service is unavailable right now. Please try again in a few minutes; "
             "if it persists, contact the IT helpdesk."
+        ),
+        MISCONFIGURED: _(
+            "Sign-in through the office directory is not working because of a configuration problem. "
+            "Please contact the IT helpdesk."
         ),
     }
 

@@ -14,7 +14,7 @@ def ldap_sync(verify: bool = False) -> dict | None:
     of a field the directory owns lasts at most a day."""
     from django.conf import settings
 
-    from .ldap.connection import DirectoryUnavailable
+    from .ldap.connection import DirectoryMisconfigured, DirectoryUnavailable
     from .ldap.provisioning import SyncAborted
     from .ldap.sync import SyncNotConfigured, run_sync
 
@@ -23,6 +23,9 @@ def ldap_sync(verify: bool = False) -> dict | None:
     try:
         return run_sync(verify=verify).as_dict()
     except SyncNotConfigured:
+        return None
+    except DirectoryMisconfigured as exc:
+        logger.error("directory sync skipped: %s (manage.py ldap_check explains)", exc.summary())
         return None
     except DirectoryUnavailable:
         logger.warning("directory sync skipped: the directory is unreachable")

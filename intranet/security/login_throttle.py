@@ -7,8 +7,11 @@ one address, or `SERAMBI_LOGIN_GLOBAL_LIMIT` in all, further attempts are refuse
 check, with a translated message and 429. The first refusal of each kind per window is audited (`auth.throttled`);
 the refused attempts themselves are not, so a flood cannot flood the audit trail.
 
-A failure that says nothing about the password is not counted, here or by the lockout: an attempt refused by these
-limits, and one the directory could not answer (an outage must not lock anyone out).
+Only a wrong password (or an unknown user) is counted, here and by the lockout. A failure that says nothing against
+the password is not: an attempt refused by these limits, one the directory could not answer or refused for its
+configuration (an outage must not lock anyone out), and one with the right password on an account the directory
+refuses (disabled, blocked group): the directory backend notes each of these on the request only after the password
+was accepted or when the directory did not answer.
 `manage.py login_throttle_clear` lifts limits and lockouts for an address, a user or the whole service.
 """
 
@@ -21,7 +24,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import ngettext
 
-from intranet.accounts.ldap.backend import PROBLEM_ATTR, UNAVAILABLE
+from intranet.accounts.ldap.backend import PROBLEM_ATTR
 from intranet.audit.services import audit_record
 
 from .client_address import address_bucket, client_address
@@ -76,9 +79,9 @@ def throttled(request) -> dict | None:
 
 
 def counts_as_failure(request) -> bool:
-    """Whether a failed login says something about the password: not when a rate limit refused it, nor when the
-    directory was unavailable."""
-    return request is None or not (throttled(request) or getattr(request, PROBLEM_ATTR, None) == UNAVAILABLE)
+    """Whether a failed login says something against the password: not when a rate limit refused it, nor when the
+    directory noted a problem (unavailable, misconfigured, or an account it refuses despite the right password)."""
+    return request is None or not (throttled(request) or getattr(request, PROBLEM_ATTR, None))
 
 
 def failure_count(request) -> None:

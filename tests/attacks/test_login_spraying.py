@@ -8,6 +8,7 @@ from axes.models import AccessAttempt
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from intranet.accounts.ldap import breaker
 from intranet.audit.models import AuditEntry
 from tests.ldap_server import USER_PASSWORD, ldap_private_server, ldap_server, ldap_settings  # noqa: F401
 
@@ -113,4 +114,5 @@ def test_a_directory_outage_counts_toward_no_lockout(client, behind_proxy, ldap_
         assert login(client, "siti", USER_PASSWORD, address=VICTIM_DESK).status_code == 200
     assert not AccessAttempt.objects.exists()
     ldap_private_server.start()
+    breaker.reset([ldap_private_server.uri])  # the circuit breaker's period is over (LDAP_CIRCUIT_SECONDS)
     assert login(client, "siti", USER_PASSWORD, address=VICTIM_DESK).status_code == 302 and logged_in(client)

@@ -196,7 +196,7 @@ def _benchmark(tmp_path: Path, server: SlapdServer) -> None:
         "SERAMBI_TESTING": "false",
         "SERAMBI_VAR_DIR": str(tmp_path / "var"),
         "LOG_LEVEL": "INFO",
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")])),  # keeps extra paths
         "DJANGO_SETTINGS_MODULE": "intranet.settings",
     }
     ours = {

@@ -4,7 +4,8 @@ break-glass administrators, who are never looked up in the directory and can log
 
 Why a login failed is left on the request (`request.serambi_login_problem`) so the login form can say it clearly:
 a wrong password and an unknown user are one generic failure (no enumeration), while a disabled account, a missing
-required group and an unreachable directory each get their own translated message. So does each account state
+required group, an unreachable directory and a directory refusing Serambi's requests (a configuration problem)
+each get their own translated message. So does each account state
 (expired, locked out, outside logon hours, password to change or expired: `account_state.py`), told only after the
 password was found right, and without touching the local account; and a login whose directory entry is not the one
 the Serambi account was made for (a recycled username: `IDENTITY_CHANGED`).
@@ -21,7 +22,13 @@ from django.core.exceptions import PermissionDenied
 from ..models import User
 from .account_state import AccountState, state_from_bind_message
 from .config import get_config, normalize_dn
-from .connection import AccountDisabled, DirectoryUnavailable, kept_service_connection, verify_password
+from .connection import (
+    AccountDisabled,
+    DirectoryMisconfigured,
+    DirectoryUnavailable,
+    kept_service_connection,
+    verify_password,
+)
 from .directory import find_login, groups_for_entry, lean_decoding, parse_login
 from .provisioning import IDENTITY_CHANGED, Access, Item, access_for, apply_entries
 
@@ -29,6 +36,7 @@ logger = logging.getLogger("intranet.accounts.ldap")
 
 PROBLEM_ATTR = "serambi_login_problem"
 UNAVAILABLE = "directory_unavailable"
+MISCONFIGURED = "directory_misconfigured"  # the directory refused Serambi's request: the log says why
 
 
 def _note(request, problem: str) -> None:
@@ -68,6 +76,9 @@ class DirectoryBackend(BaseBackend):
                 except AccountDisabled as exc:  # the directory's own verdict (AD sub-code), over the attributes'
                     bind_state = state_from_bind_message(str(exc)) or AccountState.DISABLED
                 groups = groups_for_entry(conn, config, entry)
+        except DirectoryMisconfigured:  # logged with its result code and hint where it was raised
+            _note(request, MISCONFIGURED)
+            return None
         except DirectoryUnavailable:
             _note(request, UNAVAILABLE)
             return None  # let ModelBackend try a local break-glass account

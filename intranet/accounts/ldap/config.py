@@ -136,6 +136,7 @@ class DirectoryConfig:
     upn_suffixes: tuple[str, ...] = ()  # alternate UPN suffixes (casefolded): name@suffix logs in as `name`
     netbios_domains: tuple[str, ...] = ()  # accepted DOMAIN of DOMAIN\user (casefolded); empty: any
     allow_plaintext: bool = False  # ldap:// without StartTLS accepted by the deploy check
+    circuit_seconds: float = 15.0  # a server that failed is skipped this long (breaker)
 
     @property
     def anchor_binary(self) -> bool:
@@ -246,8 +247,8 @@ def get_config() -> DirectoryConfig:
         start_tls=bool(_setting("LDAP_START_TLS", False)),
         ca_file=_setting("LDAP_CA_FILE", "") or "",
         insecure_skip_tls_verify=bool(_setting("LDAP_INSECURE_SKIP_TLS_VERIFY", False)),
-        connect_timeout=float(_setting("LDAP_CONNECT_TIMEOUT", 5)),
-        receive_timeout=float(_setting("LDAP_RECEIVE_TIMEOUT", 10)),
+        connect_timeout=float(_setting("LDAP_CONNECT_TIMEOUT", 3)),
+        receive_timeout=float(_setting("LDAP_RECEIVE_TIMEOUT", 5)),
         page_size=max(int(_setting("LDAP_PAGE_SIZE", 1000)), MIN_PAGE_SIZE),
         default_roles=tuple(_setting("LDAP_DEFAULT_ROLES", ["Pegawai"]) or ()),
         role_map=tuple(role_map),
@@ -257,4 +258,5 @@ def get_config() -> DirectoryConfig:
         upn_suffixes=tuple(s.strip().lstrip("@").casefold() for s in _setting("LDAP_UPN_SUFFIXES", []) or [] if s),
         netbios_domains=tuple(d.strip().casefold() for d in _setting("LDAP_NETBIOS_DOMAINS", []) or [] if d),
         allow_plaintext=bool(_setting("LDAP_ALLOW_PLAINTEXT", False)),
+        circuit_seconds=max(float(_setting("LDAP_CIRCUIT_SECONDS", 15)), 0.0),
     )

@@ -1,5 +1,12 @@
-"""Connections to the directory: a failover server pool, timeouts, StartTLS or LDAPS with certificate verification,
-no referral chasing. Network and TLS failures become `DirectoryUnavailable`; passwords are never logged."""
+"""Connections to the directory: the configured servers tried in order, short connect and receive timeouts, a shared
+circuit breaker (`breaker`), StartTLS or LDAPS with certificate verification, no referral chasing.
+
+ldap3's own ServerPool is not used: after a failed round it sleeps (10 s by default) before giving up, and it only
+fails over when a TCP connection cannot be opened, so a hung server (accepting, never answering) was never left for
+the next one. Here each server is opened *and bound* in turn; an outage of one (refused, timed out, TLS failure, busy)
+marks it down and the next is tried at once. Errors become `DirectoryUnavailable`, or `DirectoryMisconfigured` when
+the directory answered with a result code that no retry can fix (see `errors`). Passwords are never logged.
+"""
 
 from __future__ import annotations
 
@@ -16,43 +23,31 @@ from typing import TypeVar
 import ldap3
 from ldap3.core import exceptions as ldap_exc
 
+from . import breaker
 from .config import DirectoryConfig
+from .errors import (
+    NETWORK_ERRORS,
+    AccountDisabled,
+    DirectoryError,
+    DirectoryMisconfigured,
+    DirectoryUnavailable,
+    translate,
+)
 
 logger = logging.getLogger("intranet.accounts.ldap")
 T = TypeVar("T")
 
+__all__ = [
+    "AccountDisabled",
+    "DirectoryError",
+    "DirectoryMisconfigured",
+    "DirectoryUnavailable",
+    "kept_service_connection",
+    "service_connection",
+    "verify_password",
+]
 
-class DirectoryError(Exception):
-    """Base of the directory errors."""
-
-
-class DirectoryUnavailable(DirectoryError):
-    """No server of the pool answered (network, timeout, TLS verification, or a refused service bind)."""
-
-
-class AccountDisabled(DirectoryError):
-    """The directory refused a correct password because the account is disabled, locked or expired (AD sub-codes)."""
-
-
-# Errors meaning "the directory cannot be reached or trusted right now".
-UNAVAILABLE_ERRORS = (
-    ldap_exc.LDAPSocketOpenError,
-    ldap_exc.LDAPSocketReceiveError,
-    ldap_exc.LDAPSocketSendError,
-    ldap_exc.LDAPSessionTerminatedByServerError,
-    ldap_exc.LDAPServerPoolExhaustedError,
-    ldap_exc.LDAPServerPoolError,
-    ldap_exc.LDAPStartTLSError,
-    ldap_exc.LDAPSSLConfigurationError,
-    ldap_exc.LDAPCommunicationError,
-    ldap_exc.LDAPUnavailableResult,
-    ldap_exc.LDAPBusyResult,
-    ldap_exc.LDAPTimeLimitExceededResult,
-    ldap_exc.LDAPMaximumRetriesError,
-    ldap_exc.LDAPResponseTimeoutError,
-    ssl.SSLError,
-    OSError,
-)
+UNAVAILABLE_ERRORS = NETWORK_ERRORS  # former name
 
 # Active Directory bind sub-codes returned only for a correct password on an unusable account:
 # 530 logon hours, 531 workstation, 532 password expired, 533 disabled, 701 account expired, 773 must reset, 775 locked.
@@ -65,25 +60,20 @@ def _tls(config: DirectoryConfig) -> ldap3.Tls:
     return ldap3.Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=config.ca_file or None, version=ssl.PROTOCOL_TLS_CLIENT)
 
 
-def server_pool(config: DirectoryConfig) -> ldap3.ServerPool:
-    tls = _tls(config)
-    servers = [
-        ldap3.Server(
-            uri,
-            use_ssl=uri.lower().startswith("ldaps://"),
-            tls=tls,
-            get_info=ldap3.NONE,  # no schema download: faster, and attributes come back as plain strings
-            connect_timeout=config.connect_timeout,
-        )
-        for uri in config.server_uris
-    ]
-    # FIRST: failover in order; active=1: try each server once, then give up (never loop forever when all are down).
-    return ldap3.ServerPool(servers, ldap3.FIRST, active=1, exhaust=False)
+def make_server(config: DirectoryConfig, uri: str) -> ldap3.Server:
+    return ldap3.Server(
+        uri,
+        use_ssl=uri.lower().startswith("ldaps://"),
+        tls=_tls(config),
+        get_info=ldap3.NONE,  # no schema download: faster, and attributes come back as plain strings
+        connect_timeout=config.connect_timeout,
+    )
 
 
-def _open(config: DirectoryConfig, user: str | None, password: str | None) -> ldap3.Connection:
-    conn = ldap3.Connection(
-        server_pool(config),
+def make_connection(config: DirectoryConfig, uri: str, user: str | None, password: str | None) -> ldap3.Connection:
+    """A connection to one server, not opened yet."""
+    return ldap3.Connection(
+        make_server(config, uri),
         user=user or None,
         password=password or None,
         auto_bind=ldap3.AUTO_BIND_NONE,
@@ -94,11 +84,70 @@ def _open(config: DirectoryConfig, user: str | None, password: str | None) -> ld
         check_names=False,
         return_empty_attributes=False,
     )
+
+
+def open_tls(config: DirectoryConfig, conn: ldap3.Connection) -> None:
     conn.open()
-    uses_ldaps = conn.server.ssl
-    if config.start_tls and not uses_ldaps:
+    if config.start_tls and not conn.server.ssl:
         conn.start_tls()
-    return conn
+
+
+# The server that answered last in this thread: a user's password bind goes to the server its search just used.
+_last = threading.local()
+
+
+def _candidates(config: DirectoryConfig) -> list[str]:
+    """The configured servers not known down, the one that answered last in this thread first."""
+    down = breaker.down_servers(config.server_uris)
+    uris = [u for u in config.server_uris if u not in down]
+    last = getattr(_last, "uri", None)
+    if last in uris:
+        uris.remove(last)
+        uris.insert(0, last)
+    return uris
+
+
+def _outage(config: DirectoryConfig, uri: str, error: DirectoryUnavailable) -> None:
+    breaker.trip(uri, config.circuit_seconds, str(error))
+
+
+def _connect(config: DirectoryConfig, user: str | None, password: str | None, *, bind: bool) -> ldap3.Connection:
+    """Open (and bind, when `bind`) on the first server that answers. A bind refused for its credentials is raised as
+    LDAPInvalidCredentialsResult; it is never sent to a second server."""
+    uris = _candidates(config)
+    if not uris:
+        logger.info("directory: every server is marked down; not trying (LDAP_CIRCUIT_SECONDS)")
+        raise DirectoryUnavailable("every server is marked down")
+    last_error: DirectoryUnavailable | None = None
+    for uri in uris:
+        conn = make_connection(config, uri, user, password)
+        try:
+            with breaker.watching(uri, config.receive_timeout):
+                open_tls(config, conn)
+                if bind:
+                    conn.bind()
+        except ldap_exc.LDAPInvalidCredentialsResult:
+            _drop(conn)
+            raise
+        except Exception as exc:
+            _drop(conn)
+            error = translate(exc, "bind" if bind else "connect")
+            if error is None:
+                raise
+            if isinstance(error, DirectoryMisconfigured):
+                _log_misconfigured(uri, error)
+                raise error from None
+            logger.warning("directory server %s unreachable: %s", uri, error)
+            _outage(config, uri, error)
+            last_error = error
+            continue
+        _last.uri = uri
+        return conn
+    raise last_error or DirectoryUnavailable("no server")
+
+
+def _log_misconfigured(uri: str, error: DirectoryMisconfigured) -> None:
+    logger.error("directory server %s refused Serambi's request: %s", uri, error.summary())
 
 
 @contextmanager
@@ -106,30 +155,46 @@ def service_connection(config: DirectoryConfig, *, close: bool = True):
     """A connection bound as the service account (anonymous when no bind DN is configured); unbound at the end,
     unless `close` is False and no error occurred (the caller keeps it)."""
     try:
-        conn = _open(config, config.bind_dn, config.bind_password)
-        if config.bind_dn:
-            conn.bind()
-    except ldap_exc.LDAPInvalidCredentialsResult:
-        logger.error("directory: the service account bind was refused; check LDAP_BIND_DN / LDAP_BIND_PASSWORD")
-        raise DirectoryUnavailable("service bind refused") from None
-    except UNAVAILABLE_ERRORS as exc:
-        logger.warning("directory unreachable: %s", type(exc).__name__)
-        raise DirectoryUnavailable(type(exc).__name__) from None
-    with _ended_on_error(conn):
+        conn = _connect(config, config.bind_dn, config.bind_password, bind=bool(config.bind_dn))
+    except ldap_exc.LDAPInvalidCredentialsResult as exc:
+        error = translate(exc, "service bind")
+        _log_misconfigured(",".join(config.server_uris), error)
+        raise error from None
+    with _ended_on_error(config, conn):
         yield conn
     if close:
         _drop(conn)
 
 
+def _uri(conn: ldap3.Connection) -> str:
+    server = conn.server
+    return f"{'ldaps' if server.ssl else 'ldap'}://{server.host}:{server.port}"
+
+
+def _timed_out(exc: BaseException) -> bool:
+    return isinstance(exc, ldap_exc.LDAPResponseTimeoutError) or "timed out" in str(exc).lower()
+
+
 @contextmanager
-def _ended_on_error(conn: ldap3.Connection):
-    """Any error ends `conn`; network and TLS errors become DirectoryUnavailable."""
+def _ended_on_error(config: DirectoryConfig, conn: ldap3.Connection):
+    """Any error ends `conn`; LDAP, network and TLS errors become DirectoryUnavailable or DirectoryMisconfigured."""
     try:
         yield
-    except UNAVAILABLE_ERRORS as exc:
+    except DirectoryError:
         _drop(conn)
-        logger.warning("directory connection lost: %s", type(exc).__name__)
-        raise DirectoryUnavailable(type(exc).__name__) from None
+        raise
+    except Exception as exc:
+        _drop(conn)
+        error = translate(exc, "search")
+        if error is None:
+            raise
+        if isinstance(error, DirectoryMisconfigured):
+            _log_misconfigured(_uri(conn), error)
+        else:
+            logger.warning("directory connection lost: %s", error)
+            if _timed_out(exc):  # a hung server: do not wait for it again on the next login
+                _outage(config, _uri(conn), error)
+        raise error from None
     except BaseException:
         _drop(conn)
         raise
@@ -138,7 +203,7 @@ def _ended_on_error(conn: ldap3.Connection):
 # A login searches with the service account. Opening and binding that connection cost about as much as the search
 # itself, so each worker thread keeps its bound service connection between logins (`kept_service_connection`). A kept
 # connection idle for longer than KEEP_IDLE_SECONDS is not reused: directories close idle connections (Active Directory
-# after 15 minutes), and an old one may point at a server the pool has since failed over from.
+# after 15 minutes), and an old one may point at a server marked down since.
 KEEP_IDLE_SECONDS = 60
 _kept = threading.local()
 
@@ -158,7 +223,12 @@ def _take_kept(config: DirectoryConfig) -> ldap3.Connection | None:
     if held is None:
         return None
     conn, held_config, last_used = held
-    if held_config != config or conn.closed or time.monotonic() - last_used > KEEP_IDLE_SECONDS:
+    if (
+        held_config != config
+        or conn.closed
+        or time.monotonic() - last_used > KEEP_IDLE_SECONDS
+        or _uri(conn) in breaker.down_servers([_uri(conn)])
+    ):
         _drop(conn)
         return None
     return conn
@@ -173,44 +243,60 @@ def kept_service_connection(config: DirectoryConfig, first: Callable[[ldap3.Conn
     conn = _take_kept(config)
     if conn is not None:
         try:
-            result = first(conn)
-        except UNAVAILABLE_ERRORS as exc:
+            with breaker.watching(_uri(conn), config.receive_timeout):
+                result = first(conn)
+        except NETWORK_ERRORS as exc:
             logger.info("directory: the kept service connection was closed (%s); opening a new one", type(exc).__name__)
+            if _timed_out(exc):
+                _outage(config, _uri(conn), DirectoryUnavailable(type(exc).__name__))
             _drop(conn)
             conn = None
+        except Exception as exc:
+            _drop(conn)
+            error = translate(exc, "search")
+            if error is None:
+                raise
+            if isinstance(error, DirectoryMisconfigured):
+                _log_misconfigured(_uri(conn), error)
+            raise error from None
         except BaseException:
             _drop(conn)
             raise
+        else:
+            _last.uri = _uri(conn)
     if conn is None:
-        with service_connection(config, close=False) as conn:
+        with service_connection(config, close=False) as conn, breaker.watching(_uri(conn), config.receive_timeout):
             result = first(conn)
-    with _ended_on_error(conn):
+    with _ended_on_error(config, conn), breaker.watching(_uri(conn), config.receive_timeout):
         yield conn, result
     _kept.held = (conn, config, time.monotonic())
 
 
 def verify_password(config: DirectoryConfig, dn: str, password: str) -> bool:
-    """Bind as `dn` with `password` on a fresh connection. True on success, False on wrong credentials.
-    Raises AccountDisabled (AD sub-codes) or DirectoryUnavailable."""
+    """Bind as `dn` with `password` on a fresh connection (to the server the search used, when it is still up).
+    True on success, False on wrong credentials. Raises AccountDisabled (AD sub-codes), DirectoryMisconfigured (e.g.
+    the directory requires TLS for binds) or DirectoryUnavailable. The bind is sent once, to one server."""
     if not password:
         return False
+    conn = _connect(config, dn, password, bind=False)
+    uri = _uri(conn)
     try:
-        conn = _open(config, dn, password)
-    except UNAVAILABLE_ERRORS as exc:
-        raise DirectoryUnavailable(type(exc).__name__) from None
-    try:
-        conn.bind()
+        with breaker.watching(uri, config.receive_timeout):
+            conn.bind()
         return True
     except ldap_exc.LDAPInvalidCredentialsResult as exc:
         if AD_DISABLED_SUBCODES.search(str(getattr(exc, "message", "") or "")):
             raise AccountDisabled(str(exc.message)) from None  # the sub-code says which state (account_state.py)
         return False
-    except (ldap_exc.LDAPInappropriateAuthenticationResult, ldap_exc.LDAPUnwillingToPerformResult):
-        return False
-    except UNAVAILABLE_ERRORS as exc:
-        raise DirectoryUnavailable(type(exc).__name__) from None
+    except Exception as exc:
+        error = translate(exc, "user bind")
+        if error is None:
+            raise
+        if isinstance(error, DirectoryMisconfigured):
+            _log_misconfigured(uri, error)
+        else:
+            logger.warning("directory server %s failed during a user bind: %s", uri, error)
+            _outage(config, uri, error)
+        raise error from None
     finally:
-        try:
-            conn.unbind()
-        except Exception:  # noqa: S110
-            pass
+        _drop(conn)

@@ -101,33 +101,108 @@ def _role_value(name: str) -> str | None:
     return None
 
 
-def active_mappings(config: DirectoryConfig) -> list[DirectoryGroupMapping]:
-    """The mappings in force; rows named in LDAP_GROUP_ROLE_MAP are created when missing (admins edit them after)."""
-    rows = list(DirectoryGroupMapping.objects.select_related("scope_unit"))
-    have = {(m.group_dn, m.role, m.scope_unit.code if m.scope_unit else "", m.scope_kind) for m in rows}
+SCOPE_KINDS = ("", "hr", "payroll")
+
+
+def mapping_problems(config: DirectoryConfig) -> list[str]:
+    """Mistakes in LDAP_GROUP_ROLE_MAP and LDAP_DEFAULT_ROLES that can be seen without the database (a system check
+    and the sync report them; a login ignores the faulty mapping and logs it)."""
+    valid = ", ".join(f"{r.name} ({r.value})" for r in Role)
+    problems = []
+    for item in config.role_map:
+        if _role_value(item.role) is None:
+            problems.append(
+                _("LDAP_GROUP_ROLE_MAP: unknown role %(role)r for %(group)s; valid roles: %(valid)s")
+                % {"role": item.role, "group": item.group_dn, "valid": valid}
+            )
+        if item.scope_kind not in SCOPE_KINDS:
+            problems.append(
+                _("LDAP_GROUP_ROLE_MAP: unknown scope_kind %(kind)r for %(group)s; valid: hr, payroll")
+                % {"kind": item.scope_kind, "group": item.group_dn}
+            )
+        role = _role_value(item.role)
+        if item.scope_unit and role not in (None, Role.HR_OFFICER, Role.PAYROLL_OFFICER):
+            problems.append(
+                _("LDAP_GROUP_ROLE_MAP: only HR_OFFICER and PAYROLL_OFFICER take a scope_unit (%(group)s)")
+                % {"group": item.group_dn}
+            )
+        if not (item.group_dn or "").strip():
+            problems.append(_("LDAP_GROUP_ROLE_MAP: a mapping has no group DN"))
+    for name in config.default_roles:
+        if _role_value(name) is None:
+            problems.append(
+                _("LDAP_DEFAULT_ROLES: unknown role %(role)r; valid roles: %(valid)s") % {"role": name, "valid": valid}
+            )
+    return problems
+
+
+def _declared(config: DirectoryConfig) -> dict[tuple, object]:
+    """LDAP_GROUP_ROLE_MAP as mapping keys (group DN, role, unit code, scope kind) → the setting's item."""
+    declared = {}
     for item in config.role_map:
         role = _role_value(item.role)
         if role is None:
-            logger.warning("LDAP_GROUP_ROLE_MAP: unknown role %r ignored", item.role)
+            logger.error("LDAP_GROUP_ROLE_MAP: unknown role %r ignored", item.role)
             continue
         kind = item.scope_kind or (
             "hr" if (item.scope_unit and role == Role.HR_OFFICER) else "payroll" if item.scope_unit else ""
         )
-        key = (normalize_dn(item.group_dn), role, item.scope_unit, kind)
-        if key in have:
-            continue
-        unit = None
-        if item.scope_unit:
-            unit = OrgUnit.objects.filter(code=item.scope_unit).first()
-            if unit is None:
-                logger.warning("LDAP_GROUP_ROLE_MAP: unknown unit %r; mapping for %s skipped", item.scope_unit, role)
-                continue
-        mapping, _created = DirectoryGroupMapping.objects.get_or_create(
-            group_dn=key[0], role=role, scope_unit=unit, scope_kind=kind, defaults={"from_settings": True}
+        declared[(normalize_dn(item.group_dn), role, item.scope_unit, kind)] = item
+    return declared
+
+
+def active_mappings(config: DirectoryConfig, *, write: bool = True) -> list[DirectoryGroupMapping]:
+    """The mappings in force. The environment is the source of truth for the mappings it declares: a row declared in
+    LDAP_GROUP_ROLE_MAP is created when missing, and a row seeded from it that the setting no longer declares is
+    removed, so its role goes at the next sync. An administrator may switch a declared row off in the admin (an
+    emergency stop; kept until the setting drops it); rows added in the admin and never declared are left alone. With `write=False` (a dry run) nothing is written: the result is what would be in force."""
+    rows = list(DirectoryGroupMapping.objects.select_related("scope_unit"))
+    declared = _declared(config)
+
+    def key(m):
+        return (m.group_dn, m.role, m.scope_unit.code if m.scope_unit else "", m.scope_kind)
+
+    kept, retired = [], []
+    for m in rows:
+        k = key(m)
+        if k in declared:
+            if write and not m.from_settings:  # declared now: the environment owns it (its removal removes it)
+                m.from_settings = True
+                m.save(update_fields=["from_settings"])
+            kept.append(m)
+        elif m.from_settings:
+            retired.append(m)
+        else:
+            kept.append(m)
+    if retired and write:
+        DirectoryGroupMapping.objects.filter(pk__in=[m.pk for m in retired]).delete()
+        for m in retired:
+            logger.warning("LDAP_GROUP_ROLE_MAP no longer declares %s → %s: mapping removed", m.group_dn, m.role)
+        from intranet.audit.services import audit_record
+
+        audit_record(
+            action="directory.mappings_removed",
+            object_type="directory",
+            details={"removed": [{"group": m.group_dn, "role": m.role} for m in retired]},
         )
-        rows.append(mapping)
-        have.add(key)
-    return [m for m in rows if m.active]
+    have = {key(m) for m in rows}
+    for k in declared:
+        if k in have:
+            continue
+        group_dn, role, unit_code, kind = k
+        unit = None
+        if unit_code:
+            unit = OrgUnit.objects.filter(code=unit_code).first()
+            if unit is None:
+                logger.warning("LDAP_GROUP_ROLE_MAP: unknown unit %r; mapping for %s skipped", unit_code, role)
+                continue
+        fields = {"group_dn": group_dn, "role": role, "scope_unit": unit, "scope_kind": kind}
+        if write:
+            mapping, _created = DirectoryGroupMapping.objects.get_or_create(**fields, defaults={"from_settings": True})
+        else:
+            mapping = DirectoryGroupMapping(**fields, from_settings=True)
+        kept.append(mapping)
+    return [m for m in kept if m.active]
 
 
 @dataclass

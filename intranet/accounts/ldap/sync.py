@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from django.utils.translation import gettext as _
 
@@ -19,7 +21,15 @@ from .directory import (
     lean_decoding,
     load_group_graph,
 )
-from .provisioning import Item, SyncReport, active_mappings, apply_entries, relevant_groups
+from .provisioning import (
+    Item,
+    SyncAborted,
+    SyncReport,
+    active_mappings,
+    apply_entries,
+    mapping_problems,
+    relevant_groups,
+)
 
 logger = logging.getLogger("intranet.accounts.ldap")
 
@@ -28,8 +38,14 @@ class SyncNotConfigured(Exception):
     pass
 
 
+# A login must fail within seconds; the sync is a batch job whose large searches (Active Directory's in-chain search
+# over a big group) may take longer before the first answer.
+SYNC_RECEIVE_TIMEOUT = 60.0
+
+
 def read_directory(config: DirectoryConfig, relevant: set[str]) -> list[Item]:
     """Every user entry with the groups (nested included) that matter to Serambi."""
+    config = replace(config, receive_timeout=max(config.receive_timeout, SYNC_RECEIVE_TIMEOUT))
     with service_connection(config) as conn, lean_decoding(conn):
         entries = [entry_from_attributes(config, dn, attrs) for dn, attrs in iter_user_attributes(conn, config)]
         if config.nested == "server":  # Active Directory resolves nesting itself
@@ -72,17 +88,31 @@ def run_sync(
 ) -> SyncReport:
     """Read the whole directory and apply it. Entries unchanged since the last run are skipped by their fingerprint;
     `verify=True` re-applies every entry (and so undoes local edits of directory-owned fields).
-    Raises DirectoryUnavailable when the directory cannot be read (nothing is changed then) and SyncNotConfigured
-    when the directory is not enabled. A run that changed something or met problems leaves a summary audit entry;
-    a run that changed nothing writes nothing at all."""
+    Raises DirectoryUnavailable (or its DirectoryMisconfigured) when the directory cannot be read, SyncAborted when
+    the mapping settings are wrong or the directory returned no user at all (nothing is changed then), and
+    SyncNotConfigured when the directory is not enabled. A run that changed something, or met other problems than
+    the last audited run, leaves a summary audit entry; a run that changed nothing writes nothing at all, and a dry
+    run never writes."""
     config = config or get_config()
     if not config.enabled:
         raise SyncNotConfigured(
             _("The directory is not configured (LDAP_SERVER_URIS is empty or LDAP_ENABLED is off).")
         )
+    problems = mapping_problems(config)
+    if problems:
+        raise SyncAborted(" ".join([_("The role mapping settings are wrong; nothing was changed."), *problems]))
     started = time.monotonic()
-    mappings = active_mappings(config)
+    mappings = active_mappings(config, write=not dry_run)
     items = read_directory(config, relevant_groups(config, mappings))
+    if not items:
+        raise SyncAborted(
+            _(
+                "The directory returned no users under %(base)s with the filter %(filter)s; nothing was changed. "
+                "Check LDAP_USER_BASE_DN and LDAP_USER_OBJECT_FILTER (e.g. entries without objectCategory); "
+                "`manage.py ldap_check` explains what it finds."
+            )
+            % {"base": config.user_base_dn or "-", "filter": config.user_object_filter}
+        )
     read_seconds = time.monotonic() - started
     report = SyncReport(dry_run=dry_run)
     if progress_factory is not None:
@@ -96,7 +126,9 @@ def run_sync(
             config=config, items=items, full=True, dry_run=dry_run, report=report, mappings=mappings, verify=verify
         )
     total_seconds = time.monotonic() - started
-    if not dry_run and (report.created or report.updated or report.deactivated or report.errors):
+    problems_digest = _digest(report.errors)
+    changed = report.created or report.updated or report.deactivated
+    if not dry_run and (changed or (report.errors and problems_digest != _last_problems_digest())):
         audit_record(
             action="directory.sync",
             object_type="directory",
@@ -106,6 +138,7 @@ def run_sync(
                 "verify": verify,
                 "seconds": round(total_seconds, 1),
                 "errors_sample": report.errors[:20],
+                "errors_digest": problems_digest,
             },
         )
     logger.info(
@@ -118,6 +151,20 @@ def run_sync(
     for line in report.errors[:200]:
         logger.warning("directory sync: %s", line)
     return report
+
+
+def _digest(errors: list[str]) -> str:
+    return hashlib.blake2b("\n".join(sorted(errors)).encode(), digest_size=12).hexdigest() if errors else ""
+
+
+def _last_problems_digest() -> str:
+    """The problems of the last audited sync: the same problems again are not audited again (one read)."""
+    from intranet.audit.models import AuditEntry
+
+    details = (
+        AuditEntry.objects.filter(action="directory.sync").order_by("-created_at").values_list("details", flat=True)
+    ).first()
+    return (details or {}).get("errors_digest", "")
 
 
 __all__ = ["run_sync", "SyncReport", "SyncNotConfigured", "DirectoryUnavailable"]

@@ -1,10 +1,11 @@
 """`manage.py ldap_sync [--dry-run]`: bring accounts, employees' directory fields, unit placement and roles in line
 with the directory; deactivate accounts that left it (their sessions end at once)."""
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from intranet.accounts.ldap.connection import DirectoryUnavailable
+from intranet.accounts.ldap.connection import DirectoryMisconfigured, DirectoryUnavailable
 from intranet.accounts.ldap.provisioning import SyncAborted
 from intranet.accounts.ldap.sync import SyncNotConfigured, run_sync
 from intranet.core.progress import Progress
@@ -30,10 +31,18 @@ class Command(BaseCommand):
                 verify=verify,
                 progress_factory=lambda label, total: Progress(self.stdout, label, total),
             )
-        except SyncNotConfigured as exc:
+        except (SyncNotConfigured, ImproperlyConfigured) as exc:
             raise CommandError(str(exc)) from None
-        except DirectoryUnavailable:
-            raise CommandError(_("The directory is unreachable; nothing was changed.")) from None
+        except DirectoryMisconfigured as exc:
+            raise CommandError(
+                _("The directory refused the sync; nothing was changed. %(problem)s") % {"problem": exc.summary()}
+                + "\n"
+                + _("Run `manage.py ldap_check` for a full diagnosis.")
+            ) from None
+        except DirectoryUnavailable as exc:
+            raise CommandError(
+                _("The directory is unreachable (%(reason)s); nothing was changed.") % {"reason": exc}
+            ) from None
         except SyncAborted as exc:
             raise CommandError(str(exc)) from None
         for line in report.errors[:show_errors]:
