@@ -65,7 +65,10 @@ def read_directory(config: DirectoryConfig, relevant: set[str]) -> list[Item]:
 
     def relevant_ancestors(group_dn: str) -> frozenset[str]:
         if group_dn not in kept:
-            found = graph.ancestors(group_dn, cache) if config.nested != "off" else frozenset([group_dn])
+            found = graph.ancestors(group_dn, cache)
+            if config.nested == "off":  # direct groups only, but the deny group is always found through nesting
+                deny = frozenset([normalize_dn(config.deny_group)]) if config.deny_group else frozenset()
+                found = frozenset([group_dn]) | (found & deny)
             kept[group_dn] = found & relevant
         return kept[group_dn]
 

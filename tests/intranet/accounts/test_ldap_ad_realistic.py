@@ -109,9 +109,14 @@ class TestNestedGroups:
         assert (config.nested, config.account_state) == ("client", "ad")
         assert "userAccountControl" in config.fetch_attributes()
 
-    def test_the_sync_applies_the_deny_group_and_nested_roles(self, ad_settings):
+    @pytest.mark.parametrize("nesting", ["true", "off"])
+    def test_the_sync_applies_the_deny_group_and_nested_roles(self, ad_settings, nesting):
+        ad_settings(LDAP_NESTED_GROUPS=nesting)
         run_sync()
-        assert not User.objects.filter(username="kontraktor", is_active=True).exists()
+        assert not User.objects.filter(username="kontraktor", is_active=True).exists()  # nested deny, always
+        if nesting == "off":
+            assert not has_role(User.objects.get(username="ayu"), Role.EDITOR)  # direct groups only
+            return
         assert has_role(User.objects.get(username="ayu"), Role.EDITOR)
         assert has_role(User.objects.get(username="siklus"), Role.EDITOR)
 
