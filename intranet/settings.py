@@ -320,6 +320,7 @@ WAGTAIL_ADMIN_PATH = env.str("WAGTAIL_ADMIN_PATH", default="cms-admin/").strip("
 DJANGO_ADMIN_PATH = env.str("DJANGO_ADMIN_PATH", default="django-admin/").strip("/") + "/"
 WAGTAILADMIN_LOGIN_URL = "accounts:login"
 WAGTAIL_ENABLE_UPDATE_CHECK = False  # offline networks: no call home
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no avatar requests to a third party (initials instead)
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 if POSTGRESQL:
     WAGTAILSEARCH_BACKENDS["default"]["SEARCH_CONFIG"] = env.str("SEARCH_CONFIG", default="indonesian")
