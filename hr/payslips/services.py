@@ -135,9 +135,12 @@ def _validate(batch: PayslipBatch, *, progress, today: dt.date) -> PayslipBatch:
         data = fh.read()
     comps = catalogue()
     try:
-        header, rows, estimate = importing.read_table(data, batch.file_format)
+        header, rows, estimate, sheet, sheet_count = importing.read_table(data, batch.file_format)
     except importing.FileUnreadable as exc:
         return _mark_invalid(batch, [exc.problem], 1)
+    if sheet_count:  # said on the batch page whatever the verdict: only the first worksheet is read
+        batch.sheet_name, batch.sheet_count = sheet, sheet_count
+        PayslipBatch.objects.filter(pk=batch.pk).update(sheet_name=sheet, sheet_count=sheet_count)
     report("reading", 0, estimate)
     try:
         parsed = importing.parse_rows(
