@@ -45,8 +45,9 @@ def test_a_numeric_nip_column_is_told_to_be_formatted_as_text(people):
 
 def test_the_worksheet_read_is_named(client, people):
     rows = [row_for(people[k]) for k in ("a", "b", "c")]
-    batch = import_bytes(people["officer"].user, _workbook(rows, sheets=("Gaji Januari", "Catatan", "Rekap")),
-                         name="gaji.xlsx")
+    batch = import_bytes(
+        people["officer"].user, _workbook(rows, sheets=("Gaji Januari", "Catatan", "Rekap")), name="gaji.xlsx"
+    )
     assert batch.status == PayslipBatch.Status.READY, batch.errors
     assert (batch.sheet_name, batch.sheet_count) == ("Gaji Januari", 3)
     client.force_login(people["officer"].user)
@@ -81,8 +82,10 @@ def test_a_single_group_stays_ambiguous_when_the_file_shows_no_convention_or_bot
     assert "unambiguously" in problem["message"] and "No amount in this file" in problem["hint"]
 
     a, b = row_for(people["a"]), row_for(people["b"])
-    rows = [{**a, "gaji_pokok": _dotted(a["gaji_pokok"], ".")}, {**b, "gaji_pokok": _dotted(b["gaji_pokok"], ","),
-                                                                 "tunj_umum": "185.000"}]
+    rows = [
+        {**a, "gaji_pokok": _dotted(a["gaji_pokok"], ".")},
+        {**b, "gaji_pokok": _dotted(b["gaji_pokok"], ","), "tunj_umum": "185.000"},
+    ]
     batch = import_bytes(people["officer"].user, demo.csv_bytes(rows, delimiter=";"))
     assert_nothing_imported(batch)
     assert [(p["row"], p["column"]) for p in batch.errors] == [(3, "tunj_umum")]
@@ -106,7 +109,9 @@ def test_a_correction_shows_old_and_new_pay_per_employee_before_publishing(clien
     old_a = published.payslips.get(employee=people["a"])
     client.force_login(officer)
     body = client.get(reverse("payslips:batch", args=[batch.pk])).content.decode()
-    section = body[body.index('data-testid="batch-corrections"') : body.index("</section>", body.index("batch-corrections"))]
+    section = body[
+        body.index('data-testid="batch-corrections"') : body.index("</section>", body.index("batch-corrections"))
+    ]
     assert section.count('data-testid="correction"') == 2
     assert rupiah(old_a.net) in section and rupiah(new_a["net"]) in section
     assert people["a"].nip in section and people["b"].nip in section
