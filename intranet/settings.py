@@ -250,7 +250,8 @@ LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
-LOCALE_PATHS = [SITE_DIR / "locale"]
+# The site's strings, then the Wagtail editor screens' strings Wagtail's own Indonesian catalog lacks (by hand).
+LOCALE_PATHS = [SITE_DIR / "locale", SITE_DIR / "cms" / "wagtail_admin" / "locale"]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True

@@ -23,6 +23,7 @@ from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from hr.org.duties import refused_own_record
@@ -499,7 +500,7 @@ def notify_batch(*, batch_id, chunk: int = 500, max_chunks: int | None = None) -
                 return sent, True
             with translation.override(settings.LANGUAGE_CODE):
                 for slip in rows:
-                    period = slip.period.strftime("%m/%Y")
+                    period = date_format(slip.period, "F Y")
                     notify(
                         slip.employee.user,
                         "payslip.published",

@@ -61,6 +61,13 @@ def field_error_id(field) -> str:
     return error_id(field)
 
 
+@register.filter(is_safe=True)
+def page_title(title) -> str:
+    """'Slip gaji' → 'Slip gaji · Serambi'; an empty title → 'Serambi'. Used as {% filter page_title %}."""
+    title = " ".join(str(title).split())
+    return f"{title} · Serambi" if title else "Serambi"
+
+
 class DataTableNode(template.Node):
     def __init__(self, nodelist, options):
         self.nodelist, self.options = nodelist, options

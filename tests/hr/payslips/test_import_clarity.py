@@ -52,7 +52,9 @@ def test_the_worksheet_read_is_named(client, people):
     assert (batch.sheet_name, batch.sheet_count) == ("Gaji Januari", 3)
     client.force_login(people["officer"].user)
     body = client.get(reverse("payslips:batch", args=[batch.pk])).content.decode()
-    assert "Gaji Januari" in body and "the first of 3 worksheets; the others were not read" in body
+    assert (
+        "Gaji Januari" in body and "yang pertama dari 3 lembar kerja; lembar lainnya tidak dibaca" in body
+    )  # Indonesian first
 
 
 def test_the_sheet_is_named_even_when_the_file_is_refused(people):
@@ -115,7 +117,7 @@ def test_a_correction_shows_old_and_new_pay_per_employee_before_publishing(clien
     assert section.count('data-testid="correction"') == 2
     assert rupiah(old_a.net) in section and rupiah(new_a["net"]) in section
     assert people["a"].nip in section and people["b"].nip in section
-    assert "none (same amounts)" in section  # b's row changes nothing
+    assert "tidak ada (jumlah sama)" in section  # b's row changes nothing
     changed = [c for c in demo.CODES if new_a[c] != row_for(people["a"])[c]]
     assert changed and all(f"{rupiah(row_for(people['a'])[c])} → {rupiah(new_a[c])}" in section for c in changed)
     assert people["c"].nip not in section, "an employee not in the correction is not listed"
