@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from hr.org.models import bare_name_key
 from hr.payslips.amounts import AmountError, is_single_group, parse_amount, thousands_evidence
+from hr.payslips.templatetags.payslips import rupiah
 from intranet.core.safezip import XLSX_READ_LIMITS, UnsafeArchive, check_archive
 from intranet.core.tabular import FORMULA_START
 
@@ -536,7 +537,7 @@ def _add_row(
                     n,
                     code,
                     (_("Earnings cannot be negative (%(v)s).") if is_earning else _("Deduction is negative (%(v)s)."))
-                    % {"v": value},
+                    % {"v": rupiah(value)},
                     _("Correct the payroll result; earnings are never negative.")
                     if is_earning
                     else _("Enter deductions as positive amounts; they are subtracted from the earnings."),
@@ -565,7 +566,7 @@ def _add_row(
                 n,
                 "net",
                 _("Earnings %(g)s − deductions %(d)s = %(c)s, but the net column says %(n)s.")
-                % {"g": gross, "d": deductions, "c": gross - deductions, "n": net},
+                % {"g": rupiah(gross), "d": rupiah(deductions), "c": rupiah(gross - deductions), "n": rupiah(net)},
                 _("Export the payroll results again; the components and the net pay must agree to the rupiah."),
             )
         )
