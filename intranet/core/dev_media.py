@@ -27,6 +27,10 @@ def media_urlpatterns(*, debug: bool) -> list:
         return []
     prefix = settings.MEDIA_URL.lstrip("/")
     return [
-        path(f"{prefix}{PUBLIC_FOLDER}/<path:path>", login_not_required(serve), {"document_root": str(root)},
-             name="dev_media"),
+        path(
+            f"{prefix}{PUBLIC_FOLDER}/<path:path>",
+            login_not_required(serve),
+            {"document_root": str(root)},
+            name="dev_media",
+        ),
     ]

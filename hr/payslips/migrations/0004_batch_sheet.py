@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('payslips', '0003_batch_notified_at'),
+        ("payslips", "0003_batch_notified_at"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='payslipbatch',
-            name='sheet_count',
-            field=models.PositiveSmallIntegerField(default=0, help_text='worksheets in the workbook (XLSX)'),
+            model_name="payslipbatch",
+            name="sheet_count",
+            field=models.PositiveSmallIntegerField(default=0, help_text="worksheets in the workbook (XLSX)"),
         ),
         migrations.AddField(
-            model_name='payslipbatch',
-            name='sheet_name',
-            field=models.CharField(blank=True, default='', max_length=100, verbose_name='worksheet read'),
+            model_name="payslipbatch",
+            name="sheet_name",
+            field=models.CharField(blank=True, default="", max_length=100, verbose_name="worksheet read"),
         ),
     ]
