@@ -121,3 +121,15 @@ def test_a_correction_shows_old_and_new_pay_per_employee_before_publishing(clien
     changed = [c for c in demo.CODES if new_a[c] != row_for(people["a"])[c]]
     assert changed and all(f"{rupiah(row_for(people['a'])[c])} → {rupiah(new_a[c])}" in section for c in changed)
     assert people["c"].nip not in section, "an employee not in the correction is not listed"
+
+
+def test_the_command_names_the_worksheet_read(people, tmp_path):
+    import io as _io
+
+    from django.core.management import call_command
+
+    path = tmp_path / "gaji.xlsx"
+    path.write_bytes(_workbook([row_for(people["a"])], sheets=("Gaji Januari", "Catatan")))
+    out = _io.StringIO()
+    call_command("payslip_import", str(path), "--user", people["officer"].user.username, stdout=out)
+    assert "“Gaji Januari” (2 in the workbook; only the first is read)" in out.getvalue()
