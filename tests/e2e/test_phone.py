@@ -24,7 +24,8 @@ WIDEST = """() => [...document.querySelectorAll('body *')]
 # switch and logout (both POST), API.
 SKIP = ("/cms-admin/", "/django-admin/", "/static/", "/media/", "/berkas/", "/i18n/", "/api/", "/akun/keluar")
 ROLES = ("pegawai", "atasan", "direktur", "sdm", "gaji", "editor", "moderator")
-MAX_PAGES = 25
+MAX_PAGES = 40
+PER_SECTION = 5  # pages per first path segment, so that one long list (news) does not use up the walk
 
 
 def _boom(request):
@@ -76,12 +77,15 @@ def article_with_images(world):
 
 
 def _reachable(context, page, start: str = "/") -> list[tuple[str, bool, list]]:
-    """Breadth-first from the dashboard over this site's links (HTML pages only; a download is asked for first with
-    the context's own cookies and left out): (path, scrolls sideways, what sticks out)."""
+    """Breadth-first from the dashboard over this site's links, a few pages per section (HTML pages only; a download
+    is asked for first with the context's own cookies and left out): (path, scrolls sideways, what sticks out)."""
     host = urlparse(page.url).netloc
-    queue, seen, found = [start], {start}, []
+    queue, seen, found, per_section = [start], {start}, [], {}
     while queue and len(found) < MAX_PAGES:
         target = queue.pop(0)
+        section = target.split("/")[1]
+        if per_section.get(section, 0) >= PER_SECTION:
+            continue
         head = context.request.get(target, max_redirects=0)
         kind = head.headers.get("content-type", "")
         if (
@@ -90,17 +94,18 @@ def _reachable(context, page, start: str = "/") -> list[tuple[str, bool, list]]:
             or "attachment" in head.headers.get("content-disposition", "")
         ):
             continue
+        per_section[section] = per_section.get(section, 0) + 1
         page.goto(target)
         found.append((target, page.evaluate(H_SCROLL), page.evaluate(WIDEST)))
         for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
             url = urlparse(urljoin(page.url, href))
-            link = url.path + (f"?{url.query}" if url.query else "")
-            if url.netloc != host or url.scheme not in ("http", "https") or link.startswith(SKIP):
+            # Another page of a list, a filter or a year has the layout of the first: the plain path stands for it.
+            if url.netloc != host or url.scheme not in ("http", "https") or url.query or url.path in seen:
                 continue
-            if "page=" in url.query or link in seen:  # the first page of a list stands for the others
+            if url.path.startswith(SKIP):
                 continue
-            seen.add(link)
-            queue.append(link)
+            seen.add(url.path)
+            queue.append(url.path)
     return found
 
 
