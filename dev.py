@@ -83,16 +83,15 @@ def up():
 
 
 def browser_tools():
-    """axe-core (package-lock.json) for the accessibility checks of the browser journeys, when npm is available;
-    without npm the journeys skip and say so."""
+    """axe-core (package-lock.json) for the accessibility checks of the browser journeys, when npm is available and
+    node_modules is missing or older than the lock file; without npm the journeys skip and say so."""
     npm = shutil.which("npm")
-    stamp = ROOT / "node_modules" / ".serambi-installed"
-    lock = ROOT / "package-lock.json"
-    if npm is None or (stamp.exists() and stamp.read_text() == lock.read_text()):
+    lock, installed = ROOT / "package-lock.json", ROOT / "node_modules" / ".package-lock.json"  # npm writes the latter
+    fresh = installed.exists() and installed.stat().st_mtime >= lock.stat().st_mtime
+    if npm is None or (fresh and (ROOT / "node_modules" / "axe-core" / "axe.min.js").exists()):
         return
     try:
         run(npm, "ci", "--no-audit", "--no-fund", "--silent")
-        stamp.write_text(lock.read_text())
     except (subprocess.CalledProcessError, OSError) as exc:  # offline: the journeys skip and say why
         print(f"npm ci failed ({exc}); browser journeys will be skipped", flush=True)
 

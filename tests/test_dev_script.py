@@ -65,3 +65,20 @@ def test_without_npm_nothing_is_installed_and_nothing_fails(monkeypatch):
     monkeypatch.setattr(dev, "run", lambda *cmd, **kw: calls.append(cmd))
     dev.browser_tools()
     assert calls == []
+
+
+def test_npm_ci_runs_when_axe_core_is_missing_and_not_when_it_is_current(monkeypatch, tmp_path):
+    dev = _dev()
+    (tmp_path / "package-lock.json").write_text("{}")
+    monkeypatch.setattr(dev, "ROOT", tmp_path)
+    monkeypatch.setattr(dev.shutil, "which", lambda name: "/usr/bin/npm")
+    calls = []
+    monkeypatch.setattr(dev, "run", lambda *cmd, **kw: calls.append(cmd))
+    dev.browser_tools()
+    assert calls == [("/usr/bin/npm", "ci", "--no-audit", "--no-fund", "--silent")]
+    (tmp_path / "node_modules" / "axe-core").mkdir(parents=True)
+    (tmp_path / "node_modules" / "axe-core" / "axe.min.js").write_text("")
+    (tmp_path / "node_modules" / ".package-lock.json").write_text("{}")
+    calls.clear()
+    dev.browser_tools()
+    assert calls == [], "installed and current: nothing to do"
