@@ -10,9 +10,13 @@ Other verbs: `install` (only set up), `seed` (only demo data), `bench` (benchmar
 
 import os
 import secrets
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections import Counter
 from pathlib import Path
+from xml.etree import ElementTree
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
@@ -78,11 +82,46 @@ def up():
     os.execve(str(PY), [str(PY), "manage.py", "runserver", f"{HOST}:{PORT}", "--insecure"], env)
 
 
+def browser_tools():
+    """axe-core (package-lock.json) for the accessibility checks of the browser journeys, when npm is available and
+    node_modules is missing or older than the lock file; without npm the journeys skip and say so."""
+    npm = shutil.which("npm")
+    lock, installed = ROOT / "package-lock.json", ROOT / "node_modules" / ".package-lock.json"  # npm writes the latter
+    fresh = installed.exists() and installed.stat().st_mtime >= lock.stat().st_mtime
+    if npm is None or (fresh and (ROOT / "node_modules" / "axe-core" / "axe.min.js").exists()):
+        return
+    try:
+        run(npm, "ci", "--no-audit", "--no-fund", "--silent")
+    except (subprocess.CalledProcessError, OSError) as exc:  # offline: the journeys skip and say why
+        print(f"npm ci failed ({exc}); browser journeys will be skipped", flush=True)
+
+
+def browser_summary(reports: list[Path]) -> str:
+    """How many browser journeys ran and how many were skipped, and why (from pytest's JUnit XML reports)."""
+    ran, failed, skipped = 0, 0, Counter()
+    for report in reports:
+        if not report.exists():
+            continue
+        for case in ElementTree.parse(report).iter("testcase"):  # noqa: S314 - our own pytest run's report
+            if not case.get("classname", "").startswith("tests.e2e"):
+                continue
+            skip = case.find("skipped")
+            if skip is not None:
+                skipped[(skip.get("message") or "no reason given").removeprefix("Skipped: ")] += 1
+            else:
+                ran += 1
+                failed += case.find("failure") is not None or case.find("error") is not None
+    lines = [f"Browser journeys: {ran} ran ({ran - failed} passed, {failed} failed), {sum(skipped.values())} skipped."]
+    lines += [f"  skipped {n}: {reason}" for reason, n in skipped.most_common()]
+    return "\n".join(lines)
+
+
 def test(args):
     """The whole suite. Browser journeys run in a pytest process of their own: a live-server test on PostgreSQL leaves
     Django without its migrated-state snapshot, which later transactional tests in the same process rely on.
-    Given explicit test paths, one plain pytest run."""
+    Given explicit test paths, one plain pytest run. At the end: how many browser journeys ran or were skipped, and why."""
     install(extras=("test",))
+    browser_tools()
     env = dict(os.environ)
     env.setdefault("SERAMBI_VAR_DIR", str(VAR / "test"))
     if any(not a.startswith("-") and (ROOT / a.split("::")[0]).exists() for a in args):
@@ -90,10 +129,14 @@ def test(args):
     else:
         runs = [[*args, "--ignore=tests/e2e"], [*args, "tests/e2e"]]
     status = 0
-    for run_args in runs:
-        cmd = [str(PY), "-m", "pytest", *run_args]
-        print("+", " ".join(cmd), flush=True)
-        status = subprocess.run(cmd, cwd=ROOT, env=env).returncode or status
+    with tempfile.TemporaryDirectory() as tmp:
+        reports = []
+        for n, run_args in enumerate(runs):
+            reports.append(Path(tmp) / f"run-{n}.xml")
+            cmd = [str(PY), "-m", "pytest", *run_args, f"--junitxml={reports[-1]}"]
+            print("+", " ".join(cmd), flush=True)
+            status = subprocess.run(cmd, cwd=ROOT, env=env).returncode or status
+        print("\n" + browser_summary(reports), flush=True)
     sys.exit(status)
 
 
@@ -105,6 +148,7 @@ def main(argv):
         test(argv[2:])
     elif verb == "install":
         install(extras=("test",))
+        browser_tools()
     elif verb == "seed":
         install()
         manage("migrate", "--noinput", "-v", "0")

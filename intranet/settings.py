@@ -250,7 +250,8 @@ LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
-LOCALE_PATHS = [SITE_DIR / "locale"]
+# The site's strings, then the Wagtail editor screens' strings Wagtail's own Indonesian catalog lacks (by hand).
+LOCALE_PATHS = [SITE_DIR / "locale", SITE_DIR / "cms" / "wagtail_admin" / "locale"]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True
@@ -320,6 +321,7 @@ WAGTAIL_ADMIN_PATH = env.str("WAGTAIL_ADMIN_PATH", default="cms-admin/").strip("
 DJANGO_ADMIN_PATH = env.str("DJANGO_ADMIN_PATH", default="django-admin/").strip("/") + "/"
 WAGTAILADMIN_LOGIN_URL = "accounts:login"
 WAGTAIL_ENABLE_UPDATE_CHECK = False  # offline networks: no call home
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no avatar requests to a third party (initials instead)
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 if POSTGRESQL:
     WAGTAILSEARCH_BACKENDS["default"]["SEARCH_CONFIG"] = env.str("SEARCH_CONFIG", default="indonesian")

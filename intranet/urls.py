@@ -10,6 +10,7 @@ from wagtail.documents.views import serve as wagtail_document_serve
 
 from cms.home import documents as cms_documents
 from intranet.accounts.views import LogoutView
+from intranet.core.dev_media import media_urlpatterns
 from intranet.core.views import healthz
 
 # One login form for everything (directory backend, lockout, 2FA): the admins' own login pages redirect to it.
@@ -48,6 +49,8 @@ urlpatterns = [
     path(settings.WAGTAIL_ADMIN_PATH + "logout/", LogoutView.as_view(), name="wagtail_admin_logout"),
     path(settings.DJANGO_ADMIN_PATH, admin.site.urls),
     path(settings.WAGTAIL_ADMIN_PATH, include(wagtailadmin_urls)),
+    # `dev.py up` (DEBUG): news images, as nginx serves them in production; nothing with DEBUG off.
+    *media_urlpatterns(debug=settings.DEBUG),
     # Wagtail's page tree last: it catches every remaining path.
     path("", include(wagtail_urls)),
 ]

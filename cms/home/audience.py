@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from django import forms
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,26 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from intranet.accounts.roles import role_names
 
 STEPLEN = 4  # treebeard MP path step of hr.org.OrgUnit
+
+
+class UnitTreeCheckboxes(forms.CheckboxSelectMultiple):
+    """The unit list as a tree: units in tree order, each indented under its parent, so that an editor picks a
+    directorate knowing what lies under it (its sub-units are included when "include sub-units" is ticked)."""
+
+    def optgroups(self, name, value, attrs=None):
+        def path(group):
+            unit = getattr(group[1][0]["value"], "instance", None) if group[1] else None
+            return unit.path if unit is not None else ""
+
+        groups = sorted(super().optgroups(name, value, attrs), key=path)
+        for index, (_group, options, _old) in enumerate(groups):
+            for option in options:
+                option["index"] = str(index)  # ids follow the new order
+                unit = getattr(option["value"], "instance", None)
+                if unit is not None:
+                    option["label"] = "\u2003" * (unit.depth - 1) + str(option["label"])
+                    option["attrs"]["id"] = f"{attrs.get('id', name) if attrs else name}_{index}"
+        return groups
 
 
 class AudienceMixin(models.Model):
@@ -31,15 +52,21 @@ class AudienceMixin(models.Model):
     audience_include_subunits = models.BooleanField(_("include sub-units"), default=True)
     audience_roles = ParentalManyToManyField("auth.Group", verbose_name=_("target roles"), blank=True, related_name="+")
 
+    # On the content tab, next to what the page says: who it is for is part of writing it.
     audience_panels = [
         MultiFieldPanel(
             [
                 FieldPanel("audience_everyone"),
-                FieldPanel("audience_units"),
+                FieldPanel("audience_units", widget=UnitTreeCheckboxes),
                 FieldPanel("audience_include_subunits"),
-                FieldPanel("audience_roles"),
+                FieldPanel("audience_roles", widget=forms.CheckboxSelectMultiple),
             ],
             heading=_("Audience"),
+            help_text=_(
+                "Who sees this page in their lists and on their dashboard. Audience is not access control: anyone "
+                "signed in who has the link can still open the page. To restrict who may open it, set its privacy "
+                "(the eye icon in the page header, or Settings → Privacy)."
+            ),
         )
     ]
 

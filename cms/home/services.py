@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from intranet.notifications.services import notify
@@ -39,7 +40,7 @@ def send_review_reminders(*, today: dt.date | None = None) -> int:
             if page.review_by == ahead:
                 title = _("Please review “%(title)s” by %(date)s") % {
                     "title": page.title,
-                    "date": page.review_by.strftime("%d-%m-%Y"),
+                    "date": date_format(page.review_by, "j F Y"),
                 }
             else:
                 title = _("The review date of “%(title)s” has passed") % {"title": page.title}

@@ -181,8 +181,8 @@ class NewsPage(AudienceMixin, ContentOwnerMixin, Page):
         FieldPanel("category"),
         FieldPanel("tags"),
         FieldPanel("pinned_until"),
+        *AudienceMixin.audience_panels,
     ]
-    promote_panels = [*Page.promote_panels, *AudienceMixin.audience_panels]
     settings_panels = [*Page.settings_panels, *ContentOwnerMixin.owner_panels]
 
     search_fields = [

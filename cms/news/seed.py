@@ -1,4 +1,5 @@
-"""Demo news: a handful of realistic items (some in English too, one pinned, one targeted) with revisions, then
+"""Demo news: a handful of realistic items (some in English too, one pinned, three targeted: at the demo employee's
+directorate, at another directorate, at HR officers) with revisions, then
 bulk-created items up to `--scale news=N` (default 40; 20,000 at ministry scale in about a minute, search index included)."""
 
 import datetime as dt
@@ -8,6 +9,7 @@ from django.utils.text import slugify
 from wagtail.models import Locale
 
 from intranet.accounts.models import User
+from intranet.accounts.roles import Role
 
 from .bulk import bulk_create_news
 from .models import NewsCategory, NewsIndexPage, NewsPage
@@ -92,6 +94,28 @@ SUBJECTS = [
     "pengadaan barang dan jasa",
     "manajemen risiko",
 ]
+# (title, intro, category, audience): "home" is the directorate of the demo accounts (pegawai, atasan, pejabat, sdm,
+# gaji), "other" another directorate, a role name a role. What `pegawai` sees on the dashboard differs from `luar`.
+TARGETED = [
+    (
+        "Rapat evaluasi kinerja triwulan IV direktorat",
+        "Seluruh pegawai direktorat diundang ke rapat evaluasi kinerja di ruang rapat utama.",
+        "kegiatan",
+        "home",
+    ),
+    (
+        "Kerja bakti lingkungan kantor direktorat",
+        "Kerja bakti dilaksanakan Jumat pagi; pegawai direktorat lain tidak perlu hadir.",
+        "kegiatan",
+        "other",
+    ),
+    (
+        "Batas unggah dokumen kepegawaian untuk petugas SDM",
+        "Petugas SDM diminta melengkapi SK dan dokumen kepegawaian di Serambi paling lambat akhir bulan.",
+        "kepegawaian",
+        "hr_officer",
+    ),
+]
 PLACES = ["Jakarta", "Bandung", "Yogyakarta", "Surabaya", "Makassar", "Medan", "Denpasar", "Balikpapan"]
 
 
@@ -136,6 +160,7 @@ def seed(ctx) -> None:
             copy.body = [("paragraph", f"<p>{intro_en}</p>")]
             copy.save_revision().publish()
             translated += 1
+    made += _targeted(index, cats, owner, today)
     target = ctx.scale.get("news", 40)
     existing = NewsPage.objects.filter(locale=index.locale).count()
     missing = max(target - existing, 0)
@@ -165,3 +190,42 @@ def seed(ctx) -> None:
         made += missing
     ctx.count("news pages", made)
     ctx.count("news translations (en)", translated)
+
+
+def _targeted(index, cats, owner, today) -> int:
+    from django.contrib.auth.models import Group
+
+    from hr.org.models import Employee, OrgUnit
+
+    pejabat = Employee.objects.filter(user__username="pejabat").select_related("unit").first()
+    if pejabat is None:
+        return 0
+    home = pejabat.unit
+    other = OrgUnit.objects.filter(level=home.level).exclude(pk=home.pk).order_by("path").first()
+    made = 0
+    for i, (title, intro, cat, audience) in enumerate(TARGETED):
+        slug = slugify(title)[:80]
+        if NewsPage.objects.filter(slug=slug, locale=index.locale).exists():
+            continue
+        units = {"home": [home], "other": [other] if other else []}.get(audience)
+        roles = [] if units is not None else list(Group.objects.filter(name=Role[audience.upper()].value))
+        if not (units or roles):
+            continue
+        page = NewsPage(
+            title=title,
+            slug=slug,
+            intro=intro,
+            category=cats[cat],
+            date=today - dt.timedelta(days=i + 1),
+            content_owner=owner,
+            review_by=today + dt.timedelta(days=180),
+            body=[("paragraph", f"<p>{intro}</p>")],
+            audience_everyone=False,
+            audience_include_subunits=True,
+        )
+        page.audience_units = units or []
+        page.audience_roles = roles
+        index.add_child(instance=page)
+        page.save_revision(user=owner).publish()
+        made += 1
+    return made

@@ -72,8 +72,8 @@ class PolicyPage(AudienceMixin, ContentOwnerMixin, RoutablePageMixin, Page):
             [FieldPanel("requires_acknowledgement"), FieldPanel("acknowledge_by"), FieldPanel("material_change")],
             heading=_("Acknowledgement"),
         ),
+        *AudienceMixin.audience_panels,
     ]
-    promote_panels = [*Page.promote_panels, *AudienceMixin.audience_panels]
     settings_panels = [*Page.settings_panels, *ContentOwnerMixin.owner_panels]
     search_fields = [
         *Page.search_fields,

@@ -72,12 +72,10 @@ class CoursePage(AudienceMixin, ContentOwnerMixin, RoutablePageMixin, Page):
         FieldPanel("learning_hours"),
         InlinePanel("modules", label=_("Modules"), min_num=1),
         MultiFieldPanel([FieldPanel("pass_mark"), InlinePanel("questions", label=_("Questions"))], heading=_("Quiz")),
-    ]
-    promote_panels = [
-        *Page.promote_panels,
         *AudienceMixin.audience_panels,
         MultiFieldPanel([FieldPanel("mandatory"), FieldPanel("due_date")], heading=_("Assignment")),
     ]
+    promote_panels = [*Page.promote_panels]
     settings_panels = [*Page.settings_panels, *ContentOwnerMixin.owner_panels]
     search_fields = [
         *Page.search_fields,

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cms.home.audience import audience_users
@@ -110,7 +111,7 @@ def send_reminders(*, today: dt.date | None = None) -> int:
                         "days": days,
                         "title": course.title,
                     }
-                body = _("Please complete it by %(date)s.") % {"date": course.due_date.strftime("%d-%m-%Y")}
+                body = _("Please complete it by %(date)s.") % {"date": date_format(course.due_date, "j F Y")}
                 notify(user, "training.reminder", title, body=body, url=course.url or "")
                 sent += 1
     return sent

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from guardian.shortcuts import assign_perm
@@ -440,7 +441,7 @@ def grant_access(
                 "documents.shared",
                 _("A document was shared with you: %(title)s") % {"title": doc.title},
                 body=_("You have access until %(date)s.")
-                % {"date": timezone.localtime(expires_at).strftime("%d-%m-%Y %H:%M")},
+                % {"date": date_format(timezone.localtime(expires_at), "j F Y H:i")},
                 url=reverse("documents:detail", args=[doc.pk]),
             )
     document.__dict__.pop("_serambi_explicit", None)

@@ -12,17 +12,19 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
 from hr.org.models import bare_name_key
+from hr.payslips.amounts import AmountError, is_single_group, parse_amount, thousands_evidence
+from hr.payslips.templatetags.payslips import rupiah
 from intranet.core.safezip import XLSX_READ_LIMITS, UnsafeArchive, check_archive
 from intranet.core.tabular import FORMULA_START
 
 BASE_COLUMNS = ("period", "nip", "name", "net")
 ALIASES = {"periode": "period", "nama": "name", "gaji_bersih": "net", "jumlah_bersih": "net"}
-MAX_DIGITS = 13  # up to Rp 9,999,999,999,999 per cell
 MAX_PROBLEMS_KEPT = 1000
 MAX_ROWS = 200_000  # a ministry's whole payroll is well below this
 MAX_COLUMNS = 500
@@ -30,7 +32,6 @@ MAX_CELL_CHARS = 1000  # names with titles, NIPs and amounts are far shorter
 MAX_PROBLEM_CHARS = 300  # stored problem text never copies a whole cell
 DANGEROUS_PREFIXES = FORMULA_START
 
-_PLAIN = re.compile(r"^\d+$")
 _PERIOD = re.compile(r"^(\d{4})-(\d{1,2})$")
 _NIP = re.compile(r"^\d{18}$")
 _FRONT_TITLES = re.compile(r"^(?:(?:prof|dr|drs|dra|ir|hj|drg|apt|ns)\.?\s+|h\.\s*)+", re.IGNORECASE)
@@ -64,12 +65,6 @@ class FileUnreadable(Exception):
 
     def __reduce__(self):  # picklable with its problem (task results, worker processes)
         return type(self), (self.problem,)
-
-
-class AmountError(ValueError):
-    def __init__(self, message: str, hint: str):
-        super().__init__(message)
-        self.message, self.hint = message, hint
 
 
 # --- Reading ----------------------------------------------------------------------------------------------------------
@@ -117,7 +112,15 @@ def _lines(text: str) -> Iterator[str]:
         start = stop
 
 
-def read_csv(data: bytes) -> tuple[list, Iterator[tuple[int, list]], int]:
+class Table(NamedTuple):
+    header: list
+    rows: Iterator[tuple[int, list]]
+    estimate: int  # data rows, estimated
+    sheet: str = ""  # the worksheet read (XLSX): the first one
+    sheet_count: int = 0
+
+
+def read_csv(data: bytes) -> Table:
     text = decode_csv(data)
     first_line = text.split("\n", 1)[0]
     reader = csv.reader(_lines(text), delimiter=_sniff_delimiter(first_line))
@@ -144,10 +147,10 @@ def read_csv(data: bytes) -> tuple[list, Iterator[tuple[int, list]], int]:
                 )
             ) from None
 
-    return header, rows(), max(text.count("\n") - 1, 0)
+    return Table(header, rows(), max(text.count("\n") - 1, 0))
 
 
-def read_xlsx(data: bytes) -> tuple[list, Iterator[tuple[int, list]], int]:
+def read_xlsx(data: bytes) -> Table:
     """Streamed (read-only) after the archive passed `check_archive`; the sheet's declared dimensions are ignored (a
     forged one would pad every row to 16,384 cells) and rows, columns and cell lengths are bounded."""
     import zipfile
@@ -186,7 +189,7 @@ def read_xlsx(data: bytes) -> tuple[list, Iterator[tuple[int, list]], int]:
         _n, header = next(all_rows)
     except StopIteration:
         raise FileUnreadable(Problem(1, "", _("The file is empty."), _("Export the payroll results again."))) from None
-    return header, all_rows, estimate
+    return Table(header, all_rows, estimate, clip(ws.title, 100), len(wb.sheetnames))
 
 
 def _bounded(n: int, row: list) -> list:
@@ -223,120 +226,14 @@ def _bounded(n: int, row: list) -> list:
     return row
 
 
-def read_table(data: bytes, file_format: str) -> tuple[list, Iterator[tuple[int, list]], int]:
-    """(header cells, iterator of (row number, cells), estimated number of data rows). Every row, the header
+def read_table(data: bytes, file_format: str) -> Table:
+    """Header cells, an iterator of (row number, cells), the estimated number of data rows and, for XLSX, the
+    worksheet read (the first) and how many the workbook has. Every row, the header
     included, is bounded in width and cell length (`_bounded`), whatever the format."""
     return read_xlsx(data) if file_format == "xlsx" else read_csv(data)
 
 
 # --- Cells ------------------------------------------------------------------------------------------------------------
-
-
-def _formula_error() -> AmountError:
-    return AmountError(
-        _("The cell holds a formula or starts with =, +, - or @."),
-        _("Paste values only (no formulas) and export again."),
-    )
-
-
-def parse_amount(raw) -> Decimal | None:
-    """Exact whole rupiah as Decimal; None for an empty cell. Raises AmountError with a message and a hint."""
-    if raw is None:
-        return None
-    if type(raw) is str and raw.isascii() and raw.isdigit():  # fast path: plain digits, the common case
-        if len(raw) > MAX_DIGITS and len(raw.lstrip("0")) > MAX_DIGITS:
-            raise AmountError(_("The amount is too large."), _("Check the column; amounts have at most 13 digits."))
-        return Decimal(raw)
-    if isinstance(raw, bool):
-        raise AmountError(_("A yes/no value is not an amount."), _("Enter the amount in rupiah, e.g. 1250000."))
-    if isinstance(raw, int):
-        value = Decimal(raw)
-    elif isinstance(raw, float):
-        if not raw.is_integer():
-            raise AmountError(
-                _("%(v)s is not a whole rupiah amount.") % {"v": raw},
-                _("Amounts are whole rupiah: round in the payroll system and export again."),
-            )
-        value = Decimal(int(raw))
-    elif isinstance(raw, Decimal):
-        value = raw
-    elif isinstance(raw, dt.date | dt.datetime | dt.time):
-        raise AmountError(_("A date is not an amount."), _("Format the column as a number."))
-    else:
-        value = _parse_amount_text(str(raw))
-        if value is None:
-            return None
-    if value != value.to_integral_value():
-        raise AmountError(
-            _("%(v)s is not a whole rupiah amount.") % {"v": raw},
-            _("Amounts are whole rupiah: round in the payroll system and export again."),
-        )
-    value = value.quantize(Decimal(1))
-    if len(str(abs(value))) > MAX_DIGITS:
-        raise AmountError(_("The amount is too large."), _("Check the column; amounts have at most 13 digits."))
-    return value
-
-
-def _parse_amount_text(text: str) -> Decimal | None:
-    s = text.strip()
-    if not s:
-        return None
-    if s.startswith(("=", "+", "@", "\t", "\r")):
-        raise _formula_error()
-    negative = s.startswith("-")
-    if negative:
-        s = s[1:].strip()
-    if s[:2].lower() == "rp":
-        s = s[2:].strip()
-    if "e" in s.lower():
-        raise AmountError(
-            _("'%(v)s' is in scientific notation.") % {"v": text.strip()},
-            _("Format the column as a plain number (e.g. 1500000, not 1.5e6)."),
-        )
-    if _PLAIN.match(s):
-        value = Decimal(s)
-    else:
-        value = _parse_grouped(s, text.strip())
-    return -value if negative else value
-
-
-def _ambiguous(original: str) -> AmountError:
-    return AmountError(
-        _("'%(v)s' cannot be read unambiguously (thousands or decimal separator?).") % {"v": original},
-        _("Write the amount as plain digits without separators, e.g. 1250000."),
-    )
-
-
-def _parse_grouped(s: str, original: str) -> Decimal:
-    """'1.250.000', '1,250,000', '1.250.000,00', '1250000.00', '1 250 000'. A lone 3-digit group ('1.250') is
-    ambiguous and refused."""
-    s = s.replace("\u00a0", " ")
-    fraction = ""
-    m = re.match(r"^(.*?)([.,])(\d{1,2})$", s)
-    if m:
-        s, dec_sep, fraction = m.group(1), m.group(2), m.group(3)
-        if any(c != "0" for c in fraction):
-            raise AmountError(
-                _("%(v)s is not a whole rupiah amount.") % {"v": original},
-                _("Amounts are whole rupiah: round in the payroll system and export again."),
-            )
-        if dec_sep in s:
-            raise _ambiguous(original)
-    if _PLAIN.match(s):
-        return Decimal(s)
-    for sep in (".", ",", " "):
-        if re.match(r"^\d{1,3}(?:" + re.escape(sep) + r"\d{3})+$", s):
-            groups = s.count(sep)
-            if groups < 2 and not fraction and sep != " ":
-                raise _ambiguous(original)
-            try:
-                return Decimal(s.replace(sep, ""))
-            except InvalidOperation:  # pragma: no cover - the pattern admits digits only
-                break
-    raise AmountError(
-        _("'%(v)s' is not an amount.") % {"v": original},
-        _("Write the amount as plain digits, e.g. 1250000."),
-    )
 
 
 def parse_period(raw, today: dt.date) -> dt.date:
@@ -475,7 +372,10 @@ def parse_rows(
     if header_problems:
         return result
     index = {name: idx for idx, name in columns.items()}
-    comp_cols = [(idx, name, components[name].kind == "earning") for idx, name in columns.items() if name in components]
+    comp_cols = [(name, components[name].kind == "earning") for idx, name in columns.items() if name in components]
+    amount_cols = [idx for idx, name in columns.items() if name in components] + [index["net"]]
+    evidence: dict[str, int] = {}  # thousands separator → first row showing it
+    deferred: list[tuple] = []
     width = len(header)
     seen_nips: dict[str, int] = {}
     period_row: int | None = None
@@ -521,8 +421,21 @@ def parse_rows(
                 bad = True
 
         # nip
-        nip = text_cell(row[index["nip"]]).replace(" ", "").lstrip("'")
-        if not _NIP.match(nip):
+        raw_nip = row[index["nip"]]
+        nip = text_cell(raw_nip).replace(" ", "").lstrip("'")
+        if isinstance(raw_nip, int | float | Decimal) and not isinstance(raw_nip, bool):
+            # A spreadsheet keeps 15 significant digits of a number: an 18-digit NIP stored as one has lost some.
+            result.add(
+                Problem(
+                    n,
+                    "nip",
+                    _("The NIP column is formatted as a number, so the spreadsheet may have changed the NIP (%(v)s).")
+                    % {"v": nip[:40]},
+                    _("Format the NIP column as text, enter the NIPs again and save the file."),
+                )
+            )
+            bad = True
+        elif not _NIP.match(nip):
             result.add(
                 Problem(
                     n,
@@ -561,69 +474,105 @@ def parse_rows(
             )
             bad = True
 
-        # amounts
-        amounts: dict[str, Decimal] = {}
-        gross = deductions = Decimal(0)
-        for idx, code, is_earning in comp_cols:
-            try:
-                value = parse_amount(row[idx])
-            except AmountError as exc:
-                result.add(Problem(n, code, exc.message, exc.hint))
-                bad = True
-                continue
-            if value is None:
-                continue
-            if value < 0:
-                result.add(
-                    Problem(
-                        n,
-                        code,
-                        (
-                            _("Earnings cannot be negative (%(v)s).")
-                            if is_earning
-                            else _("Deduction is negative (%(v)s).")
-                        )
-                        % {"v": value},
-                        _("Correct the payroll result; earnings are never negative.")
-                        if is_earning
-                        else _("Enter deductions as positive amounts; they are subtracted from the earnings."),
-                    )
-                )
-                bad = True
-                continue
-            if value:
-                amounts[code] = value
-            if is_earning:
-                gross += value
-            else:
-                deductions += value
-        try:
-            net = parse_amount(row[index["net"]])
-        except AmountError as exc:
-            result.add(Problem(n, "net", exc.message, exc.hint))
-            bad, net = True, None
-        else:
-            if net is None:
-                result.add(Problem(n, "net", _("The net pay is empty."), _("Fill in the net pay (take-home pay).")))
-                bad = True
-        if not bad and net != gross - deductions:
-            result.add(
-                Problem(
-                    n,
-                    "net",
-                    _("Earnings %(g)s − deductions %(d)s = %(c)s, but the net column says %(n)s.")
-                    % {"g": gross, "d": deductions, "c": gross - deductions, "n": net},
-                    _("Export the payroll results again; the components and the net pay must agree to the rupiah."),
-                )
-            )
-            bad = True
-        if not bad:
-            result.rows.append(ParsedRow(n, nip, name, amounts, gross, deductions, net))
+        cells, single_group = [row[idx] for idx in amount_cols], False
+        for raw in cells:
+            if type(raw) is str and not raw.isdigit():  # plain digits and spreadsheet numbers show no separator
+                if sep := thousands_evidence(raw):
+                    evidence.setdefault(sep, n)
+                single_group = single_group or is_single_group(raw)
+        if single_group:  # read once the whole file has shown its thousands separator
+            deferred.append((n, nip, name, bad, cells))
+            continue
+        _add_row(result, n, nip, name, bad, cells, comp_cols, thousands=None)
+    seps = evidence.keys()
+    for n, nip, name, bad, cells in deferred:
+        _add_row(
+            result,
+            n,
+            nip,
+            name,
+            bad,
+            cells,
+            comp_cols,
+            thousands=next(iter(seps)) if len(seps) == 1 else None,
+            conflicting=len(seps) > 1,
+        )
+    if deferred:
+        result.rows.sort(key=lambda r: r.row)
+        result.problems.sort(key=lambda p: p.row or 0)
     if progress:
         progress(counter)
     if not result.rows and not result.problem_count:
         result.add(Problem(None, "", _("The file has no data rows."), _("Add one row per employee below the header.")))
     return result
+
+
+def _add_row(
+    result: ParsedFile,
+    n: int,
+    nip: str,
+    name: str,
+    bad: bool,
+    cells: list,
+    comp_cols: list,
+    *,
+    thousands: str | None,
+    conflicting: bool = False,
+) -> None:
+    """Read a row's amounts (component cells in `comp_cols` order, then net) and keep the row when nothing is wrong."""
+    amounts: dict[str, Decimal] = {}
+    gross = deductions = Decimal(0)
+    for (code, is_earning), raw in zip(comp_cols, cells, strict=False):
+        try:
+            value = parse_amount(raw, thousands, conflicting=conflicting)
+        except AmountError as exc:
+            result.add(Problem(n, code, exc.message, exc.hint))
+            bad = True
+            continue
+        if value is None:
+            continue
+        if value < 0:
+            result.add(
+                Problem(
+                    n,
+                    code,
+                    (_("Earnings cannot be negative (%(v)s).") if is_earning else _("Deduction is negative (%(v)s)."))
+                    % {"v": rupiah(value)},
+                    _("Correct the payroll result; earnings are never negative.")
+                    if is_earning
+                    else _("Enter deductions as positive amounts; they are subtracted from the earnings."),
+                )
+            )
+            bad = True
+            continue
+        if value:
+            amounts[code] = value
+        if is_earning:
+            gross += value
+        else:
+            deductions += value
+    try:
+        net = parse_amount(cells[-1], thousands, conflicting=conflicting)
+    except AmountError as exc:
+        result.add(Problem(n, "net", exc.message, exc.hint))
+        bad, net = True, None
+    else:
+        if net is None:
+            result.add(Problem(n, "net", _("The net pay is empty."), _("Fill in the net pay (take-home pay).")))
+            bad = True
+    if not bad and net != gross - deductions:
+        result.add(
+            Problem(
+                n,
+                "net",
+                _("Earnings %(g)s − deductions %(d)s = %(c)s, but the net column says %(n)s.")
+                % {"g": rupiah(gross), "d": rupiah(deductions), "c": rupiah(gross - deductions), "n": rupiah(net)},
+                _("Export the payroll results again; the components and the net pay must agree to the rupiah."),
+            )
+        )
+        bad = True
+    if not bad:
+        result.rows.append(ParsedRow(n, nip, name, amounts, gross, deductions, net))
 
 
 @dataclass
@@ -650,8 +599,10 @@ def check_employees(parsed: ParsedFile, *, in_scope: dict[str, EmployeeRef]) -> 
                     r.row,
                     "nip",
                     _("NIP %(nip)s is not an employee in your payroll scope.") % {"nip": r.nip},
-                    _("Check the NIP against the employee directory; rows of other units are imported by their "
-                      "payroll officer."),
+                    _(
+                        "Check the NIP against the employee directory; rows of other units are imported by their "
+                        "payroll officer."
+                    ),
                 )
             )
             continue

@@ -84,6 +84,8 @@ class PayslipBatch(models.Model):
     source_name = models.CharField(_("file name"), max_length=255)
     file_name = models.CharField(max_length=255, help_text="storage name in private storage")
     file_format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    sheet_name = models.CharField(_("worksheet read"), max_length=100, blank=True, default="")
+    sheet_count = models.PositiveSmallIntegerField(default=0, help_text="worksheets in the workbook (XLSX)")
     reason = models.TextField(_("reason for replacement"), blank=True, default="")
     language = models.CharField(max_length=8, blank=True, default="", help_text="language of the uploader's messages")
     period = models.DateField(_("period"), null=True, blank=True)

@@ -2,13 +2,17 @@
 payroll officer's scope imported through the real upload → check → publish path, from a file in the documented format.
 Idempotent: does nothing when demo batches exist. 50,000 employees × 12 months = 600,000 payslips in bulk."""
 
+import csv
 import datetime as dt
+import re
+from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from hr.org.models import Employee
+from hr.org.models import Employee, HRScope, OrgUnit, Position, bare_name_key
+from hr.org.nip import parse_nip
 from hr.org.selectors import employees_in_scope
 from intranet.accounts.models import User
 
@@ -16,6 +20,65 @@ from . import demo, services
 from .models import Payslip, PayslipBatch
 
 SEED_PREFIX = "demo-"
+# The file the documentation walks a payroll officer through (README: import, preview, publish). Its people are demo
+# employees in the payroll officer's scope, and have no payslip for its month, so the walk-through works as written.
+EXAMPLE_FILE = Path(__file__).resolve().parent / "examples" / "payroll-example.csv"
+_FRONT = re.compile(r"^((?:(?:prof|dr|drs|dra|ir|hj|drg|apt|ns)\.?\s+|h\.\s*)+)", re.IGNORECASE)
+
+
+def example_file_people() -> list[dict]:
+    """The example file's rows as people: NIP, bare name, titles, period."""
+    with EXAMPLE_FILE.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    people = []
+    for row in rows:
+        head, _comma, back = row["name"].partition(",")
+        m = _FRONT.match(head.strip())
+        front = m.group(1).strip() if m else ""
+        people.append(
+            {
+                "nip": row["nip"],
+                "name": head.strip()[len(m.group(1)) if m else 0 :].strip(),
+                "front_title": front,
+                "back_title": back.strip(),
+                "period": dt.date(*map(int, row["period"].split("-")), 1),
+            }
+        )
+    return people
+
+
+def _example_people(ctx, officer) -> tuple[set[int], dt.date | None]:
+    """Add the example file's people to the first section of the payroll officer's scope (idempotent); their ids and
+    the file's month, which the bulk history leaves out for them."""
+    people = example_file_people()
+    scope = HRScope.objects.filter(user=officer, kind=HRScope.Kind.PAYROLL).select_related("unit").first()
+    if not people or scope is None:
+        return set(), None
+    section = OrgUnit.objects.filter(path__startswith=scope.unit.path, level=4).order_by("path").first() or scope.unit
+    position = Position.objects.filter(unit=section, kind=Position.Kind.EXECUTOR).first()
+    ids = set()
+    for p in people:
+        parsed = parse_nip(p["nip"])
+        employee, _created = Employee.objects.get_or_create(
+            nip=p["nip"],
+            defaults={
+                "name": p["name"],
+                "sort_name": bare_name_key(p["name"]),
+                "front_title": p["front_title"],
+                "back_title": p["back_title"],
+                "gender": parsed.gender,
+                "birth_date": parsed.birth_date,
+                "employment_type": Employee.EmploymentType.PNS,
+                "golongan": "III/a",
+                "position": position,
+                "unit": section,
+                "tmt_cpns": parsed.cpns_start,
+                "work_email": f"{p['nip']}@kemencontoh.go.id",
+            },
+        )
+        ids.add(employee.pk)
+    ctx.count("employees of the payroll example file", len(ids))
+    return ids, people[0]["period"]
 
 
 def _month_back(d: dt.date, n: int) -> dt.date:
@@ -29,6 +92,8 @@ def seed(ctx) -> None:
         return
     months = ctx.scale.get("payslip_months", 12)
     this_month = timezone.localdate().replace(day=1)
+    officer = User.objects.filter(username="gaji").first()
+    example_ids, example_period = _example_people(ctx, officer) if officer is not None else (set(), None)
     people = list(
         Employee.objects.filter(active=True)
         .order_by("pk")
@@ -47,7 +112,6 @@ def seed(ctx) -> None:
             "pppk_grade",
         )
     )
-    officer = User.objects.filter(username="gaji").first()
     now = timezone.now()
     total = 0
     with ctx.progress("payslips (12 months)", len(people) * months) as bar:
@@ -61,13 +125,15 @@ def seed(ctx) -> None:
                     file_format="csv",
                     status=PayslipBatch.Status.PUBLISHED,
                     period=period,
-                    row_count=len(people),
+                    row_count=len(people) - (len(example_ids) if period == example_period else 0),
                     published_at=now,
                     published_by=officer,
                     phase="done",
                 )
                 objs, totals = [], {}
                 for pk, nip, name, front, back_t, unit, pos, kind, eselon, etype, gol, pppk in people:
+                    if period == example_period and pk in example_ids:
+                        continue  # the documented import publishes these
                     values = demo.amounts(
                         ctx.rng, golongan=gol or "III/a", eselon=eselon or "", functional=kind == "functional"
                     )

@@ -5,6 +5,8 @@
 - HR officers without the payroll role see nothing here (least privilege).
 """
 
+from decimal import Decimal
+
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 
@@ -127,3 +129,54 @@ def payroll_period_overview(user, period) -> dict:
     return Payslip.objects.filter(q, period=period, status=Payslip.Status.PUBLISHED).aggregate(
         count=Count("id"), net=Sum("net")
     )
+
+
+CORRECTIONS_SHOWN = 200
+
+
+def batch_corrections(user, batch: PayslipBatch, comps: dict, *, limit: int = CORRECTIONS_SHOWN) -> list[dict]:
+    """For a batch ready to publish: each employee (in the reader's scope) whose published payslip for the month it
+    replaces, with the old and new net pay and every component that changes. Two queries, at most `limit` rows."""
+    if batch.status != PayslipBatch.Status.READY or not batch.replaces_count:
+        return []
+    drafts = list(
+        batch_payslips(user, batch)
+        .filter(status=Payslip.Status.DRAFT)
+        .filter(
+            Exists(
+                Payslip.objects.filter(
+                    employee_id=OuterRef("employee_id"), period=batch.period, status=Payslip.Status.PUBLISHED
+                )
+            )
+        )
+        .only("id", "employee_id", "nip", "name", "net", "components", "row_number")[:limit]
+    )
+    current = {
+        s.employee_id: s
+        for s in Payslip.objects.filter(
+            employee_id__in=[d.employee_id for d in drafts], period=batch.period, status=Payslip.Status.PUBLISHED
+        ).only("id", "employee_id", "net", "components")
+    }
+    rows = []
+    for new in drafts:
+        old = current[new.employee_id]
+        changes = [
+            (comps[code] if code in comps else code, old.components.get(code, "0"), new.components.get(code, "0"))
+            for code in sorted(
+                set(old.components) | set(new.components),
+                key=lambda c: (comps[c].order, c) if c in comps else (10_000, c),
+            )
+            if Decimal(old.components.get(code, "0")) != Decimal(new.components.get(code, "0"))
+        ]
+        rows.append(
+            {
+                "nip": new.nip,
+                "name": new.name,
+                "row": new.row_number,
+                "old_net": old.net,
+                "new_net": new.net,
+                "difference": new.net - old.net,
+                "changes": [(c, Decimal(a), Decimal(b)) for c, a, b in changes],
+            }
+        )
+    return rows

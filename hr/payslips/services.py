@@ -23,6 +23,7 @@ from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from hr.org.duties import refused_own_record
@@ -135,9 +136,12 @@ def _validate(batch: PayslipBatch, *, progress, today: dt.date) -> PayslipBatch:
         data = fh.read()
     comps = catalogue()
     try:
-        header, rows, estimate = importing.read_table(data, batch.file_format)
+        header, rows, estimate, sheet, sheet_count = importing.read_table(data, batch.file_format)
     except importing.FileUnreadable as exc:
         return _mark_invalid(batch, [exc.problem], 1)
+    if sheet_count:  # said on the batch page whatever the verdict: only the first worksheet is read
+        batch.sheet_name, batch.sheet_count = sheet, sheet_count
+        PayslipBatch.objects.filter(pk=batch.pk).update(sheet_name=sheet, sheet_count=sheet_count)
     report("reading", 0, estimate)
     try:
         parsed = importing.parse_rows(
@@ -496,7 +500,7 @@ def notify_batch(*, batch_id, chunk: int = 500, max_chunks: int | None = None) -
                 return sent, True
             with translation.override(settings.LANGUAGE_CODE):
                 for slip in rows:
-                    period = slip.period.strftime("%m/%Y")
+                    period = date_format(slip.period, "F Y")
                     notify(
                         slip.employee.user,
                         "payslip.published",

@@ -199,6 +199,7 @@ def batch_detail(request, pk):
             {
                 "batch": batch,
                 "totals": totals,
+                "corrections": selectors.batch_corrections(request.user, batch, comps),
                 "page": page,
                 "refresh": batch.in_progress,
                 "can_publish": batch.status == PayslipBatch.Status.READY,

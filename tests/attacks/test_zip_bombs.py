@@ -102,7 +102,7 @@ COMPONENTS = {code: SimpleNamespace(kind="earning" if code in demo.EARNINGS else
 
 def parse_payroll(data: bytes, fmt: str = "xlsx"):
     """What the validation task does with the stored file, short of the database."""
-    header, rows, _estimate = importing.read_table(data, fmt)
+    header, rows, *_rest = importing.read_table(data, fmt)
     return importing.parse_rows(header, rows, components=COMPONENTS, today=dt.date(2026, 6, 1))
 
 

@@ -57,6 +57,11 @@ class Command(BaseCommand):
         for bar in bars.values():
             if bar.done < bar.total:
                 bar.finish()
+        if batch.sheet_count:
+            self.stdout.write(
+                _("Read worksheet “%(name)s” (%(n)s in the workbook; only the first is read).")
+                % {"name": batch.sheet_name, "n": batch.sheet_count}
+            )
         if batch.status != PayslipBatch.Status.READY:
             self.stdout.write(self.style.ERROR(_("%(n)s problems; nothing was imported.") % {"n": batch.error_count}))
             for p in batch.errors:
