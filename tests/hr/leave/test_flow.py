@@ -24,6 +24,7 @@ Status = LeaveRequest.Status
 
 @pytest.fixture
 def req(chain, types, year):
+    services.allocate_year(year=year, employee_ids=[chain.staff.pk])  # next year opened, as after the year-end job
     mon = monday(year, 2)
     return submit(chain.staff, types["tahunan"], mon, mon + dt.timedelta(days=4))
 
