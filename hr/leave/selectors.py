@@ -200,8 +200,10 @@ def visible_request(user, pk: int) -> LeaveRequest:
     req = LeaveRequest.objects.select_related("employee__unit", "employee__user", "leave_type").filter(pk=pk).first()
     if req is None or not can_view(user, req):
         raise Http404
-    slots = [(obj, name, getattr(obj, f"{name}_id")) for obj, name in
-             ((req.employee, "position"), (req, "official_position"), (req, "route_position"))]
+    slots = [
+        (obj, name, getattr(obj, f"{name}_id"))
+        for obj, name in ((req.employee, "position"), (req, "official_position"), (req, "route_position"))
+    ]
     ids = {position_id for _obj, _name, position_id in slots} - {None}
     found = Position.objects.in_bulk(ids) if ids else {}
     for obj, name, position_id in slots:

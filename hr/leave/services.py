@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Q, Subquery, Sum
+from django.db.models import Q, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -902,7 +902,10 @@ def leave_request_cancel(*, request_id: int, user, reason: str = "", today: dt.d
             reason=reason.strip(),
         )
         audit_record(
-            action="leave.cancel", actor=user, obj=req, subject_employee=req.employee,
+            action="leave.cancel",
+            actor=user,
+            obj=req,
+            subject_employee=req.employee,
             details={"as": "employee" if is_owner and not is_hr else "hr", "reason": reason.strip()[:255]},
         )
         _notify(req.employee, "leave.cancelled", _("Your leave was cancelled"), _describe(req), req)
@@ -934,7 +937,10 @@ def leave_request_grant_temporary(*, request_id: int, user, today: dt.date | Non
         req.temporary_permission_at = timezone.now()
         req.save(update_fields=["temporary_permission_at", "updated_at"])
         audit_record(
-            action="leave.permit", actor=user, obj=req, subject_employee=req.employee,
+            action="leave.permit",
+            actor=user,
+            obj=req,
+            subject_employee=req.employee,
             acting_for=_acting_text(authority),
         )
         _notify(

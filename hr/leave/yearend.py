@@ -234,16 +234,27 @@ def _close_type(lt: LeaveType, year: int, people: list[tuple], summary: CloseSum
             if pk in forfeiting:
                 forfeits.append(
                     LedgerEntry(
-                        employee_id=pk, leave_type=lt, year=year + 1, kind=Kind.EXPIRY, days=-carry,
-                        request_id=forfeiting[pk], reason="forfeited by long leave",
+                        employee_id=pk,
+                        leave_type=lt,
+                        year=year + 1,
+                        kind=Kind.EXPIRY,
+                        days=-carry,
+                        request_id=forfeiting[pk],
+                        reason="forfeited by long leave",
                     )
                 )
         if expire:
             rows.append((pk, lt.pk, year, Kind.EXPIRY, -expire, f"carry-over cap {year + 1}", now))
         closes.append(
             LedgerYearClose(
-                employee_id=pk, leave_type=lt, year=year, carried=carry, expired=expire, held=keep,
-                extended_cap=pk in extended, source=source,
+                employee_id=pk,
+                leave_type=lt,
+                year=year,
+                carried=carry,
+                expired=expire,
+                held=keep,
+                extended_cap=pk in extended,
+                source=source,
             )
         )
         summary.closed += 1
