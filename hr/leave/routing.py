@@ -98,10 +98,8 @@ def _compiled_chain(alias: str, length: int) -> _CompiledChain:
         sql, params = compiler.as_sql()
         date_mark = connections[alias].ops.adapt_datefield_value(_DATE_MARK)
         sources = tuple(
-            ("path", marks.index(p))
-            if isinstance(p, str) and p in marks
-            else ("date", None)
-            if p == date_mark
+            ("path", marks.index(p)) if isinstance(p, str) and p in marks
+            else ("date", None) if p == date_mark
             else ("value", p)
             for p in params
         )

@@ -176,11 +176,8 @@ def _visible(request, pk: int, *, check_only: bool = False):
         return selectors.visible_request(request.user, pk)
     except Http404:
         audit_denied(
-            action="leave.request.denied",
-            reason="not visible",
-            request=request,
-            object_type="leave.leaverequest",
-            object_id=str(pk),
+            action="leave.request.denied", reason="not visible", request=request,
+            object_type="leave.leaverequest", object_id=str(pk),
         )
         raise
 
@@ -191,13 +188,8 @@ def _run(request, pk, action, *, checked=False):
     try:
         action()
     except services.LeaveDenied as exc:
-        audit_denied(
-            action="leave.action.denied",
-            reason=exc.reason,
-            request=request,
-            object_type="leave.leaverequest",
-            object_id=str(pk),
-        )
+        audit_denied(action="leave.action.denied", reason=exc.reason, request=request,
+                     object_type="leave.leaverequest", object_id=str(pk))
         messages.error(request, exc.message)
     except services.LeaveError as exc:
         messages.error(request, exc.message)
@@ -294,13 +286,8 @@ def letter(request, pk: int):
     try:
         letter = selectors.visible_letter(request.user, pk)
     except Http404:
-        audit_denied(
-            action="leave.letter.denied",
-            reason="not visible",
-            request=request,
-            object_type="leave.leaveletter",
-            object_id=str(pk),
-        )
+        audit_denied(action="leave.letter.denied", reason="not visible", request=request,
+                     object_type="leave.leaveletter", object_id=str(pk))
         raise
     audit_record(
         action="leave.letter.download",
@@ -405,11 +392,8 @@ def hr_adjust(request):
         employee = selectors.hr_employee(request.user, data["employee"])
     except Http404:
         audit_denied(
-            action="leave.ledger.adjust.denied",
-            reason="out of scope",
-            request=request,
-            object_type="org.employee",
-            object_id=str(data["employee"]),
+            action="leave.ledger.adjust.denied", reason="out of scope", request=request,
+            object_type="org.employee", object_id=str(data["employee"]),
         )
         raise
     annual = LeaveType.objects.filter(uses_ledger=True, active=True).order_by("sort_order").first()

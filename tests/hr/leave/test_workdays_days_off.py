@@ -20,9 +20,7 @@ def test_days_off_lists_the_midweek_holidays_with_their_names():
     assert (day, cal.holidays[day][0]) in off
     assert all(d.weekday() in cal.working_weekdays for d, _ in off), "weekends are not listed"
     assert (count, _versions) == workdays.working_days(start, end)
-    assert count == sum(1 for i in range(7) if (start + dt.timedelta(days=i)).weekday() in cal.working_weekdays) - len(
-        off
-    )
+    assert count == sum(1 for i in range(7) if (start + dt.timedelta(days=i)).weekday() in cal.working_weekdays) - len(off)
 
 
 def test_calendar_is_kept_until_a_holiday_or_the_calendar_changes(django_capture_on_commit_callbacks):
