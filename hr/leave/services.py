@@ -731,8 +731,11 @@ def _approve(req: LeaveRequest, user, today: dt.date | None = None) -> None:
     lt = req.leave_type
     if lt.uses_ledger:
         _open_for_decision(req, lt, today)
-        if available_days(req.employee_id, lt.pk, req.year, exclude_pk=req.pk) < req.days:
-            if req.year > today.year:
+        others = pending_hold(req.employee_id, lt.pk, req.year, exclude_pk=req.pk)
+        if req.year > today.year:
+            # next year before this one has closed: the usage must fit what next year's ledger holds (never
+            # negative), and the other pending requests must still fit its projection
+            if ledger_balance(req.employee_id, lt.pk, req.year) < req.days:
                 raise LeaveError(
                     _(
                         "Next year's allocation does not cover this request: the days carried over from %(year)s "
@@ -740,6 +743,10 @@ def _approve(req: LeaveRequest, user, today: dt.date | None = None) -> None:
                     )
                     % {"year": today.year}
                 )
+            room = yearend.projection(req.employee, lt, req.year, today).total - others
+        else:
+            room = ledger_balance(req.employee_id, lt.pk, req.year) - others
+        if room < req.days:
             raise LeaveError(_("Not enough leave balance to approve this request."))
         LedgerEntry.objects.create(
             employee=req.employee,
@@ -791,7 +798,7 @@ def _post_deferral(req: LeaveRequest, user, today: dt.date) -> None:
         ).aggregate(s=Sum("days"))["s"]
         or 0
     )
-    room = max(available_days(req.employee_id, lt.pk, req.year, exclude_pk=req.pk), 0)
+    room = max(ledger_balance(req.employee_id, lt.pk, req.year), 0)  # the year's sum never goes negative
     credit = min(req.days, room, max(lt.deferral_max - lt.yearly_entitlement - already, 0))
     if credit <= 0:
         return
