@@ -54,6 +54,8 @@ class NotForOneself(admin.ModelAdmin):
             if obj is not None and self.refused(request, obj):
                 raise PermissionDenied
             return
+        if not self.has_add_permission(request):
+            return  # the admin answers 403 itself
         self.get_form(request)(request.POST, request.FILES).is_valid()  # the form's clean audits a refusal
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

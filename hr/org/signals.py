@@ -4,6 +4,7 @@ the directory sync bumps it once per run that changed something (its bulk writes
 (the directory, profiles, document lists) are retired at once; there are few such writes a day."""
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db.models.signals import m2m_changed
 
 from intranet.core.caching import bump_on_write
@@ -12,7 +13,8 @@ from .models import Delegation, Employee, HRScope, OrgUnit, Position
 
 ORG_GENERATION_KEY = "org:generation"
 
-bump_org_generation = bump_on_write(ORG_GENERATION_KEY, OrgUnit, Position, Employee, HRScope, Delegation)
+# Role groups too: a renamed or deleted group ends the roles read under it at once (m2m_changed covers membership).
+bump_org_generation = bump_on_write(ORG_GENERATION_KEY, OrgUnit, Position, Employee, HRScope, Delegation, Group)
 m2m_changed.connect(
     bump_org_generation, sender=get_user_model().groups.through, dispatch_uid="org-generation-user-groups"
 )

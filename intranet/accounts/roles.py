@@ -29,7 +29,7 @@ def roles_key(user_id: int) -> str:
 def role_names(user) -> frozenset[str]:
     """The user's role (group) names, memoised on the user object for the request. Kept in the cache with the
     organisation generation they were read under: any change of a user's groups (the admin, a directory sync or a
-    directory login) bumps it (`hr.org.signals`, `intranet.accounts.ldap.provisioning`)."""
+    directory login) or of a group itself (renamed, deleted) bumps it (`hr.org.signals`, `intranet.accounts.ldap.provisioning`)."""
     if not user.is_authenticated:
         return frozenset()
     cached = getattr(user, "_serambi_roles", None)

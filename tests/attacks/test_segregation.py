@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from hr.documents import services as documents
 from hr.documents.models import Category, Classification, Document, DocumentGroupObjectPermission
@@ -203,10 +203,11 @@ def test_a_classified_document_is_shared_with_a_few_people_at_most(client, world
 # --- payslips ----------------------------------------------------------------------------------------------------
 def test_payroll_officer_cannot_import_her_own_payslip(world):
     data = demo.csv_bytes([row_for(world.staff[0]), row_for(world.payroll)])
-    batch = payslips.batch_upload(user=world.payroll.user, uploaded_file=_file(data), run_async=False)
+    with translation.override("en"):  # problems are written in the language the file was uploaded in
+        batch = payslips.batch_upload(user=world.payroll.user, uploaded_file=_file(data), run_async=False)
     batch = payslips.batch_validate(batch_id=batch.pk)
     assert batch.status == PayslipBatch.Status.INVALID
-    assert any("your own payslip" in p["message"] for p in batch.errors)
+    assert any("your own payslip" in p["message"] for p in batch.errors), batch.errors
     assert refusals(world.payroll.user, "payslip.import").exists()
 
 

@@ -107,3 +107,22 @@ def test_roles_are_read_once_and_a_change_shows_at_once(org):
     assert Role.HR_OFFICER.value not in _roles(person.user)[0]
     person.user.groups.clear()
     assert _roles(person.user)[0] == frozenset()
+
+
+@pytest.mark.parametrize("change", ["rename", "delete"])
+def test_renaming_or_deleting_a_role_group_ends_the_role_at_once(org, change):
+    """An access decision is never served from the cache after the group behind it changed (no 300 s window)."""
+    from django.contrib.auth.models import Group
+
+    from intranet.accounts.roles import Role
+
+    group, _ = Group.objects.get_or_create(name=Role.AUDITOR.value)
+    person = EmployeeFactory(unit=org["SUB1"])
+    person.user.groups.add(group)
+    assert Role.AUDITOR.value in _roles(person.user)[0]
+    if change == "rename":
+        group.name = "Auditor (retired)"
+        group.save()
+    else:
+        group.delete()
+    assert Role.AUDITOR.value not in _roles(person.user)[0]
