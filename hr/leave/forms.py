@@ -148,6 +148,16 @@ class AdjustmentForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=255)
 
 
+class OpeningImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Opening balances file"),
+        help_text=_(
+            "CSV (UTF-8) or XLSX: nip, year, entitlement, taken and optionally carried; one row per employee and year."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx", "data-testid": "opening-file"}),
+    )
+
+
 class UnitField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return "\u2003" * max(obj.depth - 1, 0) + obj.name

@@ -404,18 +404,12 @@ class LedgerEntry(ImmutableModel):
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["employee", "leave_type", "year"])]
         constraints = [
-            # The yearly job posts each of these at most once: re-running it is harmless.
+            # The yearly allocation is posted at most once. Carry-over and expiry are guarded by LedgerYearClose
+            # (one per employee, type and year): a repaired early close posts them again after reversing them.
             models.UniqueConstraint(
                 fields=["employee", "leave_type", "year", "kind"],
-                condition=Q(kind="allocation")
-                | Q(kind="carry_over", days__gt=0)
-                | Q(kind="expiry", request__isnull=True),
-                name="leave_ledger_yearly_once",
-            ),
-            models.UniqueConstraint(
-                fields=["employee", "leave_type", "year", "kind"],
-                condition=Q(kind="carry_over", days__lt=0),
-                name="leave_ledger_carry_out_once",
+                condition=Q(kind="allocation"),
+                name="leave_ledger_allocation_once",
             ),
         ]
 
@@ -469,3 +463,36 @@ def years_of_service(employee: Employee, on_date: dt.date) -> int:
     start = employee.tmt_cpns
     years = on_date.year - start.year - ((on_date.month, on_date.day) < (start.month, start.day))
     return max(years, 0)
+
+
+class LedgerYearClose(models.Model):
+    """The record that a year's balance of one leave type was closed for an employee: its remainder carried over
+    (within the caps) and the rest expired. Written once, by the year-end job after the year has ended (or by the
+    opening-balance import for the oldest imported year); the unique constraint makes closing twice impossible."""
+
+    class Source(models.TextChoices):
+        JOB = "job", _("year-end job")
+        IMPORT = "import", _("opening balance import")
+        REPAIR = "repair", _("repair of an early close")
+
+    employee = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="+")
+    leave_type = models.ForeignKey(LeaveType, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year closed"))
+    carried = models.PositiveSmallIntegerField(_("days carried over"), default=0)
+    expired = models.PositiveSmallIntegerField(_("days expired"), default=0)
+    held = models.PositiveSmallIntegerField(
+        _("days held by pending requests"), default=0, help_text=_("Left in the closed year for those requests.")
+    )
+    extended_cap = models.BooleanField(_("extended cap applied"), default=False)
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices, default=Source.JOB)
+    closed_at = models.DateTimeField(_("closed"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("closed leave year")
+        verbose_name_plural = _("closed leave years")
+        constraints = [
+            models.UniqueConstraint(fields=["employee", "leave_type", "year"], name="leave_year_closed_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.employee_id} {self.leave_type_id} {self.year} closed"

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from hr.org.models import Employee, OrgUnit
 
-from . import services
+from . import services, yearend
 from .models import ApprovalStep, LeaveRequest, LeaveType, LedgerEntry
 from .workdays import seed_calendar, year_calendar
 
@@ -35,7 +35,7 @@ def seed(ctx) -> None:
     with transaction.atomic():
         services.allocate_year(year=year - 1)
         _history(ctx, annual, sick, year - 1, dt.date(year - 1, 12, 31), per_year, future_until=None)
-        summary = services.allocate_year(year=year)
+        summary = yearend.year_end(year=year, today=today)  # closes last year, allocates this one
         ctx.count("leave days carried over", summary.carried_days)
         _history(ctx, annual, sick, year, today, per_year, future_until=today + dt.timedelta(days=45))
         _pending_for_demo(ctx, annual, today)
@@ -175,7 +175,7 @@ def _pending_for_demo(ctx, annual, today) -> None:
             first += dt.timedelta(days=1)
         if first.year != (first + dt.timedelta(days=2)).year:
             first += dt.timedelta(days=7)
-        services._ensure_allocation(emp, annual, first.year)
+        services._allocated_balance(emp, annual, first.year, today)  # opens a begun year the job has not reached
         try:
             assessment = services.assess(
                 employee=emp, leave_type=annual, start_date=first, end_date=first + dt.timedelta(days=2), today=today

@@ -18,6 +18,7 @@ from intranet.core.caching import cache_get, cache_set, generation, near_get, ne
 
 from .models import ApprovalStep, LeaveLetter, LeaveRequest, LeaveType, LedgerEntry
 from .services import current_authority, held_positions
+from .yearend import projection
 
 REQUEST_RELATED = ("employee", "employee__unit", "employee__position", "leave_type")
 # What the request lists (my requests, the inbox, the dashboard panel) show of a request, its leave type and its
@@ -53,10 +54,11 @@ class Balance:
     total: int = 0
     held: int = 0
     entries: list = field(default_factory=list)
+    to_come: int = 0  # projected: the allocation and carry-over the year will receive when it is opened
 
     @property
     def available(self) -> int:
-        return self.total - self.held
+        return self.total + self.to_come - self.held
 
 
 LEDGER_TYPES_CACHE_KEY = "leave:ledger-types"
@@ -100,7 +102,8 @@ def requestable_type(pk: int) -> LeaveType | None:
 
 
 def balances(employee: Employee, year: int | None = None) -> list[Balance]:
-    """Every ledger balance of the employee for `year` with its entries ("why do I have 14 days?"). Three queries."""
+    """Every ledger balance of the employee for `year` with its entries ("why do I have 14 days?"). Three queries, and
+    the projection's for a year not opened yet. Never writes."""
     year = year or timezone.localdate().year
     types = ledger_types()
     result = {t.pk: Balance(leave_type=t, year=year) for t in types}
@@ -113,6 +116,13 @@ def balances(employee: Employee, year: int | None = None) -> list[Balance]:
         employee=employee, status__in=LeaveRequest.PENDING, start_date__year=year, leave_type__in=types
     ).only("leave_type_id", "days", "proposed_days"):
         result[r.leave_type_id].held += r.hold_days
+    today = timezone.localdate()
+    for bal in result.values():
+        # a year not opened yet (next year, or this year before the job reached the employee): shown as projected,
+        # computed without writing anything
+        if year > today.year or (year == today.year and not any(e.kind == "allocation" for e in bal.entries)):
+            outlook = projection(employee, bal.leave_type, year, today)
+            bal.to_come = outlook.allocation + outlook.carry
     return list(result.values())
 
 
@@ -190,8 +200,10 @@ def visible_request(user, pk: int) -> LeaveRequest:
     req = LeaveRequest.objects.select_related("employee__unit", "employee__user", "leave_type").filter(pk=pk).first()
     if req is None or not can_view(user, req):
         raise Http404
-    slots = [(obj, name, getattr(obj, f"{name}_id")) for obj, name in
-             ((req.employee, "position"), (req, "official_position"), (req, "route_position"))]
+    slots = [
+        (obj, name, getattr(obj, f"{name}_id"))
+        for obj, name in ((req.employee, "position"), (req, "official_position"), (req, "route_position"))
+    ]
     ids = {position_id for _obj, _name, position_id in slots} - {None}
     found = Position.objects.in_bulk(ids) if ids else {}
     for obj, name, position_id in slots:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Q, Subquery, Sum
+from django.db.models import Q, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,7 +33,7 @@ from intranet.audit.services import audit_record
 from intranet.core.images import ImageTooLarge, check_pixels
 from intranet.core.private_files import private_storage
 
-from . import rules, units, workdays
+from . import rules, units, workdays, yearend
 from .errors import LeaveError
 from .models import (
     ApprovalStep,
@@ -204,10 +204,7 @@ class AllocationSummary:
     expired_days: int = 0
 
 
-def _eligible(leave_type: LeaveType, employment_type: str, gender: str) -> bool:
-    if leave_type.eligible_employment_types and employment_type not in leave_type.eligible_employment_types:
-        return False
-    return not (leave_type.gender and gender != leave_type.gender)
+_eligible = yearend.eligible
 
 
 def ledger_types():
@@ -215,12 +212,9 @@ def ledger_types():
 
 
 def allocate_year(*, year: int, employee_ids: list[int] | None = None, progress=None) -> AllocationSummary:
-    """Post the yearly allocation of every ledger leave type, and the carry-over/expiry of last year's remainder.
-    Idempotent: an employee already allocated for (type, year) is skipped, and a unique constraint backs it up.
-
-    Carry-over (cuti tahunan): at most `carry_over_max` in total (12 + 6 = 18); `carry_over_extended_max` (24) when the
-    employee took none of this leave in the previous `carry_over_extended_after_years` years; with a deferral credit
-    already in the new year the total cap is `deferral_max` (24) including it. The rest of last year expires."""
+    """Post the yearly allocation of every ledger leave type. Idempotent: an employee already allocated for
+    (type, year) is skipped, and a unique constraint backs it up. It never touches the previous year: carry-over and
+    expiry are the year-end close's (`yearend.close_year`), after that year has ended."""
     summary = AllocationSummary(year=year)
     types = list(ledger_types())
     emps = Employee.objects.filter(active=True)
@@ -228,7 +222,6 @@ def allocate_year(*, year: int, employee_ids: list[int] | None = None, progress=
         emps = emps.filter(pk__in=employee_ids)
     people = list(emps.values_list("pk", "tmt_cpns", "employment_type", "gender").order_by("pk"))
     summary.employees = len(people)
-    year_end = dt.date(year, 12, 31)
     batch = 5000
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     for lt in types:
@@ -236,57 +229,18 @@ def allocate_year(*, year: int, employee_ids: list[int] | None = None, progress=
         if employee_ids is not None:
             ledger = ledger.filter(employee_id__in=employee_ids)
         done = set(ledger.filter(year=year, kind=Kind.ALLOCATION).values_list("employee_id", flat=True))
-        remainder = dict(
-            ledger.filter(year=year - 1).values("employee_id").annotate(s=Sum("days")).values_list("employee_id", "s")
-        )
-        deferred = dict(
-            ledger.filter(year=year, kind=Kind.DEFERRAL, days__gt=0)
-            .values("employee_id")
-            .annotate(s=Sum("days"))
-            .values_list("employee_id", "s")
-        )
-        took_leave = set(
-            ledger.filter(
-                year__gte=year - lt.carry_over_extended_after_years,
-                year__lt=year,
-                kind__in=[Kind.USAGE, Kind.REVERSAL],
-            )
-            .values("employee_id", "year")
-            .annotate(s=Sum("days"))
-            .filter(s__lt=0)
-            .values_list("employee_id", flat=True)
-        )
-        rows: list[LedgerEntry] = []
-        entitlement = lt.yearly_entitlement
+        rows: list[tuple] = []
         for i, (pk, tmt, employment_type, gender) in enumerate(people, 1):
             if progress and i % batch == 0:
                 progress(batch)
             if pk in done:
                 summary.already_allocated += 1
                 continue
-            service = year_end.year - tmt.year - ((12, 31) < (tmt.month, tmt.day))
-            if service < lt.min_service_years or not _eligible(lt, employment_type, gender):
+            if not yearend.entitled(lt, tmt, employment_type, gender, year):
                 summary.not_eligible += 1
                 continue
             summary.allocated += 1
-            rows.append((pk, lt.pk, year, Kind.ALLOCATION, entitlement, "", now))
-            rest = remainder.get(pk, 0)
-            if rest > 0:
-                credit = deferred.get(pk, 0)
-                if credit:
-                    cap = lt.deferral_max
-                elif pk in took_leave:
-                    cap = lt.carry_over_max
-                else:
-                    cap = lt.carry_over_extended_max
-                carry = max(0, min(rest, cap - entitlement - credit))
-                if carry:  # moves out of last year and into this one: each year's sum stays meaningful
-                    rows.append((pk, lt.pk, year - 1, Kind.CARRY_OVER, -carry, f"carried to {year}", now))
-                    rows.append((pk, lt.pk, year, Kind.CARRY_OVER, carry, f"carried from {year - 1}", now))
-                    summary.carried_days += carry
-                if rest - carry:
-                    rows.append((pk, lt.pk, year - 1, Kind.EXPIRY, -(rest - carry), f"carry-over cap {year}", now))
-                    summary.expired_days += rest - carry
+            rows.append((pk, lt.pk, year, Kind.ALLOCATION, lt.yearly_entitlement, "", now))
             if len(rows) >= batch:
                 _insert_ledger_rows(rows)
                 rows = []
@@ -328,32 +282,14 @@ def bulk_insert(model, fields: str, rows: list[tuple], *, ignore_conflicts: bool
             cursor.execute(head + ", ".join([one] * len(chunk)) + tail, [v for row in chunk for v in row])
 
 
-def _allocation_due(leave_type: LeaveType, year: int) -> bool:
-    """Whether `year` of this type is allocated on demand when the yearly job has not reached an employee yet."""
-    return leave_type.uses_ledger and leave_type.yearly_entitlement > 0 and year <= timezone.localdate().year + 1
-
-
-def _ensure_allocation(employee: Employee, leave_type: LeaveType, year: int) -> None:
-    if not _allocation_due(leave_type, year):
-        return
-    if not LedgerEntry.objects.filter(
-        employee=employee, leave_type=leave_type, year=year, kind=Kind.ALLOCATION
-    ).exists():
-        allocate_year(year=year, employee_ids=[employee.pk])
-
-
-def _allocated_balance(employee: Employee, leave_type: LeaveType, year: int) -> int | None:
-    """`_ensure_allocation`, then the ledger balance (None for a type without a ledger): one query for both when the
-    year is allocated already, as it is for nearly every request."""
+def _allocated_balance(employee: Employee, leave_type: LeaveType, year: int, today: dt.date) -> int | None:
+    """The balance a submission is judged against (None for a type without a ledger): the ledger's, once the year is
+    open (`yearend.open_on_demand` opens a begun year the job has not reached); next year's projection before then."""
     if not leave_type.uses_ledger:
         return None
-    state = LedgerEntry.objects.filter(employee=employee, leave_type=leave_type, year=year).aggregate(
-        total=Sum("days"), allocations=Count("pk", filter=Q(kind=Kind.ALLOCATION))
-    )
-    if not state["allocations"] and _allocation_due(leave_type, year):
-        allocate_year(year=year, employee_ids=[employee.pk])
-        return ledger_balance(employee.pk, leave_type.pk, year)
-    return state["total"] or 0
+    if year <= today.year:
+        return yearend.open_on_demand(employee, leave_type, year, today)
+    return yearend.projection(employee, leave_type, year, today).total
 
 
 # --- notifications ---------------------------------------------------------------------------------------------------
@@ -398,6 +334,7 @@ class Assessment:
     remaining: int | None
     days_off: tuple = ()  # (date, name) of holidays a working-day count skipped; the preview lists them
     ground: str = ""  # a ground of `rules` that set a condition aside (first hajj, fourth birth)
+    projected: bool = False  # the balance includes next year's allocation or carry-over still to come
 
 
 def assess(
@@ -496,9 +433,11 @@ def assess(
                 "end_date",
             )
     available = remaining = None
+    projected = False
     if leave_type.uses_ledger:
-        if balance is None:
-            balance = ledger_balance(employee.pk, leave_type.pk, start_date.year)
+        if balance is None:  # the preview and decisions: what the year holds or will hold, without writing
+            outlook = yearend.projection(employee, leave_type, start_date.year, today)
+            balance, projected = outlook.total, outlook.projected
         available = balance - sum(r.hold_days for r in same_year if r.status in LeaveRequest.PENDING)
         remaining = available - days
         if remaining < 0:
@@ -517,6 +456,7 @@ def assess(
         remaining=remaining,
         days_off=tuple(days_off),
         ground=ground,
+        projected=projected,
     )
 
 
@@ -529,11 +469,9 @@ def leave_request_preview(
     emergency: bool = False,
     first_hajj: bool = False,
 ) -> Assessment:
-    """What the form's Preview shows: the length and the balance after the request (allocating the year first when the
-    yearly job has not reached this employee yet, e.g. next year's leave planned in December)."""
+    """What the form's Preview shows: the length and the balance after the request. It writes nothing: a year the job
+    has not opened yet (next year's leave planned in December) shows its projected balance."""
     resolution = rules.resolve(employee=employee, leave_type=leave_type, first_hajj=first_hajj)
-    with transaction.atomic():
-        _ensure_allocation(employee, resolution.leave_type, start_date.year)
     return assess(
         employee=employee,
         leave_type=resolution.leave_type,
@@ -584,7 +522,7 @@ def leave_request_submit(
             emergency=emergency,
             has_document=bool(document),
             today=today,
-            balance=_allocated_balance(employee, leave_type, start_date.year),
+            balance=_allocated_balance(employee, leave_type, start_date.year, today),
             ground=resolution.ground,
         )
         # `official_position_for`, `authority_holder` of it and `superior_of` on the same date, in one query
@@ -760,7 +698,7 @@ def leave_request_decide(
             return req
         req.route_position = req.route_employee = None
         if outcome == Outcome.APPROVE:
-            _approve(req, user)
+            _approve(req, user, today)
         elif outcome == Outcome.CHANGE:
             req.status = Status.CHANGED
             req.proposed_start, req.proposed_end, req.proposed_days = proposed_start, proposed_end, proposed_days
@@ -769,7 +707,7 @@ def leave_request_decide(
         elif outcome == Outcome.DEFER:
             req.status = Status.DEFERRED
             req.save()
-            _post_deferral(req, user)
+            _post_deferral(req, user, today)
             _notify(req.employee, "leave.deferred", _("Your leave was deferred"), _describe(req), req)
         else:
             req.status = Status.REFUSED
@@ -778,11 +716,37 @@ def leave_request_decide(
     return req
 
 
-def _approve(req: LeaveRequest, user) -> None:
+def _open_for_decision(req: LeaveRequest, leave_type: LeaveType, today: dt.date) -> None:
+    """Before a decision posts to the ledger: open a begun year the job has not reached (close the previous one,
+    allocate), or post next year's allocation alone (the close of this year waits for its end)."""
+    if req.year <= today.year:
+        yearend.open_on_demand(req.employee, leave_type, req.year, today)
+    elif req.year == today.year + 1:
+        allocate_year(year=req.year, employee_ids=[req.employee_id])
+
+
+def _approve(req: LeaveRequest, user, today: dt.date | None = None) -> None:
     """Status approved, usage posted (and cuti tahunan forfeited for cuti besar), letter queued."""
+    today = today or timezone.localdate()
     lt = req.leave_type
     if lt.uses_ledger:
-        if available_days(req.employee_id, lt.pk, req.year, exclude_pk=req.pk) < req.days:
+        _open_for_decision(req, lt, today)
+        others = pending_hold(req.employee_id, lt.pk, req.year, exclude_pk=req.pk)
+        if req.year > today.year:
+            # next year before this one has closed: the usage must fit what next year's ledger holds (never
+            # negative), and the other pending requests must still fit its projection
+            if ledger_balance(req.employee_id, lt.pk, req.year) < req.days:
+                raise LeaveError(
+                    _(
+                        "Next year's allocation does not cover this request: the days carried over from %(year)s "
+                        "are added when that year is closed, after its end; decide then."
+                    )
+                    % {"year": today.year}
+                )
+            room = yearend.projection(req.employee, lt, req.year, today).total - others
+        else:
+            room = ledger_balance(req.employee_id, lt.pk, req.year) - others
+        if room < req.days:
             raise LeaveError(_("Not enough leave balance to approve this request."))
         LedgerEntry.objects.create(
             employee=req.employee,
@@ -794,7 +758,11 @@ def _approve(req: LeaveRequest, user) -> None:
             created_by=user,
         )
     if lt.forfeits_annual_leave:
+        # that year's annual leave is forfeited even when its allocation was not posted yet; what is carried into it
+        # at the close is forfeited then (`yearend.close_year`)
         for annual in LeaveType.objects.filter(uses_ledger=True, active=True, forfeits_annual_leave=False):
+            if req.year <= today.year + 1:
+                _open_for_decision(req, annual, today)
             rest = ledger_balance(req.employee_id, annual.pk, req.year)
             if rest > 0:
                 LedgerEntry.objects.create(
@@ -817,18 +785,21 @@ def _approve(req: LeaveRequest, user) -> None:
     enqueue(generate_letter, req.pk)
 
 
-def _post_deferral(req: LeaveRequest, user) -> None:
-    """Deferred days move to next year's balance, within the deferral cap (entitlement + deferred ≤ 24)."""
+def _post_deferral(req: LeaveRequest, user, today: dt.date) -> None:
+    """Deferred days move to next year's balance, within the deferral cap (entitlement + deferred ≤ 24) and within
+    what the request's year holds for it (a year not opened yet is opened first, as for an approval)."""
     lt = req.leave_type
     if not (lt.uses_ledger and lt.deferrable):
         return
+    _open_for_decision(req, lt, today)
     already = (
         LedgerEntry.objects.filter(
             employee=req.employee, leave_type=lt, year=req.year + 1, kind=Kind.DEFERRAL, days__gt=0
         ).aggregate(s=Sum("days"))["s"]
         or 0
     )
-    credit = min(req.days, max(lt.deferral_max - lt.yearly_entitlement - already, 0))
+    room = max(ledger_balance(req.employee_id, lt.pk, req.year), 0)  # the year's sum never goes negative
+    credit = min(req.days, room, max(lt.deferral_max - lt.yearly_entitlement - already, 0))
     if credit <= 0:
         return
     common = {"employee": req.employee, "leave_type": lt, "kind": Kind.DEFERRAL, "request": req, "created_by": user}
@@ -861,7 +832,7 @@ def leave_request_accept_change(*, request_id: int, user, today: dt.date | None 
         ApprovalStep.objects.create(
             request=req, stage=Stage.EMPLOYEE, outcome=Outcome.ACCEPT, actor=req.employee, actor_user=user
         )
-        _approve(req, user)
+        _approve(req, user, today)
     return req
 
 
@@ -938,7 +909,10 @@ def leave_request_cancel(*, request_id: int, user, reason: str = "", today: dt.d
             reason=reason.strip(),
         )
         audit_record(
-            action="leave.cancel", actor=user, obj=req, subject_employee=req.employee,
+            action="leave.cancel",
+            actor=user,
+            obj=req,
+            subject_employee=req.employee,
             details={"as": "employee" if is_owner and not is_hr else "hr", "reason": reason.strip()[:255]},
         )
         _notify(req.employee, "leave.cancelled", _("Your leave was cancelled"), _describe(req), req)
@@ -970,7 +944,10 @@ def leave_request_grant_temporary(*, request_id: int, user, today: dt.date | Non
         req.temporary_permission_at = timezone.now()
         req.save(update_fields=["temporary_permission_at", "updated_at"])
         audit_record(
-            action="leave.permit", actor=user, obj=req, subject_employee=req.employee,
+            action="leave.permit",
+            actor=user,
+            obj=req,
+            subject_employee=req.employee,
             acting_for=_acting_text(authority),
         )
         _notify(

@@ -17,9 +17,12 @@ def generate_letter(request_id: int) -> str:
 
 @shared_task(name="leave.allocate_year")
 def allocate_year(year: int | None = None) -> dict:
-    """Yearly allocation and carry-over (beat: 1 January, 00:30 Asia/Jakarta). Idempotent."""
+    """The year-end job (beat: 1 January, 00:30 Asia/Jakarta): close last year (carry-over, expiry) now that it has
+    ended, allocate this year, re-check this year's pending requests. Idempotent."""
+    from . import yearend
+
     year = year or timezone.localdate().year
-    summary = services.allocate_year(year=year)
+    summary = yearend.year_end(year=year)
     return {k: v for k, v in vars(summary).items()}
 
 

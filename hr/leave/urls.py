@@ -18,6 +18,7 @@ urlpatterns = [
     path("kalender/", views.team_calendar, name="calendar"),
     path("sdm/", views.hr_dashboard, name="hr"),
     path("sdm/penyesuaian/", views.hr_adjust, name="hr_adjust"),
+    path("sdm/saldo-awal/", views.hr_opening, name="hr_opening"),
     path("sdm/ekspor.<str:fmt>", views.hr_export, name="hr_export"),
     path("ical/", views.feed_settings, name="feed_settings"),
     path("ical/<uuid:token>.ics", views.feed, name="feed"),

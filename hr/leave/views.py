@@ -26,7 +26,7 @@ from intranet.core.permissions import role_required, staff_member
 from intranet.core.private_files import private_file_response
 
 from . import selectors, services
-from .forms import AdjustmentForm, DecisionForm, HRFilterForm, LeaveRequestForm, ReasonForm
+from .forms import AdjustmentForm, DecisionForm, HRFilterForm, LeaveRequestForm, OpeningImportForm, ReasonForm
 from .models import CalendarFeedToken, LeaveRequest, LeaveType
 
 PAGE_SIZE = 20
@@ -417,6 +417,33 @@ def hr_adjust(request):
     except services.LeaveError as exc:
         messages.error(request, exc.message)
     return redirect(reverse("leave:hr") + "?" + urlencode({"year": data["year"]}))
+
+
+@role_required(Role.HR_OFFICER)
+def hr_opening(request):
+    """HR: import the opening annual leave balances of the two years before go-live (all or nothing)."""
+    from . import opening
+
+    form = OpeningImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = opening.import_opening(upload=form.cleaned_data["file"], user=request.user)
+        except services.LeaveError as exc:
+            form.add_error("file", exc.message)
+        else:
+            if not result.problems:
+                messages.success(
+                    request,
+                    _("Opening balances imported: %(n)s rows.") % {"n": len(result.rows)},
+                )
+                return redirect("leave:hr_opening")
+    today = timezone.localdate()
+    return render(
+        request,
+        "leave/hr_opening.html",
+        {"form": form, "result": result, "years": (today.year - 2, today.year - 1)},
+    )
 
 
 EXPORT_HEADER = ["NIP", "Nama", "Unit", "Jenis cuti", "Mulai", "Selesai", "Hari", "Status"]

@@ -24,6 +24,7 @@ Status = LeaveRequest.Status
 
 @pytest.fixture
 def req(chain, types, year):
+    services.allocate_year(year=year, employee_ids=[chain.staff.pk])  # next year opened, as after the year-end job
     mon = monday(year, 2)
     return submit(chain.staff, types["tahunan"], mon, mon + dt.timedelta(days=4))
 
@@ -297,8 +298,14 @@ def test_a_visible_request_comes_with_everything_its_page_shows_in_two_queries(c
 
     with django_assert_num_queries(2):
         found = visible_request(chain.staff.user, req.pk)
-        shown = (found.employee.unit.name, found.employee.user.username, found.leave_type.code, found.employee.position,
-                 found.official_position, found.route_position)
+        shown = (
+            found.employee.unit.name,
+            found.employee.user.username,
+            found.leave_type.code,
+            found.employee.position,
+            found.official_position,
+            found.route_position,
+        )
     assert shown[3] == chain.staff.position and shown[5] == req.route_position and shown[4] == req.official_position
 
 

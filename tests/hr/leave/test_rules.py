@@ -10,6 +10,7 @@ from django.core.management import call_command
 from hr.leave import selectors, services, workdays
 from hr.leave.models import Holiday, HolidayCalendar, LeaveRequest, LedgerEntry
 from hr.leave.services import LeaveError, allocate_year
+from hr.leave.yearend import year_end
 
 from .conftest import monday, submit
 
@@ -63,7 +64,8 @@ def test_request_stores_calendar_version_and_cuti_bersama_does_not_reduce_annual
     assert req.days == 4
     assert req.calendar_versions == {str(year): HolidayCalendar.objects.get(year=year).version}
     bal = next(b for b in selectors.balances(chain.staff, year) if b.leave_type.code == "tahunan")
-    assert (bal.total, bal.held, bal.available) == (12, 4, 8)
+    # next year is not opened: nothing on its ledger, the allocation to come is projected
+    assert (bal.total, bal.to_come, bal.held, bal.available) == (0, 12, 4, 8)
 
 
 def test_cuti_bersama_type_is_documented_and_not_requestable(types):
@@ -112,7 +114,7 @@ def test_carry_over_capped_at_18(chain, types):
     lt, emp = types["tahunan"], chain.staff
     _post(emp, lt, 2030, "allocation", 12)
     _post(emp, lt, 2030, "usage", -2)  # took leave this year: normal cap
-    allocate_year(year=2031, employee_ids=[emp.pk])
+    year_end(year=2031, employee_ids=[emp.pk], today=dt.date(2031, 1, 1))
     assert services.ledger_balance(emp.pk, lt.pk, 2031) == 18  # 12 + 6 carried
     assert services.ledger_balance(emp.pk, lt.pk, 2030) == 0  # 4 expired
     kinds = dict(LedgerEntry.objects.filter(employee=emp).values_list("kind", "days").filter(year=2030, kind="expiry"))
@@ -124,7 +126,7 @@ def test_carry_over_up_to_24_after_two_years_without_annual_leave(chain, types):
     _post(emp, lt, 2029, "allocation", 12)
     _post(emp, lt, 2030, "allocation", 12)
     _post(emp, lt, 2030, "carry_over", 6)
-    allocate_year(year=2031, employee_ids=[emp.pk])
+    year_end(year=2031, employee_ids=[emp.pk], today=dt.date(2031, 1, 1))
     assert services.ledger_balance(emp.pk, lt.pk, 2031) == 24  # 12 + 12 carried (of 18 unused)
 
 
@@ -139,7 +141,7 @@ def test_deferral_moves_days_to_next_year_within_24(chain, types, year):
     assert services.ledger_balance(chain.staff.pk, lt.pk, year) == 7
     assert services.ledger_balance(chain.staff.pk, lt.pk, year + 1) == 5
     # Next year's allocation: deferral credit present → total cap 24 including it.
-    allocate_year(year=year + 1, employee_ids=[chain.staff.pk])
+    year_end(year=year + 1, employee_ids=[chain.staff.pk], today=dt.date(year + 1, 1, 1))
     assert services.ledger_balance(chain.staff.pk, lt.pk, year + 1) == 24  # 12 + 5 deferred + 7 carried
 
 

@@ -177,6 +177,7 @@ def test_team_calendar_hides_types_from_colleagues(client, chain, types, year):
 
 
 def test_hr_dashboard_scope_adjust_and_exports(client, chain, types, year):
+    services.allocate_year(year=year, employee_ids=[chain.staff.pk])
     mon = monday(year, 2)
     submit(chain.staff, types["tahunan"], mon, mon)
     submit(chain.outsider, types["sakit"], mon, mon, document=_doctors_note())
