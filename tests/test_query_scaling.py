@@ -117,7 +117,7 @@ class _Targets:
 
     def _top_up_annual_leave(self):
         """Days for the submits whatever the demo left this year (late in December it may have left none)."""
-        from hr.leave.models import LedgerEntry, LeaveType
+        from hr.leave.models import LeaveType, LedgerEntry
 
         LedgerEntry.objects.create(
             employee=self.pegawai,

@@ -11,10 +11,10 @@ import threading
 from pathlib import Path
 
 import pytest
-from django.utils import translation
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.utils import translation
 
 from intranet.audit.anchor import write_anchor
 from intranet.audit.models import AuditChainHead, AuditEntry
