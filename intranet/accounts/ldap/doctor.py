@@ -138,7 +138,9 @@ def _in_chain(conn, config: DirectoryConfig, entry, report: Report) -> None:
         report.say(_("in-chain rule (%(oid)s): supported by the server") % {"oid": IN_CHAIN}, 1)
         return
     report.say(_("in-chain rule (%(oid)s): NOT supported by the server") % {"oid": IN_CHAIN}, 1)
-    if config.nested == "server":
+    if config.nested == "auto":
+        report.say(_("nested groups are resolved by Serambi itself (LDAP_NESTED_GROUPS=auto)"), 1)
+    elif config.nested == "server":
         report.error(
             _(
                 "The preset resolves nested groups on the server, which this directory does not do: members of "
