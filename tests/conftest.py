@@ -11,7 +11,7 @@ def _private_media(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
         "private": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "BACKEND": "intranet.core.storage.PrivateStorage",
             "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
         },
     }
