@@ -27,9 +27,7 @@ def sha256(path: Path) -> str:
 
 
 def record_counts() -> dict[str, int]:
-    return {
-        m._meta.label: m._default_manager.count() for m in apps.get_models() if m._meta.managed and not m._meta.proxy
-    }
+    return {m._meta.label: m._default_manager.count() for m in apps.get_models() if m._meta.managed and not m._meta.proxy}
 
 
 def _pg_env(db: dict) -> dict:
@@ -113,9 +111,8 @@ def backup_verify(source: Path) -> list[str]:
     return problems
 
 
-def restore(
-    *, source: Path, database_url: str | None = None, private_root: Path | None = None, media_root: Path | None = None
-) -> dict:
+def restore(*, source: Path, database_url: str | None = None, private_root: Path | None = None,
+            media_root: Path | None = None) -> dict:
     """Restore database and files from `source` into an (empty) target; defaults to the configured ones."""
     problems = backup_verify(source)
     if problems:
@@ -125,13 +122,8 @@ def restore(
     if manifest["vendor"] == "postgresql":
         if database_url:
             url = urlparse(database_url)
-            db = {
-                "NAME": unquote(url.path.lstrip("/")),
-                "HOST": url.hostname,
-                "PORT": url.port,
-                "USER": url.username,
-                "PASSWORD": url.password,
-            }
+            db = {"NAME": unquote(url.path.lstrip("/")), "HOST": url.hostname, "PORT": url.port, "USER": url.username,
+                  "PASSWORD": url.password}
         else:
             db = connection.settings_dict
         cmd = ["pg_restore", "--no-owner", "--exit-on-error", "-d", db["NAME"], *_pg_args(db), str(db_file)]
@@ -144,10 +136,7 @@ def restore(
             src.backup(dest)
         src.close()
         dest.close()
-    roots = {
-        "private": private_root or Path(settings.PRIVATE_MEDIA_ROOT),
-        "media": media_root or Path(settings.MEDIA_ROOT),
-    }
+    roots = {"private": private_root or Path(settings.PRIVATE_MEDIA_ROOT), "media": media_root or Path(settings.MEDIA_ROOT)}
     for label, sums in manifest["files"].items():
         for rel in sums:
             target = roots[label] / rel

@@ -15,21 +15,8 @@ WIDGETS = "django/forms/widgets/"
 INPUT_TEMPLATES = {
     f"{WIDGETS}{name}.html"
     for name in (
-        "input",
-        "text",
-        "search",
-        "email",
-        "url",
-        "tel",
-        "number",
-        "password",
-        "hidden",
-        "date",
-        "datetime",
-        "time",
-        "color",
-        "checkbox",
-        "file",
+        "input", "text", "search", "email", "url", "tel", "number", "password", "hidden", "date", "datetime", "time",
+        "color", "checkbox", "file",
     )
 }
 OPTION_TEMPLATE = f"{WIDGETS}select_option.html"
@@ -51,9 +38,7 @@ def _attrs(attrs: dict) -> str:
 
 def _input(widget: dict) -> str:
     value = "" if widget["value"] is None else format_html(' value="{}"', str(widget["value"]))
-    return format_html(
-        '<input type="{}" name="{}"{}{}>', widget["type"], widget["name"], value, _attrs(widget["attrs"])
-    )
+    return format_html('<input type="{}" name="{}"{}{}>', widget["type"], widget["name"], value, _attrs(widget["attrs"]))
 
 
 def _textarea(widget: dict) -> str:

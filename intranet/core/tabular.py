@@ -100,12 +100,7 @@ def file_bytes(fmt: str, header: list, rows: Iterable[Iterable], *, sheet_title:
 
 
 def download(
-    *,
-    filename: str,
-    header: list,
-    rows: Iterable[Iterable],
-    fmt: str = "csv",
-    sheet_title: str | None = None,
+    *, filename: str, header: list, rows: Iterable[Iterable], fmt: str = "csv", sheet_title: str | None = None,
     stream: bool = False,
 ) -> HttpResponse:
     """An attachment response (private, not cached, not sniffed). `filename` is without extension. `stream` sends a

@@ -17,20 +17,13 @@ class Command(BaseCommand):
     def handle(self, *args, output=None, **options):
         from django.conf import settings
 
-        folder = (
-            Path(output) if output else Path(settings.VAR_DIR) / "backups" / timezone.now().strftime("%Y%m%d-%H%M%S")
-        )
+        folder = Path(output) if output else Path(settings.VAR_DIR) / "backups" / timezone.now().strftime("%Y%m%d-%H%M%S")
         try:
-            manifest = backup_create(
-                output=folder, progress_factory=lambda label, total: Progress(self.stdout, label, total)
-            )
+            manifest = backup_create(output=folder, progress_factory=lambda label, total: Progress(self.stdout, label, total))
         except (ValueError, OSError) as exc:
             raise CommandError(str(exc)) from exc
         files = sum(len(v) for v in manifest["files"].values())
         rows = sum(manifest["counts"].values())
-        self.stdout.write(
-            self.style.SUCCESS(
-                _("Backup written to %(folder)s: %(rows)d records, %(files)d files.")
-                % {"folder": folder, "rows": rows, "files": files}
-            )
-        )
+        self.stdout.write(self.style.SUCCESS(
+            _("Backup written to %(folder)s: %(rows)d records, %(files)d files.") % {"folder": folder, "rows": rows, "files": files}
+        ))

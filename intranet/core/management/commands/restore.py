@@ -11,9 +11,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("source", help=_("Backup folder (with manifest.json)."))
-        parser.add_argument(
-            "--database-url", help=_("Restore into this (empty) database instead of the configured one.")
-        )
+        parser.add_argument("--database-url", help=_("Restore into this (empty) database instead of the configured one."))
         parser.add_argument("--verify-only", action="store_true", help=_("Only check the checksums."))
 
     def handle(self, *args, source, database_url=None, verify_only=False, **options):
@@ -36,9 +34,7 @@ class Command(BaseCommand):
             # a running instance's cache may hold copies made before: every copy of personal data, and the employee
             # records and roles kept per user, carry the organisation generation (content copies expire in minutes)
             bump_org_generation()
-        self.stdout.write(
-            self.style.SUCCESS(
-                _("Restored %(rows)d records and %(files)d files.")
-                % {"rows": sum(manifest["counts"].values()), "files": sum(len(v) for v in manifest["files"].values())}
-            )
-        )
+        self.stdout.write(self.style.SUCCESS(
+            _("Restored %(rows)d records and %(files)d files.")
+            % {"rows": sum(manifest["counts"].values()), "files": sum(len(v) for v in manifest["files"].values())}
+        ))

@@ -73,10 +73,8 @@ class Command(BaseCommand):
         if not settings.DEBUG and not staging:
             # demo accounts share a password printed in the README: never on a real installation by accident
             raise CommandError(
-                _(
-                    "DEBUG is off: demo data (accounts with the published password) is for development only. "
-                    "Pass --staging on a throwaway staging installation."
-                )
+                _("DEBUG is off: demo data (accounts with the published password) is for development only. "
+                  "Pass --staging on a throwaway staging installation.")
             )
         if employees < 20:
             raise CommandError(_("--employees must be at least 20 so that every role has someone."))
