@@ -1,6 +1,7 @@
 import pytest
 
 from tests import factories
+from tests.disks import small_private_disk  # noqa: F401 - a fixture for every test directory
 
 
 @pytest.fixture(autouse=True)

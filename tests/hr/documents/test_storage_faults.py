@@ -6,7 +6,7 @@ import logging
 from django.urls import reverse
 
 from hr.documents.models import Classification, DocumentVersion
-from tests.disks import files_under, fill, remount, small_private_disk  # noqa: F401 - fixture
+from tests.disks import files_under, fill, remount
 
 from .conftest import file_document, upload
 

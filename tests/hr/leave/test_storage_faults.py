@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from hr.leave.models import LeaveRequest
-from tests.disks import files_under, remount, small_private_disk  # noqa: F401 - fixture
+from tests.disks import files_under, remount
 
 from .conftest import monday
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from hr.payslips import demo
 from hr.payslips.models import Payslip, PayslipBatch
 from intranet.core.models import StoredFile
-from tests.disks import files_under, fill, small_private_disk  # noqa: F401 - fixture
+from tests.disks import files_under, fill
 
 from .conftest import publish_rows, row_for
 
