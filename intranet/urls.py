@@ -54,3 +54,6 @@ urlpatterns = [
     # Wagtail's page tree last: it catches every remaining path.
     path("", include(wagtail_urls)),
 ]
+
+# A storage fault outside a view (a full disk while an upload is spooled) gets the storage page, not a bare 500.
+handler500 = "intranet.core.file_faults.server_error"

@@ -5,6 +5,7 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
 from tests import factories
+from tests.disks import small_private_disk  # noqa: F401 - a fixture for every test directory
 
 # Property-based tests: `ci` (the default) runs a few examples so the suite keeps its time budget; `thorough` explores
 # far more (HYPOTHESIS_PROFILE=thorough), for a nightly run or before touching the ledger.
@@ -32,7 +33,7 @@ def _private_media(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
         "private": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "BACKEND": "intranet.core.storage.PrivateStorage",
             "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
         },
     }

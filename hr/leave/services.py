@@ -31,7 +31,7 @@ from hr.org.models import Employee, OrgUnit, Position
 from hr.org.selectors import Authority, authority_holder, superior_of, unit_in_scope
 from intranet.audit.services import audit_record
 from intranet.core.images import ImageTooLarge, check_pixels
-from intranet.core.private_files import private_storage
+from intranet.core.private_files import file_intact, private_storage
 
 from . import rules, units, workdays, yearend
 from .errors import LeaveError
@@ -1016,7 +1016,7 @@ def letter_generate(*, request_id: int) -> LeaveLetter | None:
         if req is None:
             return None
         letter = LeaveLetter.objects.filter(request=req).first()
-        if letter is not None and letter.file_name:
+        if letter is not None and letter.file_name and file_intact(letter.file_name):  # damaged: rendered again
             return letter
         year = timezone.localdate().year
         if letter is None:

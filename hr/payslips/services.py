@@ -31,7 +31,7 @@ from hr.org.models import Employee, HRScope
 from hr.org.selectors import employees_in_scope, scope_q, scope_units
 from intranet.audit.services import audit_record
 from intranet.core.background import enqueue
-from intranet.core.private_files import private_storage
+from intranet.core.private_files import file_intact, private_storage
 from intranet.notifications.services import notify
 
 from . import importing
@@ -586,7 +586,7 @@ def payslip_pdf(*, payslip: Payslip) -> str:
     mode = settings.SERAMBI_PAYSLIP_PDF_PASSWORD or "open"
     name = f"payslips/{payslip.period:%Y}/{payslip.pk}-{mode}.pdf"
     storage = private_storage()
-    if storage.exists(name):
+    if storage.exists(name) and file_intact(name):  # a damaged copy (a full disk at first rendering) is rendered again
         return name
     if payslip.get_deferred_fields():  # read narrowly to serve a kept file (selectors.PDF_FIELDS): rendering needs all
         payslip = Payslip.objects.select_related("employee", "batch").get(pk=payslip.pk)

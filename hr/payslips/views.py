@@ -142,6 +142,7 @@ def pdf(request, pk):
         name=name,
         download_name=f"slip-gaji-{slip.period:%Y-%m}-{slip.nip}.pdf",
         content_type="application/pdf",
+        regenerate=lambda: services.payslip_pdf(payslip=slip),
     )
 
 

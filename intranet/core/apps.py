@@ -11,3 +11,21 @@ class CoreConfig(AppConfig):
         from .images import apply_pillow_limit
 
         apply_pillow_limit()
+
+        from celery import signals
+
+        from .storage import begin_writes, end_writes
+
+        # A task, like a request, removes the files it wrote whose transaction did not commit.
+        tokens = {}
+
+        def _begin(task_id=None, **_kw):
+            tokens[task_id] = begin_writes()
+
+        def _end(task_id=None, **_kw):
+            token = tokens.pop(task_id, None)
+            if token is not None:
+                end_writes(token)
+
+        signals.task_prerun.connect(_begin, weak=False)
+        signals.task_postrun.connect(_end, weak=False)

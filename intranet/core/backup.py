@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlparse
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 MANIFEST = "manifest.json"
 
@@ -26,8 +26,25 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _counted_models():
+    return [m for m in apps.get_models() if m._meta.managed and not m._meta.proxy]
+
+
 def record_counts() -> dict[str, int]:
-    return {m._meta.label: m._default_manager.count() for m in apps.get_models() if m._meta.managed and not m._meta.proxy}
+    return {m._meta.label: m._default_manager.count() for m in _counted_models()}
+
+
+def _sqlite_counts(db_file: Path) -> dict[str, int]:
+    """Counts read from the copy itself: what the manifest promises is what the file holds."""
+    con = sqlite3.connect(db_file)
+    try:
+        quote = connection.ops.quote_name
+        return {
+            m._meta.label: con.execute(f"SELECT COUNT(*) FROM {quote(m._meta.db_table)}").fetchone()[0]  # noqa: S608
+            for m in _counted_models()
+        }
+    finally:
+        con.close()
 
 
 def _pg_env(db: dict) -> dict:
@@ -68,8 +85,16 @@ def backup_create(*, output: Path, progress_factory=None) -> dict:
     db = connection.settings_dict
     if connection.vendor == "postgresql":
         db_file = output / "database.pgdump"
-        cmd = ["pg_dump", "--format=custom", "--no-owner", "--file", str(db_file), *_pg_args(db), db["NAME"]]
-        subprocess.run(cmd, check=True, env=_pg_env(db))  # noqa: S603 - argument list, no shell
+        # The counts and the dump read one snapshot: exported by a repeatable-read transaction that stays open while
+        # pg_dump runs, so rows written meanwhile are in neither.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute("SELECT pg_export_snapshot()")
+            snapshot = cursor.fetchone()[0]
+            counts = record_counts()
+            cmd = ["pg_dump", "--format=custom", "--no-owner", f"--snapshot={snapshot}", "--file", str(db_file),
+                   *_pg_args(db), db["NAME"]]  # fmt: skip
+            subprocess.run(cmd, check=True, env=_pg_env(db))  # noqa: S603 - argument list, no shell
     elif connection.vendor == "sqlite":
         db_file = output / "database.sqlite3"
         connection.ensure_connection()
@@ -77,13 +102,14 @@ def backup_create(*, output: Path, progress_factory=None) -> dict:
         with target:
             connection.connection.backup(target)  # consistent online copy, even while the site runs
         target.close()
+        counts = _sqlite_counts(db_file)
     else:
         raise ValueError(f"unsupported database vendor {connection.vendor}")
     manifest = {
         "created_at": dt.datetime.now(dt.UTC).isoformat(),
         "vendor": connection.vendor,
         "database": {"file": db_file.name, "sha256": sha256(db_file)},
-        "counts": record_counts(),
+        "counts": counts,
         "files": {},
     }
     for label, root in (("private", Path(settings.PRIVATE_MEDIA_ROOT)), ("media", Path(settings.MEDIA_ROOT))):
@@ -114,6 +140,14 @@ def backup_verify(source: Path) -> list[str]:
 def restore(*, source: Path, database_url: str | None = None, private_root: Path | None = None,
             media_root: Path | None = None) -> dict:
     """Restore database and files from `source` into an (empty) target; defaults to the configured ones."""
+    if database_url and (private_root is None or media_root is None):
+        # Another database's files belong elsewhere: never mix them into the live site's folders.
+        raise ValueError("restoring into another database needs its own private and media folders")
+    if database_url and {Path(private_root).resolve(), Path(media_root).resolve()} & {
+        Path(settings.PRIVATE_MEDIA_ROOT).resolve(),
+        Path(settings.MEDIA_ROOT).resolve(),
+    }:
+        raise ValueError("the folders given for another database are this site's live file folders")
     problems = backup_verify(source)
     if problems:
         raise ValueError("backup failed verification: " + "; ".join(problems[:5]))

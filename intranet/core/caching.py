@@ -260,7 +260,8 @@ def near_clear() -> None:
 
 def _shared_cache_up() -> bool:
     """False while the shared cache is failing (`TolerantRedisCache` then answers misses for a few seconds)."""
-    return getattr(cache, "_down_until", 0.0) <= time.monotonic()
+    breaker = getattr(cache, "breaker", None)
+    return breaker is None or not breaker.tripped
 
 
 def _near_keep(key: str, value, seconds: int) -> None:

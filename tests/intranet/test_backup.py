@@ -83,3 +83,59 @@ def test_backup_command_refuses_a_non_empty_folder(data, tmp_path):
     (tmp_path / "x" / "junk").write_text("x")
     with pytest.raises(CommandError, match="not empty"):
         call_command("backup", "--output", str(tmp_path / "x"))
+
+
+def test_restore_into_another_database_never_touches_the_live_file_folders(data, tmp_path, settings):
+    out = tmp_path / "backup"
+    backup_create(output=out)
+    live = sorted(p for p in settings.PRIVATE_MEDIA_ROOT.rglob("*"))
+    other = f"sqlite:///{tmp_path / 'other.sqlite3'}"
+    with pytest.raises(ValueError, match="its own private and media folders"):
+        restore(source=out, database_url=other)
+    with pytest.raises(ValueError, match="live file folders"):
+        restore(source=out, database_url=other, private_root=settings.PRIVATE_MEDIA_ROOT, media_root=tmp_path / "m")
+    with pytest.raises(CommandError, match="its own private and media folders"):
+        call_command("restore", str(out), "--database-url", other)
+    assert sorted(p for p in settings.PRIVATE_MEDIA_ROOT.rglob("*")) == live
+    assert not (tmp_path / "other.sqlite3").exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL=postgres://...)")
+def test_manifest_counts_are_those_of_the_dump_under_concurrent_writes(data, tmp_path, org):
+    """Rows inserted while the backup runs are either in both the dump and the counts or in neither."""
+    import threading
+
+    from django.db import connections
+
+    stop = threading.Event()
+
+    def write():
+        try:
+            while not stop.is_set():
+                EmployeeFactory(unit=org["SUB1"])
+        finally:
+            connections.close_all()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        manifest = backup_create(output=tmp_path / "backup")
+    finally:
+        stop.set()
+        writer.join()
+    name = "serambi_restore_counts"
+    params = connection.settings_dict
+    admin_url = f"postgresql://{params['USER'] or 'postgres'}@{params['HOST'] or '127.0.0.1'}:{params['PORT'] or 5432}/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        admin.execute(f"CREATE DATABASE {name}")
+    try:
+        url = admin_url.rsplit("/", 1)[0] + f"/{name}"
+        restore(source=tmp_path / "backup", database_url=url, private_root=tmp_path / "p", media_root=tmp_path / "m")
+        with psycopg.connect(url) as db:
+            restored = db.execute('SELECT COUNT(*) FROM "org_employee"').fetchone()[0]
+            users = db.execute('SELECT COUNT(*) FROM "accounts_user"').fetchone()[0]
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name}")
+    assert (restored, users) == (manifest["counts"]["org.Employee"], manifest["counts"]["accounts.User"])

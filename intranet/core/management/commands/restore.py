@@ -12,9 +12,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("source", help=_("Backup folder (with manifest.json)."))
         parser.add_argument("--database-url", help=_("Restore into this (empty) database instead of the configured one."))
+        parser.add_argument("--private-root", help=_("Private-file folder of that database (with --database-url)."))
+        parser.add_argument("--media-root", help=_("Media folder of that database (with --database-url)."))
         parser.add_argument("--verify-only", action="store_true", help=_("Only check the checksums."))
 
-    def handle(self, *args, source, database_url=None, verify_only=False, **options):
+    def handle(self, *args, source, database_url=None, verify_only=False, private_root=None, media_root=None, **options):
         folder = Path(source)
         if not (folder / "manifest.json").exists():
             raise CommandError(_("%(folder)s has no manifest.json: is it a Serambi backup?") % {"folder": folder})
@@ -25,7 +27,12 @@ class Command(BaseCommand):
         if verify_only:
             return
         try:
-            manifest = restore(source=folder, database_url=database_url)
+            manifest = restore(
+                source=folder,
+                database_url=database_url,
+                private_root=Path(private_root) if private_root else None,
+                media_root=Path(media_root) if media_root else None,
+            )
         except Exception as exc:
             raise CommandError(_("Restore failed: %(error)s") % {"error": exc}) from exc
         if database_url is None:
