@@ -103,7 +103,8 @@ def parse(data: bytes, file_format: str, *, today: dt.date, leave_type: LeaveTyp
     """Check the file's format and every row on its own (no database)."""
     result = OpeningFile()
     try:
-        header, rows, _estimate = read_table(data, file_format)
+        table = read_table(data, file_format)
+        header, rows = table.header, table.rows
         index: dict[str, int] = {}
         for idx, cell in enumerate(header):
             name = text_cell(cell).lstrip("\ufeff").strip().lower().replace(" ", "_")

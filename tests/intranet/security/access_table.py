@@ -70,6 +70,7 @@ TABLE: dict[str, Row] = {
     "leave:feed_settings": get(everyone=True),
     "leave:hr": get(allowed=allow(HR), refused=403),
     "leave:hr_export": get("csv", allowed=allow(HR), refused=403),
+    "leave:hr_opening": get(allowed=allow(HR), refused=403),
     "leave:hr_adjust": post(allowed=allow(HR, 302), refused=403),
     "leave:detail": get("leave_pending", allowed=allow(LEAVE_PENDING)),
     "leave:document": get("leave_pending", allowed=allow(LEAVE_PENDING)),
