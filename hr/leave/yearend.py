@@ -304,7 +304,7 @@ def year_end(
 def open_on_demand(employee: Employee, leave_type: LeaveType, year: int, today: dt.date) -> int:
     """The ledger balance of `year` for a submission or decision (called under the employee's lock). When the job has
     not reached this employee in a year that has begun, its own steps run for this employee first: close the previous
-    year (it has ended), post the allocation. One query when the year is open already."""
+    year (it has ended), post the allocation. Two queries when the year is open already."""
     state = LedgerEntry.objects.filter(employee=employee, leave_type=leave_type, year__in=(year - 1, year)).aggregate(
         total=Sum("days", filter=Q(year=year)),
         allocations=Count("pk", filter=Q(year=year, kind=Kind.ALLOCATION)),
@@ -312,7 +312,9 @@ def open_on_demand(employee: Employee, leave_type: LeaveType, year: int, today: 
     )
     if year > today.year:
         return state["total"] or 0
-    if state["allocations"] and (not state["prev_rows"] or _is_closed(employee, leave_type, year - 1)):
+    # The close is looked up whatever last year holds: the same queries for every employee's history.
+    closed = _is_closed(employee, leave_type, year - 1)
+    if state["allocations"] and (not state["prev_rows"] or closed):
         return state["total"] or 0
     year_end(year=year, employee_ids=[employee.pk], today=today)
     return (
