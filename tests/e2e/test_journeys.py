@@ -301,9 +301,9 @@ def test_journey_4_editor_drafts_targeted_news_moderator_publishes(signed_in, wo
     editor.goto(f"{admin}pages/add/news/newspage/{index.pk}/")
     editor.fill("#id_title", title)
     editor.fill("#id_intro", "Kegiatan donor darah di aula Direktorat Satu.")
-    editor.locator("[role=tab]").nth(1).click()  # "Promote" (the tab ids follow the admin's language)
+    # Audience sits on the content tab, units as a tree of checkboxes.
     editor.uncheck("#id_audience_everyone")
-    editor.select_option("#id_audience_units", str(world.org["DIR1"].pk))
+    editor.check(f"input[name=audience_units][value='{world.org['DIR1'].pk}']")
     # Editors cannot publish: the action menu offers submitting the draft to the moderators.
     editor.click("footer [data-w-dropdown-target=toggle], footer .dropdown-toggle")
     editor.click("button[name=action-submit]")
