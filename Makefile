@@ -26,7 +26,7 @@ bench:
 	python3 dev.py bench
 
 # Re-lock after changing dependencies in pyproject.toml (docs/dependencies.md): exact versions with hashes.
-PIP_COMPILE := $(PY) -m piptools compile -q --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links
+PIP_COMPILE := $(PY) -m piptools compile -q --generate-hashes --no-strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links
 lock:
 	$(PY) -m pip install -q pip-tools
 	$(PIP_COMPILE) -o requirements/runtime.txt pyproject.toml
