@@ -5,69 +5,18 @@ The client connects from 127.0.0.3; nginx reaches the app from 127.0.0.1. Calls 
 the client's address and counted by it, so forged headers neither hide the caller nor reset its count."""
 
 import http.client
-import re
-import shutil
-import socket
 import ssl
-import subprocess
-import time
-from pathlib import Path
 
 import pytest
 
 from intranet.audit.models import AuditEntry
-from tests.ldap_server import free_port
+from tests.nginx_server import nginx  # noqa: F401 (fixture)
 
-ROOT = Path(__file__).resolve().parents[2]
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 CLIENT = "127.0.0.3"
 
-pytestmark = pytest.mark.skipif(NGINX is None or shutil.which("openssl") is None, reason="needs nginx and openssl")
 
-
-def _answers(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.3):
-            return True
-    except OSError:
-        return False
-
-
-@pytest.fixture
-def nginx(live_server, tmp_path):
-    """deploy/nginx/serambi.conf as shipped, with only its addresses, ports and file locations made local."""
-    host, port = re.match(r"https?://([^:]+):(\d+)", live_server.url).groups()
-    https, plain = free_port(), free_port()
-    tls = tmp_path / "tls"
-    tls.mkdir()
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-         "-keyout", str(tls / "serambi.key"), "-out", str(tls / "serambi.crt")],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    conf = (ROOT / "deploy/nginx/serambi.conf").read_text()
-    conf = conf.replace("server web:8000;", f"server {host}:{port};")
-    conf = conf.replace("listen 443 ssl;", f"listen 127.0.0.1:{https} ssl;").replace("listen 80;", f"listen 127.0.0.1:{plain};")
-    conf = conf.replace("http2 on;", "")  # Debian 12's nginx 1.22 predates the directive; HTTP/1.1 is what we test
-    conf = conf.replace("/etc/nginx/tls/", f"{tls}/").replace("/var/lib/serambi/", f"{tmp_path}/files/")
-    (tmp_path / "serambi.conf").write_text(conf)
-    (tmp_path / "nginx.conf").write_text(
-        f"worker_processes 1; pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log; daemon off;\n"
-        f"events {{}}\nhttp {{ access_log off; client_body_temp_path {tmp_path}/body; proxy_temp_path {tmp_path}/proxy;\n"
-        f"include {tmp_path}/serambi.conf; }}\n"
-    )
-    proc = subprocess.Popen([NGINX, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],  # noqa: S603
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    deadline = time.monotonic() + 10
-    while not _answers(https):
-        assert proc.poll() is None and time.monotonic() < deadline, (tmp_path / "error.log").read_text()
-        time.sleep(0.1)
-    yield https
-    proc.terminate()
-    proc.wait(10)
-
-
-def _get(port: int, path: str, headers: dict) -> int:
+def _get(server, path: str, headers: dict) -> int:
+    port = int(server.base_url.rsplit(":", 1)[1])
     context = ssl.create_default_context()
     context.check_hostname, context.verify_mode = False, ssl.CERT_NONE  # a throwaway self-signed certificate
     conn = http.client.HTTPSConnection("127.0.0.1", port, context=context, source_address=(CLIENT, 0), timeout=10)
