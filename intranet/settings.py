@@ -421,6 +421,7 @@ AUDIT_ASYNC_COMMIT = env.bool("AUDIT_ASYNC_COMMIT", default=True)
 # --- payslips -------------------------------------------------------------------------------------------------------
 # PDF password some agencies require: "" (none), "birth_date" (the employee's birth date DDMMYYYY) or "nip".
 SERAMBI_PAYSLIP_PDF_PASSWORD = env.str("SERAMBI_PAYSLIP_PDF_PASSWORD", default="")
+SERAMBI_PAYSLIP_ISSUER = env.str("SERAMBI_PAYSLIP_ISSUER", default="Unit Pengelola Gaji")  # who issues the payslips
 SERAMBI_PAYSLIP_MAX_UPLOAD_MB = env.int("SERAMBI_PAYSLIP_MAX_UPLOAD_MB", default=40)
 
 # --- cms ------------------------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Reading and checking a payroll results file (CSV or XLSX). Pure functions over bytes and plain data: no writes.
 
 File format (documented in hr/payslips/examples/README.md): a header row, then one row per employee —
-``period`` (YYYY-MM), ``nip``, ``name``, one column per catalogue component (its code), ``net``.
+``period`` (YYYY-MM), ``nip``, ``name``, one column per catalogue component (its code), ``net``; optionally
+``npwp``, ``bank``, ``rekening`` and ``status_keluarga`` (`particulars.py`).
 Amounts are whole rupiah. Every problem is reported with its row (the spreadsheet row number, header = row 1),
 its column and a hint on how to fix it.
 """
@@ -18,6 +19,7 @@ from typing import NamedTuple
 from django.utils.translation import gettext as _
 
 from hr.org.models import bare_name_key
+from hr.payslips import particulars
 from hr.payslips.amounts import AmountError, is_single_group, parse_amount, thousands_evidence
 from hr.payslips.templatetags.payslips import rupiah
 from intranet.core.safezip import XLSX_READ_LIMITS, UnsafeArchive, check_archive
@@ -282,6 +284,7 @@ class ParsedRow:
     gross: Decimal
     deductions: Decimal
     net: Decimal
+    particulars: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -307,9 +310,9 @@ def check_header(raw_header: list, components: dict) -> tuple[dict, list[Problem
         name = text_cell(cell).lstrip("\ufeff").strip().lower().replace(" ", "_")
         if not name:
             continue
-        name = ALIASES.get(name, name)
+        name = particulars.ALIASES.get(name, ALIASES.get(name, name))
         letter = column_letter(idx)
-        if name not in BASE_COLUMNS and name not in components:
+        if name not in BASE_COLUMNS and name not in components and name not in particulars.COLUMNS:
             problems.append(
                 Problem(
                     1,
@@ -372,6 +375,8 @@ def parse_rows(
     if header_problems:
         return result
     index = {name: idx for idx, name in columns.items()}
+    optional = [(name, idx) for idx, name in columns.items() if name in particulars.COLUMNS]
+    extras: dict[int, dict] = {}  # row → the optional columns' values, attached to the rows kept
     comp_cols = [(name, components[name].kind == "earning") for idx, name in columns.items() if name in components]
     amount_cols = [idx for idx, name in columns.items() if name in components] + [index["net"]]
     evidence: dict[str, int] = {}  # thousands separator → first row showing it
@@ -474,6 +479,16 @@ def parse_rows(
             )
             bad = True
 
+        for column, idx in optional:
+            try:
+                value = particulars.check(column, text_cell(row[idx]))
+            except AmountError as exc:
+                result.add(Problem(n, column, exc.message, exc.hint))
+                bad = True
+            else:
+                if value:
+                    extras.setdefault(n, {})[column] = value
+
         cells, single_group = [row[idx] for idx in amount_cols], False
         for raw in cells:
             if type(raw) is str and not raw.isdigit():  # plain digits and spreadsheet numbers show no separator
@@ -500,6 +515,8 @@ def parse_rows(
     if deferred:
         result.rows.sort(key=lambda r: r.row)
         result.problems.sort(key=lambda p: p.row or 0)
+    for r in result.rows if extras else ():
+        r.particulars = extras.get(r.row, {})
     if progress:
         progress(counter)
     if not result.rows and not result.problem_count:
