@@ -2,7 +2,6 @@
 in Indonesian whatever the reader's language, with the issuer's signature slot."""
 
 import datetime as dt
-import re
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -11,16 +10,11 @@ from django.utils import translation
 
 from cms.training import selectors, services
 from cms.training.certificate import certificate_html, hours
+from tests.document_text import words as text
 
 from .conftest import add_course, person
 
 pytestmark = pytest.mark.django_db
-
-
-def text(html: str) -> str:
-    html = re.sub(r"<style>.*?</style>", " ", html, flags=re.S)
-    html = re.sub(r"</?(strong|em|span)\b[^>]*>", "", html)  # inline tags do not break the words
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
 def completed(user, course):

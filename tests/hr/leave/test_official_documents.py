@@ -16,17 +16,12 @@ from hr.leave.official.letter import letter_html
 from hr.org.models import Delegation
 from intranet.audit.models import AuditEntry
 from tests import factories
+from tests.document_text import words as text
 
 from .conftest import monday, submit
 
 pytestmark = pytest.mark.django_db
 Status = LeaveRequest.Status
-
-
-def text(html: str) -> str:
-    """The document's words, tags dropped and spaces folded, as a reader sees them."""
-    html = re.sub(r"<style>.*?</style>", " ", html, flags=re.S)
-    return " ".join(re.sub(r"<[^>]+>", " ", html).replace("&nbsp;", " ").split())
 
 
 @pytest.fixture

@@ -8,15 +8,11 @@ import pytest
 from hr.payslips import demo
 from hr.payslips.document import payslip_html
 from hr.payslips.models import Component, Payslip, PayslipBatch
+from tests.document_text import words as text
 
 from .conftest import import_bytes, publish_rows, row_for
 
 pytestmark = pytest.mark.django_db
-
-
-def text(html: str) -> str:
-    html = re.sub(r"<style>.*?</style>", " ", html, flags=re.S)
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
 def zeroed(employee, **extra) -> dict:
@@ -42,7 +38,7 @@ def test_payslip_lists_every_component_the_period_and_the_net_in_words(people):
     }
     html = payslip_html(slip)
     words = text(html)
-    assert "Periode / Period : Oktober 2026" in words
+    assert "Periode / Period: Oktober 2026" in words
     active = Component.objects.filter(active=True)
     assert html.count('data-testid="payslip-line"') == active.count()
     for comp in active:
