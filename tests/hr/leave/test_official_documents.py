@@ -200,3 +200,18 @@ def test_letter_has_one_signature_slot_in_the_signature_block(chain, types):
     assert html.count('<div id="tte" class="tte-slot"></div>') == 1
     sign = html.index('data-testid="letter-signature"')
     assert sign < html.index('id="tte"') < html.index("Tembusan")
+
+
+def test_the_letter_service_issues_the_annex_wording(approved):
+    """The stored PDF of an approved request is the annex's letter (through `leave/letter.html`)."""
+    import io
+
+    from pypdf import PdfReader
+
+    from intranet.core.private_files import private_storage
+
+    letter = services.letter_generate(request_id=approved.pk)
+    with private_storage().open(letter.file_name, "rb") as fh:
+        pdf_text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(fh.read())).pages).split())
+    assert "SURAT IZIN CUTI TAHUNAN" in pdf_text and "5 (lima) hari kerja" in pdf_text
+    assert f"untuk tahun {approved.year}" in pdf_text and "Tembusan" in pdf_text
