@@ -80,6 +80,8 @@ TABLE: dict[str, Row] = {
     "leave:permit": post("leave_pending", allowed=allow(LEAVE_PENDING, 302)),
     "leave:cancel": post("leave_approved", allowed=allow(LEAVE_APPROVED, 302)),
     "leave:letter": get("leave_approved", allowed=allow(LEAVE_APPROVED)),
+    "leave:form": get("leave_pending", allowed=allow(LEAVE_PENDING)),
+    "leave:form_pdf": get("leave_approved", allowed=allow(LEAVE_APPROVED)),
     # --- payslips ---------------------------------------------------------------------------------------------------
     "payslips:index": get(everyone=True),
     "payslips:detail": get("payslip", allowed=allow(PAYSLIP)),
