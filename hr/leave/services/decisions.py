@@ -38,6 +38,8 @@ def _actor_authority(req: LeaveRequest, user, today: dt.date) -> tuple[str, Auth
     if not stage:
         raise LeaveError(_("This request has already been decided."))
     if actor is None or authority is None or authority.employee.pk != actor.pk:
+        if actor is not None and req.steps.filter(actor=actor).exists():  # lost a race with their own earlier act
+            raise LeaveError(_("You have already acted on this request; it has moved on."))
         raise LeaveDenied(_("You may not decide this request."), "not the deciding official")
     return stage, authority, actor
 
