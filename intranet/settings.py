@@ -421,6 +421,8 @@ AUDIT_ASYNC_COMMIT = env.bool("AUDIT_ASYNC_COMMIT", default=True)
 # PDF password some agencies require: "" (none), "birth_date" (the employee's birth date DDMMYYYY) or "nip".
 SERAMBI_PAYSLIP_PDF_PASSWORD = env.str("SERAMBI_PAYSLIP_PDF_PASSWORD", default="")
 SERAMBI_PAYSLIP_MAX_UPLOAD_MB = env.int("SERAMBI_PAYSLIP_MAX_UPLOAD_MB", default=40)
+# A validating batch with no progress stamp for this long lost its worker; the sweep (every minute) retries it.
+SERAMBI_PAYSLIP_STALL_SECONDS = env.int("SERAMBI_PAYSLIP_STALL_SECONDS", default=90)
 
 # --- cms ------------------------------------------------------------------------------------------------------------
 SERAMBI_REVIEW_REMINDER_DAYS = env.int("SERAMBI_REVIEW_REMINDER_DAYS", default=14)  # remind page owners this early
