@@ -122,9 +122,6 @@ MIDDLEWARE = [
 ROOT_URLCONF = "intranet.urls"
 WSGI_APPLICATION = "intranet.wsgi.application"
 
-# Stock widgets (inputs, textareas, selects) rendered in Python, byte for byte as their templates would.
-FORM_RENDERER = "intranet.core.form_renderer.SerambiFormRenderer"
-
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -149,9 +146,6 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 's
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 POSTGRESQL = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 if POSTGRESQL:
-    # Django's backend, but a connection that answered a request in the last few seconds skips the health check
-    # (one round trip less per page); idle ones are still checked (intranet/core/postgresql/base.py).
-    DATABASES["default"]["ENGINE"] = "intranet.core.postgresql"
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # JIT compilation costs 50–130 ms on the few large queries of a request and never pays off for short OLTP queries.
