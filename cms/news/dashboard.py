@@ -23,7 +23,7 @@ def bump_generation() -> None:
 
 
 def panel_items(user) -> list[dict]:
-    from cms.home.pages import localize_pages
+    from cms.base.pages import localize_pages
 
     from .selectors import CACHE_SECONDS, audience_key, list_versions, news_list
 

@@ -16,8 +16,8 @@ from wagtail.models import Page
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
-from cms.home.audience import AudienceMixin
-from cms.home.mixins import ContentOwnerMixin
+from cms.base.audience import AudienceMixin
+from cms.base.mixins import ContentOwnerMixin
 
 
 @register_snippet
@@ -64,7 +64,7 @@ class NewsIndexPage(ContentOwnerMixin, Page):
         verbose_name = _("news index")
 
     def get_context(self, request, *args, **kwargs):
-        from cms.home.pages import is_editor
+        from cms.base.pages import is_editor
 
         context = super().get_context(request, *args, **kwargs)
         context["news_list"] = self.news_list_html(request)
@@ -81,7 +81,7 @@ class NewsIndexPage(ContentOwnerMixin, Page):
         from django.template.loader import render_to_string
         from django.utils.safestring import mark_safe
 
-        from cms.home.pages import localize_pages
+        from cms.base.pages import localize_pages
         from intranet.core.caching import cache_get, cache_set
 
         from . import selectors
@@ -207,7 +207,7 @@ class NewsPage(AudienceMixin, ContentOwnerMixin, Page):
         return bool(self.pinned_until and self.pinned_until >= today)
 
     def get_context(self, request, *args, **kwargs):
-        from cms.home.pages import is_editor
+        from cms.base.pages import is_editor
 
         context = super().get_context(request, *args, **kwargs)
         article_html = getattr(self, "_article_html", None)

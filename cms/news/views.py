@@ -1,4 +1,4 @@
-from cms.home.pages import section_page, serve_page
+from cms.base.pages import section_page, serve_page
 from intranet.core.permissions import staff_member
 
 

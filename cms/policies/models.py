@@ -8,8 +8,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
-from cms.home.audience import AudienceMixin
-from cms.home.mixins import ContentOwnerMixin
+from cms.base.audience import AudienceMixin
+from cms.base.mixins import ContentOwnerMixin
 
 
 class PolicyIndexPage(ContentOwnerMixin, Page):
@@ -27,7 +27,7 @@ class PolicyIndexPage(ContentOwnerMixin, Page):
         verbose_name = _("policy index")
 
     def get_context(self, request, *args, **kwargs):
-        from cms.home.pages import localize_pages
+        from cms.base.pages import localize_pages
 
         from . import selectors
 
@@ -87,7 +87,7 @@ class PolicyPage(AudienceMixin, ContentOwnerMixin, RoutablePageMixin, Page):
         verbose_name_plural = _("policies")
 
     def source(self):
-        from cms.home.pages import default_locale
+        from cms.base.pages import default_locale
 
         if self.locale_id == default_locale().pk:
             return self

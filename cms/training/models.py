@@ -12,8 +12,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from cms.home.audience import AudienceMixin
-from cms.home.mixins import ContentOwnerMixin
+from cms.base.audience import AudienceMixin
+from cms.base.mixins import ContentOwnerMixin
 
 
 class TrainingIndexPage(ContentOwnerMixin, Page):
@@ -31,7 +31,7 @@ class TrainingIndexPage(ContentOwnerMixin, Page):
         verbose_name = _("training index")
 
     def get_context(self, request, *args, **kwargs):
-        from cms.home.pages import localize_pages
+        from cms.base.pages import localize_pages
 
         from . import selectors
 
@@ -88,7 +88,7 @@ class CoursePage(AudienceMixin, ContentOwnerMixin, RoutablePageMixin, Page):
         verbose_name_plural = _("courses")
 
     def source(self):
-        from cms.home.pages import default_locale
+        from cms.base.pages import default_locale
 
         if self.locale_id == default_locale().pk:
             return self

@@ -13,9 +13,9 @@ from wagtail.models import Page
 from intranet.core.caching import digest, generations, near_get, near_set
 from intranet.core.queries import one_or_none
 
-from .dashboard import PAGES_GENERATION_KEY
 from .privacy import PRIVACY_GENERATION_KEY
 
+PAGES_GENERATION_KEY = "cms:pages:generation"  # bumped on any page publish, unpublish or delete (`cms.home.signals`)
 ROUTE_SECONDS = 60  # bounds how long a page could still be routed if the cache missed a bump
 
 

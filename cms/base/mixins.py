@@ -2,6 +2,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.models import PageViewRestriction
+
+from .privacy import may_have_view_restrictions
 
 
 class ContentOwnerMixin(models.Model):
@@ -25,10 +28,6 @@ class ContentOwnerMixin(models.Model):
     def get_view_restrictions(self):
         """Wagtail asks this on every page view (two queries). Most pages sit under no restriction: answer from the
         cached restriction list then, and ask the database only where a restriction or an alias could apply."""
-        from wagtail.models import PageViewRestriction
-
-        from .privacy import may_have_view_restrictions
-
         if not may_have_view_restrictions(self):
             return PageViewRestriction.objects.none()
         return super().get_view_restrictions()

@@ -2,7 +2,7 @@
 
 A targeted page is meant for everyone, or for selected org units (with or without their sub-units) and/or roles.
 Targeting decides what shows up in a reader's lists and dashboard; it is NOT privacy — who may open a page at all is
-decided by Wagtail view restrictions (see `cms.home.privacy`).
+decided by Wagtail view restrictions (see `cms.base.privacy`).
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 
+from hr.org.selectors import employee_for_user
+from intranet.accounts.models import User
 from intranet.accounts.roles import role_names
 
 STEPLEN = 4  # treebeard MP path step of hr.org.OrgUnit
@@ -108,8 +110,6 @@ def viewer_for(user) -> Viewer:
         return cached
     unit_id, unit_path = None, ""
     if user.is_authenticated:
-        from hr.org.selectors import employee_for_user
-
         # the same memoised row the HR panels use (unit selected with it): no query of its own
         employee = employee_for_user(user)
         if employee is not None and employee.active and employee.unit_id:
@@ -156,8 +156,6 @@ def is_targeted(page, user) -> bool:
 
 def audience_users(page):
     """Active user accounts in the page's target audience (for reach and mandatory assignments)."""
-    from intranet.accounts.models import User
-
     base = User.objects.filter(is_active=True, employee__active=True)
     if page.audience_everyone:
         return base

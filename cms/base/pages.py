@@ -9,10 +9,12 @@ from django.utils import translation
 from wagtail import hooks
 from wagtail.models import Locale, Page
 
+from intranet.accounts.roles import Role, has_role
 from intranet.core.caching import near_get, near_set
 
 from .mixins import ContentOwnerMixin
 from .privacy import can_view
+from .routing import ROUTE_SECONDS, route_versions
 
 
 def default_locale() -> Locale:
@@ -48,8 +50,6 @@ def section_page(model):
     """The live section index page of `model` in the default locale, localized to the reader's language. Kept in the
     cache per language under the routing generations (`routing.route_versions`): a section changes by being
     published, unpublished, moved or deleted, and each of these bumps one."""
-    from .routing import ROUTE_SECONDS, route_versions
-
     key = f"cms:section:{model._meta.label_lower}:{active_locale_code()}:{route_versions()}"
     page = near_get(key, ROUTE_SECONDS)
     if page is None:
@@ -83,8 +83,6 @@ def ensure_visible(page, user) -> None:
 
 def is_editor(user) -> bool:
     """Editors, moderators and administrators see reach figures and editorial details."""
-    from intranet.accounts.roles import Role, has_role
-
     return user.is_authenticated and (
         user.is_superuser
         or has_role(user, Role.EDITOR)
