@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "cms.training",
     "cms.policies",
     "cms.search",
+    "demo",  # seed_demo, seed_ministry: above every app, since they fill them all
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db.models.signals import m2m_changed
 
+from intranet.core.backup import restored
 from intranet.core.caching import bump_on_write
 
 from .models import Delegation, Employee, HRScope, OrgUnit, Position
@@ -18,3 +19,4 @@ bump_org_generation = bump_on_write(ORG_GENERATION_KEY, OrgUnit, Position, Emplo
 m2m_changed.connect(
     bump_org_generation, sender=get_user_model().groups.through, dispatch_uid="org-generation-user-groups"
 )
+restored.connect(bump_org_generation, dispatch_uid="org-generation-restored")  # a restore replaced who is where

@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hr.org.signals import ORG_GENERATION_KEY
+from intranet.accounts.permissions import role_required, staff_member
 from intranet.accounts.roles import Role, has_role
 from intranet.audit.services import audit_record
 from intranet.core import tabular
 from intranet.core.caching import reader_copy
-from intranet.core.permissions import role_required, staff_member
 from intranet.core.private_files import private_file_response
 from intranet.security.twofactor import recent_second_factor
 

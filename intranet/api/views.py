@@ -14,9 +14,9 @@ from django.views.decorators.csrf import csrf_exempt
 
 from hr.org.models import HRScope, OrgUnit
 from hr.org.selectors import scope_q
+from intranet.accounts.permissions import role_required
 from intranet.accounts.roles import Role
 from intranet.audit.services import audit_record
-from intranet.core.permissions import role_required
 
 from . import exports, selectors
 from .errors import error_response

@@ -4,6 +4,8 @@
     manage.py login_throttle_clear --address 10.20.30.40            # that address: lockouts and rate limits
     manage.py login_throttle_clear --username jdoe --address 10.20.30.40   # that pair only
     manage.py login_throttle_clear --global                         # the service-wide login rate limit
+
+Kept with the API, the layer above `intranet.security`: an address's limits include the API's on calls without a token.
 """
 
 from django.core.management.base import BaseCommand, CommandError

@@ -17,6 +17,14 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cms.news.models import NewsPage
+from cms.training.models import CourseModule, CoursePage, TrainingIndexPage
+from hr.documents.models import Document
+from hr.leave.models import LeaveRequest, LedgerEntry
+from hr.org.models import Employee, OrgUnit
+from hr.payslips.models import Payslip
+from intranet.accounts.models import User
+
 # Ministry scale as stated in issue #10.
 MINISTRY = {"employees": 50_000, "news": 20_000, "courses": 200, "documents": 100_000}
 
@@ -32,13 +40,6 @@ def sizes(fraction: float) -> dict[str, int]:
 
 def counts() -> dict[str, int]:
     """What the database holds now, by the issue's headings."""
-    from cms.news.models import NewsPage
-    from cms.training.models import CoursePage
-    from hr.documents.models import Document
-    from hr.leave.models import LeaveRequest, LedgerEntry
-    from hr.org.models import Employee, OrgUnit
-    from hr.payslips.models import Payslip
-
     return {
         "employees": Employee.objects.count(),
         "org units": OrgUnit.objects.count(),
@@ -94,9 +95,6 @@ class Command(BaseCommand):
 
     def _courses(self, target: int) -> int:
         """Courses beyond seed_demo's three, as live pages (no revisions, as after an import)."""
-        from cms.training.models import CourseModule, CoursePage, TrainingIndexPage
-        from intranet.accounts.models import User
-
         index = TrainingIndexPage.objects.filter(locale__language_code="id").first()
         if index is None:
             return 0

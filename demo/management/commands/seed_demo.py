@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from hr.org.signals import bump_org_generation
 from intranet.core.progress import Progress
 
 SEEDERS = [
@@ -98,8 +99,6 @@ class Command(BaseCommand):
             self.stdout.write(self.style.MIGRATE_HEADING(f"[{name}]"))
             module.seed(ctx)
             self.stdout.write(f"  {name}: {time.monotonic() - t0:.1f}s")
-        from hr.org.signals import bump_org_generation
-
         bump_org_generation()  # the seeders write in bulk (no signals): what is cached about who is where is retired
         elapsed = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(_("Demo data ready in %(s).1f s.") % {"s": elapsed}))
