@@ -9,9 +9,9 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from api.models import Endpoint, RestrictedField
+from api.services import ApiClientError, api_client_create
 from hr.org.models import OrgUnit
-from intranet.api.models import Endpoint, RestrictedField
-from intranet.api.services import ApiClientError, api_client_create
 
 
 class Command(BaseCommand):

@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from intranet.api.models import ApiClient
-from intranet.api.services import api_client_revoke, api_client_set_token
+from api.models import ApiClient
+from api.services import api_client_revoke, api_client_set_token
 from intranet.audit.models import AuditEntry
 from tests import factories
 
@@ -189,7 +189,7 @@ def test_admin_shows_a_new_token_once(client, org):
 
 
 def test_unexpected_errors_are_json_500_without_traceback_and_audited(call, make_client, org, monkeypatch, settings):
-    from intranet.api import selectors
+    from api import selectors
 
     settings.DEBUG = True  # django-ninja would otherwise answer with the traceback in DEBUG
 

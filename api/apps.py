@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ApiConfig(AppConfig):
-    name = "intranet.api"
+    name = "api"
     label = "api"
     verbose_name = _("Interoperability API")
 

@@ -10,7 +10,7 @@ Kept with the API, the layer above `intranet.security`: an address's limits incl
 
 from django.core.management.base import BaseCommand, CommandError
 
-from intranet.api.auth import anonymous_window
+from api.auth import anonymous_window
 from intranet.security.client_address import address_bucket
 from intranet.security.login_throttle import login_limits_clear
 

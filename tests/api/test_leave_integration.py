@@ -7,9 +7,9 @@ import json
 
 import pytest
 
+from api.models import WebhookDelivery, WebhookEvent
+from api.services import webhook_subscribe
 from hr.leave import services as leave_services
-from intranet.api.models import WebhookDelivery, WebhookEvent
-from intranet.api.services import webhook_subscribe
 from tests.hr.leave.conftest import chain, clean_calendar, monday, submit, types, year  # noqa: F401 (fixtures)
 
 from .test_webhooks import Receiver, verify

@@ -3,10 +3,10 @@ import datetime as dt
 import pytest
 from django.core.cache import cache
 
+from api.models import Endpoint
+from api.services import api_client_create
 from hr.leave.models import Holiday, LeaveRequest, LeaveType
 from hr.leave.workdays import seed_calendar
-from intranet.api.models import Endpoint
-from intranet.api.services import api_client_create
 from tests import factories
 
 ALL = list(Endpoint.values)

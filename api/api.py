@@ -1,5 +1,5 @@
 """Serambi API v1 (django-ninja). Read endpoints for other agency systems; every route is gated by
-`intranet.api.auth.gate` (bearer token, rate limit, endpoint grant, audit) when urls.py mounts it."""
+`api.auth.gate` (bearer token, rate limit, endpoint grant, audit) when urls.py mounts it."""
 
 import datetime as dt
 import logging

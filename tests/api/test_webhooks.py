@@ -12,9 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.utils import timezone
 
-from hr.leave.models import LeaveRequest
-from intranet.api.models import WebhookDelivery, WebhookEvent
-from intranet.api.services import (
+from api.models import WebhookDelivery, WebhookEvent
+from api.services import (
     ApiClientError,
     backoff_seconds,
     leave_webhook_emit,
@@ -23,6 +22,7 @@ from intranet.api.services import (
     webhook_emit,
     webhook_subscribe,
 )
+from hr.leave.models import LeaveRequest
 
 from .conftest import make_leave
 

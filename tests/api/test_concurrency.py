@@ -5,8 +5,8 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from intranet.api.models import WebhookDelivery
-from intranet.api.services import webhook_deliver, webhook_emit, webhook_subscribe
+from api.models import WebhookDelivery
+from api.services import webhook_deliver, webhook_emit, webhook_subscribe
 
 from .test_webhooks import Receiver
 
