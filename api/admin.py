@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from intranet.audit.services import audit_record
+from intranet.core.background import enqueue
 
 from . import services
 from .models import (
@@ -207,8 +208,6 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
             n = queryset.exclude(status=WebhookDelivery.Status.DELIVERED).update(
                 status=WebhookDelivery.Status.PENDING, next_attempt_at=timezone.now(), attempts=0
             )
-        from intranet.core.background import enqueue
-
         from .tasks import deliver_due_webhooks
 
         enqueue(deliver_due_webhooks)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from hr.org.models import OrgUnit
 from intranet.audit.services import audit_record
+from intranet.core.background import enqueue
 
 from . import egress
 from .models import (
@@ -203,8 +204,6 @@ def webhook_emit(*, event: str, payload: dict, unit: OrgUnit | None, event_id: u
             [WebhookDelivery(event=ev, subscription=sub) for sub in _subscriptions_for(event, unit)]
         )
         if deliveries:
-            from intranet.core.background import enqueue
-
             from .tasks import deliver_webhook
 
             for d in deliveries:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -16,8 +17,6 @@ from intranet.notifications.services import notify
 
 
 def _owned_models():
-    from django.apps import apps
-
     return [m for m in apps.get_models() if issubclass(m, ContentOwnerMixin) and not m._meta.abstract]
 
 

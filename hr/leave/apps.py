@@ -8,6 +8,7 @@ class LeaveConfig(AppConfig):
     verbose_name = _("Leave")
 
     def ready(self):
+        # imported here, not at the top: these modules use models, which are not loaded when apps.py is
         from hr.org.signals import ORG_GENERATION_KEY
         from intranet.core.caching import prefetch_on_every_request
         from intranet.core.panels import register_panel

@@ -6,6 +6,7 @@ from functools import wraps
 from django.core.exceptions import PermissionDenied
 
 from intranet.accounts.roles import Role, has_role
+from intranet.audit.denials import audit_denied
 
 
 def staff_member(view):
@@ -22,8 +23,6 @@ def role_required(*roles: Role):
         def wrapped(request, *args, **kwargs):
             user = request.user
             if not any(has_role(user, r) for r in roles):  # least privilege: no implicit superuser pass
-                from intranet.audit.denials import audit_denied
-
                 match = request.resolver_match
                 audit_denied(
                     action="access.denied.role",
