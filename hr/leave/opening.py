@@ -8,7 +8,7 @@ ledger, so the first year-end close after go-live is right.
 File: a header row, then one row per employee and year — ``nip``, ``year`` (``tahun``), ``entitlement`` (``hak``:
 the year's annual leave entitlement, 0 when the employee had none), ``taken`` (``diambil``: days of annual leave taken
 that year), optionally ``carried`` (``dibawa``: days carried into that year from the year before). Reading (encodings,
-sizes, formulas) is the payroll import's (`hr.payslips.importing`); every problem names its row and column.
+sizes, formulas) is shared with the payroll import (`intranet.core.table_files`); every problem names its row and column.
 
 Posting: for each row an allocation (+entitlement), a carry-over (+carried) and a usage (−taken) in that year, marked
 "opening balance". Year N − 2 is recorded as closed (its remainder is what the imported carry-over of N − 1 says);
@@ -27,8 +27,8 @@ from django.utils.translation import gettext as _
 from hr.org.duties import refused_own_record
 from hr.org.models import Employee
 from hr.org.selectors import employees_in_scope
-from hr.payslips.importing import FileUnreadable, Problem, column_letter, read_table, text_cell
 from intranet.audit.services import audit_record
+from intranet.core.table_files import FileUnreadable, Problem, column_letter, read_table, text_cell
 from intranet.core.tabular import FORMULA_START
 
 from .errors import LeaveError
