@@ -41,7 +41,7 @@ INSTALLED_APPS = [
     "intranet.audit",
     "intranet.notifications",
     "intranet.core",
-    "intranet.api",
+    "api",  # the agency API: a top-level package, since it serves HR data (docs/architecture.md, layers)
     "intranet.security",
     "hr.org",
     "hr.leave",
@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "cms.training",
     "cms.policies",
     "cms.search",
+    "demo",  # seed_demo, seed_ministry: above every app, since they fill them all
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -122,9 +123,6 @@ MIDDLEWARE = [
 ROOT_URLCONF = "intranet.urls"
 WSGI_APPLICATION = "intranet.wsgi.application"
 
-# Stock widgets (inputs, textareas, selects) rendered in Python, byte for byte as their templates would.
-FORM_RENDERER = "intranet.core.form_renderer.SerambiFormRenderer"
-
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -149,9 +147,6 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 's
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 POSTGRESQL = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 if POSTGRESQL:
-    # Django's backend, but a connection that answered a request in the last few seconds skips the health check
-    # (one round trip less per page); idle ones are still checked (intranet/core/postgresql/base.py).
-    DATABASES["default"]["ENGINE"] = "intranet.core.postgresql"
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # JIT compilation costs 50–130 ms on the few large queries of a request and never pays off for short OLTP queries.
@@ -423,6 +418,8 @@ AUDIT_ASYNC_COMMIT = env.bool("AUDIT_ASYNC_COMMIT", default=True)
 SERAMBI_PAYSLIP_PDF_PASSWORD = env.str("SERAMBI_PAYSLIP_PDF_PASSWORD", default="")
 SERAMBI_PAYSLIP_ISSUER = env.str("SERAMBI_PAYSLIP_ISSUER", default="Unit Pengelola Gaji")  # who issues the payslips
 SERAMBI_PAYSLIP_MAX_UPLOAD_MB = env.int("SERAMBI_PAYSLIP_MAX_UPLOAD_MB", default=40)
+# A validating batch with no progress stamp for this long lost its worker; the sweep (every minute) retries it.
+SERAMBI_PAYSLIP_STALL_SECONDS = env.int("SERAMBI_PAYSLIP_STALL_SECONDS", default=90)
 
 # --- cms ------------------------------------------------------------------------------------------------------------
 SERAMBI_REVIEW_REMINDER_DAYS = env.int("SERAMBI_REVIEW_REMINDER_DAYS", default=14)  # remind page owners this early
@@ -540,7 +537,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- api ------------------------------------------------------------------------------------------------------------
-# Webhooks of the interoperability API (intranet/api): receivers must use https unless this allows http (development).
+# Webhooks of the interoperability API (api): receivers must use https unless this allows http (development).
 SERAMBI_API_WEBHOOK_ALLOW_HTTP = env.bool("SERAMBI_API_WEBHOOK_ALLOW_HTTP", default=DEBUG)
 # Receivers must resolve to public addresses; these networks (CIDR, e.g. "10.20.30.0/24") are allowed besides.
 SERAMBI_API_WEBHOOK_ALLOWED_NETWORKS = env.list("SERAMBI_API_WEBHOOK_ALLOWED_NETWORKS", default=[])

@@ -6,9 +6,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from hr.leave import selectors
+from intranet.accounts.permissions import staff_member
 from intranet.audit.denials import audit_denied
 from intranet.audit.services import audit_record
-from intranet.core.permissions import staff_member
 
 from .form import form_context, form_html
 
