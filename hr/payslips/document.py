@@ -9,6 +9,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import override
 
+from hr.org.ranks import PANGKAT
+
 from .models import Component, Payslip
 from .particulars import formatted
 from .services import catalogue
@@ -35,6 +37,7 @@ def payslip_html(payslip: Payslip) -> str:
             {
                 "slip": payslip,
                 **slip_lines(payslip),
+                "rank": f"{PANGKAT[payslip.grade]}, {payslip.grade}" if payslip.grade in PANGKAT else payslip.grade,
                 "particulars": formatted(payslip.particulars),
                 "issuer": settings.SERAMBI_PAYSLIP_ISSUER,
                 "city": settings.SERAMBI_AGENCY_CITY,

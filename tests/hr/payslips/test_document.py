@@ -39,6 +39,7 @@ def test_payslip_lists_every_component_the_period_and_the_net_in_words(people):
     html = payslip_html(slip)
     words = text(html)
     assert "Periode / Period: Oktober 2026" in words
+    assert "Pangkat/golongan / Rank : Penata Muda, III/a" in words
     active = Component.objects.filter(active=True)
     assert html.count('data-testid="payslip-line"') == active.count()
     for comp in active:
