@@ -12,7 +12,7 @@ from django.utils.translation import override
 from hr.leave.models import ApprovalStep, LeaveRequest
 
 from . import record
-from .people import person, service_length, signatory
+from .people import duration, person, service_length, signatory
 
 Stage, Outcome = ApprovalStep.Stage, ApprovalStep.Outcome
 # Section VII and VIII: the four outcomes in the annex's order and wording.
@@ -22,7 +22,6 @@ OUTCOMES = (
     (Outcome.DEFER, "DITANGGUHKAN"),
     (Outcome.REFUSE, "TIDAK DISETUJUI"),
 )
-UNIT_WORDS = {"working_days": "hari kerja", "calendar_days": "hari kalender", "months": "hari kalender"}
 
 
 @dataclass
@@ -81,7 +80,7 @@ def form_context(req: LeaveRequest) -> dict:
             (number, name, code == req.leave_type.code)
             for number, (code, name) in enumerate(record.ANNEX_TYPES, start=1)
         ],
-        "unit_words": UNIT_WORDS.get(req.leave_type.unit, "hari"),
+        "duration": duration(req),
         "annual": record.annual_table(employee, req.year, excluding=req),
         "others": record.other_types(employee, req.year, excluding=req),
         "parts": [

@@ -10,8 +10,7 @@ from django.utils.translation import override
 
 from hr.leave.models import ApprovalStep, LeaveLetter, LeaveRequest
 
-from .form import UNIT_WORDS
-from .people import person, signatory
+from .people import duration, person, signatory
 
 
 def decision_step(req: LeaveRequest) -> ApprovalStep | None:
@@ -33,7 +32,7 @@ def letter_context(letter: LeaveLetter, decision: ApprovalStep | None = None) ->
         "letter": letter,
         "type_name": leave_type.name_id,
         "pegawai": person(req.employee),
-        "unit_words": UNIT_WORDS.get(leave_type.unit, "hari"),
+        "duration": duration(req),
         "signer": signatory(decision, official_jabatan),
         "fallback_jabatan": official_jabatan or "Pejabat yang Berwenang Memberikan Cuti",
         "issued": issued,

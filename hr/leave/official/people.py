@@ -3,9 +3,10 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from hr.leave.models import ApprovalStep
+from hr.leave.models import ApprovalStep, LeaveRequest
 from hr.org.models import Employee
 from hr.org.ranks import pangkat_golongan
+from intranet.core.indonesian import counted
 
 EMPLOYMENT_WORDS = {
     "PNS": "Pegawai Negeri Sipil",
@@ -20,6 +21,23 @@ def service_length(employee: Employee, on_date: dt.date) -> str:
     months = (on_date.year - start.year) * 12 + on_date.month - start.month - (on_date.day < start.day)
     years, months = divmod(max(months, 0), 12)
     return f"{years} tahun {months} bulan"
+
+
+UNIT_WORDS = {"working_days": "hari kerja", "calendar_days": "hari kalender", "months": "hari kalender"}
+
+
+def whole_months(start: dt.date, end: dt.date) -> int | None:
+    """How many whole months `start`–`end` spans (1 March–31 May: 3), or None when it is not whole months."""
+    after = end + dt.timedelta(days=1)
+    months = (after.year - start.year) * 12 + after.month - start.month
+    return months if months > 0 and after.day == start.day else None
+
+
+def duration(req: LeaveRequest) -> str:
+    """'5 (lima) hari kerja'; a month-unit type (cuti besar, melahirkan, CLTN) over whole months: '3 (tiga) bulan'."""
+    if req.leave_type.unit == "months" and (months := whole_months(req.start_date, req.end_date)):
+        return f"{counted(months)} bulan"
+    return f"{counted(req.days)} {UNIT_WORDS.get(req.leave_type.unit, 'hari')}"
 
 
 @dataclass

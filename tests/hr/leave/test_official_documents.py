@@ -155,6 +155,8 @@ def test_letter_wording_per_leave_type(chain, types, settings):
     long = letter_for(chain, types["besar"], start, start + dt.timedelta(days=59), 60)
     assert "SURAT IZIN CUTI BESAR" in long and "Diberikan cuti besar kepada Pegawai Negeri Sipil:" in long
     assert "selama 60 (enam puluh) hari kalender" in long and "hak atas cuti tahunan dalam tahun 2027 gugur" in long
+    whole = letter_for(chain, types["besar"], start, dt.date(2027, 5, 31), 92)
+    assert "selama 3 (tiga) bulan, terhitung mulai tanggal 1 Maret 2027 sampai dengan tanggal 31 Mei 2027" in whole
 
     sick = letter_for(chain, types["sakit"], start, start + dt.timedelta(days=13), 14)
     assert "SURAT IZIN CUTI SAKIT" in sick and "selama 14 (empat belas) hari kalender" in sick
