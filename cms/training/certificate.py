@@ -16,8 +16,11 @@ def hours(value: Decimal) -> str:
     return text.replace(".", ",")
 
 
-def certificate_html(enrolment, course, *, employee=None, user=None) -> str:
-    """`course` is the course page in the default language (its title is what the certificate names)."""
+def certificate_html(enrolment) -> str:
+    """The certificate of a completed enrolment: its course (the page in the default language, whose title the
+    certificate names) and its participant (with NIP when they have an employee record)."""
+    course, user = enrolment.course, enrolment.user
+    employee = getattr(user, "employee", None)
     holder = employee.full_name if employee else (user.get_full_name() or user.get_username())
     with override("id"):
         return render_to_string(

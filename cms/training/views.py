@@ -106,8 +106,7 @@ def certificate(request, page):
 
     from .certificate import certificate_html
 
-    employee = getattr(request.user, "employee", None)
-    html = certificate_html(enrolment, course, employee=employee, user=request.user)
+    html = certificate_html(enrolment)
     pdf = HTML(string=html, base_url=None).write_pdf()
     audit_record(action="training.certificate", request=request, obj=course, outcome="allowed")
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -33,7 +33,7 @@ def test_certificate_states_course_hours_date_and_issuer(org, settings):
     )
     enrolment = completed(user, course)
     with translation.override("en"):  # an official document: Indonesian for every reader
-        html = certificate_html(enrolment, course, employee=user.employee, user=user)
+        html = certificate_html(enrolment)
     words = text(html)
     assert "SERTIFIKAT" in words and f"Nomor {enrolment.certificate_number}" in words
     assert f"Diberikan kepada {user.employee.full_name} NIP {user.employee.nip}" in words
@@ -48,7 +48,7 @@ def test_issuer_defaults_to_the_agency(org, settings):
     settings.SERAMBI_AGENCY_NAME = "Kementerian Contoh"
     user = person(org["SUB1"])
     course = add_course("Anti Korupsi", modules=1, learning_hours=Decimal("1.5"))
-    words = text(certificate_html(completed(user, course), course, employee=user.employee, user=user))
+    words = text(certificate_html(completed(user, course)))
     assert "1,5 jam pelajaran (JP)" in words and "diselenggarakan oleh Kementerian Contoh." in words
 
 
