@@ -82,6 +82,33 @@ def test_pending_form_leaves_decisions_open(chain, types, year):
     assert "form-viii-chosen" not in form_html(req)
 
 
+def test_one_step_request_fills_both_considerations_and_names_a_plh(chain, types, year, org):
+    """When the superior is the official, one decision fills VII and VIII; a Plh signs as 'Plh. <jabatan>'."""
+    today = timezone.localdate()
+    plh = factories.EmployeeFactory(unit=org["DIR1"], name="Pelaksana Harian")
+    Delegation.objects.create(
+        position=org["DIR1"].head_position,
+        acting=plh,
+        kind="Plh",
+        start_date=today,
+        end_date=today,
+        decree_number="ND-7/2026",
+    )
+    mon = monday(year, 2)
+    req = submit(chain.dir_staff, types["tahunan"], mon, mon + dt.timedelta(days=1))
+    services.leave_request_decide(request_id=req.pk, user=plh.user, outcome="defer", reason="Akhir tahun anggaran")
+    req = LeaveRequest.objects.select_related("employee__unit", "leave_type", "official_position").get(pk=req.pk)
+    html = form_html(req)
+    assert 'data-testid="form-vii-chosen"' in html and 'data-testid="form-viii-chosen"' in html
+    for part in ("vii", "viii"):  # the third box of four, DITANGGUHKAN, is the one ticked
+        row = next(r for r in html.split("<tr>") if f"form-{part}-chosen" in r)
+        boxes = re.findall(r'<td class="mark"[^>]*>', row)
+        assert len(boxes) == 4 and [i for i, b in enumerate(boxes) if "chosen" in b] == [2]
+    words = text(html)
+    assert f"Plh. {org['DIR1'].head_position.name_id}, Pelaksana Harian NIP {plh.nip} berdasarkan ND-7/2026" in words
+    assert words.count("Akhir tahun anggaran") == 2
+
+
 def test_form_page_and_pdf_follow_request_visibility(client, chain, approved):
     page, pdf = reverse("leave:form", args=[approved.pk]), reverse("leave:form_pdf", args=[approved.pk])
     for person in (chain.staff, chain.head, chain.director, chain.hr):
