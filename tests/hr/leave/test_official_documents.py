@@ -24,6 +24,16 @@ pytestmark = pytest.mark.django_db
 Status = LeaveRequest.Status
 
 
+def plh_today(unit, decree: str):
+    """A Plh holding the authority of the head of `unit` for today, by `decree`."""
+    plh = factories.EmployeeFactory(unit=unit, name="Pelaksana Harian")
+    today = timezone.localdate()
+    delegation = Delegation.objects.create(
+        position=unit.head_position, acting=plh, kind="Plh", start_date=today, end_date=today, decree_number=decree
+    )
+    return plh, delegation
+
+
 @pytest.fixture
 def approved(chain, types, year):
     services.allocate_year(year=year, employee_ids=[chain.staff.pk])
@@ -84,16 +94,7 @@ def test_pending_form_leaves_decisions_open(chain, types, year):
 
 def test_one_step_request_fills_both_considerations_and_names_a_plh(chain, types, year, org):
     """When the superior is the official, one decision fills VII and VIII; a Plh signs as 'Plh. <jabatan>'."""
-    today = timezone.localdate()
-    plh = factories.EmployeeFactory(unit=org["DIR1"], name="Pelaksana Harian")
-    Delegation.objects.create(
-        position=org["DIR1"].head_position,
-        acting=plh,
-        kind="Plh",
-        start_date=today,
-        end_date=today,
-        decree_number="ND-7/2026",
-    )
+    plh, _delegation = plh_today(org["DIR1"], "ND-7/2026")
     mon = monday(year, 2)
     req = submit(chain.dir_staff, types["tahunan"], mon, mon + dt.timedelta(days=1))
     services.leave_request_decide(request_id=req.pk, user=plh.user, outcome="defer", reason="Akhir tahun anggaran")
@@ -209,11 +210,7 @@ def test_letter_signed_by_a_plh_names_the_delegation(chain, types, org, settings
     position = org["DIR1"].head_position
     position.name_id = "Direktur Kepegawaian"
     position.save()
-    plh = factories.EmployeeFactory(unit=org["DIR1"], name="Pelaksana Harian")
-    today = timezone.localdate()
-    delegation = Delegation.objects.create(
-        position=position, acting=plh, kind="Plh", start_date=today, end_date=today, decree_number="ND-12/2026"
-    )
+    plh, delegation = plh_today(org["DIR1"], "ND-12/2026")
     start = dt.date(2027, 3, 1)
     words = letter_for(chain, types["tahunan"], start, start, 1, actor=plh, delegation=delegation)
     assert "selama 1 (satu) hari kerja" in words
