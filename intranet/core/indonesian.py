@@ -5,6 +5,8 @@
 import datetime as dt
 from decimal import Decimal
 
+from django.utils import timezone
+
 MONTHS = (
     "Januari",
     "Februari",
@@ -77,11 +79,18 @@ def counted(value) -> str:
     return f"{int(value)} ({terbilang(value)})"
 
 
+def _local(value: dt.date | dt.datetime) -> dt.date | dt.datetime:
+    """An aware datetime on the agency's clock (a timestamp stored in UTC may fall on another day there)."""
+    return timezone.localtime(value) if isinstance(value, dt.datetime) and timezone.is_aware(value) else value
+
+
 def long_date(value: dt.date | dt.datetime) -> str:
     """'5 Desember 2026'."""
+    value = _local(value)
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
 def month_year(value: dt.date | dt.datetime) -> str:
     """'Oktober 2026': a payroll period."""
+    value = _local(value)
     return f"{MONTHS[value.month - 1]} {value.year}"

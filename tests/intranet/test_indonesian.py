@@ -55,6 +55,13 @@ def test_amounts_days_and_dates():
     assert month_year(dt.date(2026, 10, 1)) == "Oktober 2026"
 
 
+def test_timestamps_are_dated_on_the_agency_clock(settings):
+    settings.TIME_ZONE = "Asia/Jakarta"
+    late_utc = dt.datetime(2026, 12, 4, 18, 30, tzinfo=dt.UTC)  # 01:30 on 5 December in Jakarta
+    assert long_date(late_utc) == "5 Desember 2026"
+    assert month_year(dt.datetime(2026, 9, 30, 20, 0, tzinfo=dt.UTC)) == "Oktober 2026"
+
+
 def test_template_filters():
     html = Template(
         "{% load indonesian %}{{ n|bilangan }} hari · {{ d|tanggal }} · {{ d|bulan_tahun }} · {{ r|rupiah_terbilang }}"
