@@ -117,7 +117,7 @@ def request_new(request):
         form = LeaveRequestForm(
             initial={"address_during_leave": employee.home_address, "phone_during_leave": employee.personal_phone}
         )
-    elif "preview" in request.POST and form.is_valid():
+    elif "preview" in request.POST and form.is_valid_for_preview():
         data = form.cleaned_data
         try:
             preview = services.leave_request_preview(
@@ -137,7 +137,15 @@ def request_new(request):
 
 @staff_member
 def detail(request, pk: int):
-    req = _visible(request, pk)
+    """A request; for whoever must act on it now, the decision form with the employee's balance (N-2/N-1/N), the
+    team's absences in the period and the history."""
+    return render(request, "leave/detail.html", _detail_context(request, _visible(request, pk)))
+
+
+def _detail_context(request, req, decision_form=None) -> dict:
+    """What the request page shows `request.user`; `decision_form` is a submitted form to show again with its errors."""
+    from . import decision_selectors
+
     today = timezone.localdate()
     is_owner = req.employee.user_id == request.user.pk
     is_hr = unit_in_scope(request.user, req.employee.unit)
@@ -146,26 +154,22 @@ def detail(request, pk: int):
     )
     letter = getattr(req, "letter", None) if req.status == LeaveRequest.Status.APPROVED else None
     steps = selectors.request_steps(req)
-    return render(
-        request,
-        "leave/detail.html",
-        {
-            "req": req,
-            "steps": steps,
-            "opinion": selectors.superior_opinion(steps),
-            "is_owner": is_owner,
-            "can_act": can_act,
-            "decision_form": DecisionForm() if can_act else None,
-            "can_permit": selectors.can_permit(request.user, req, today),
-            "can_withdraw": is_owner and req.is_pending,
-            "can_accept": is_owner and req.status == LeaveRequest.Status.CHANGED,
-            "can_cancel": req.status == LeaveRequest.Status.APPROVED
-            and ((is_owner and req.start_date > today) or is_hr),
-            "cancel_needs_reason": is_hr,
-            "letter": letter if letter and letter.file_name else None,
-            "overlap": selectors.unit_overlap(req) if can_act else None,
-        },
-    )
+    return {
+        "req": req,
+        "steps": steps,
+        "opinion": selectors.superior_opinion(steps),
+        "is_owner": is_owner,
+        "can_act": can_act,
+        "decision_form": (decision_form or DecisionForm()) if can_act else None,
+        "can_permit": selectors.can_permit(request.user, req, today),
+        "can_withdraw": is_owner and req.is_pending,
+        "can_accept": is_owner and req.status == LeaveRequest.Status.CHANGED,
+        "can_cancel": req.status == LeaveRequest.Status.APPROVED and ((is_owner and req.start_date > today) or is_hr),
+        "cancel_needs_reason": is_hr,
+        "letter": letter if letter and letter.file_name else None,
+        "balance_years": decision_selectors.annual_balance_years(req) if can_act else None,
+        "absences": decision_selectors.team_absences(request.user, req, today) if can_act else None,
+    }
 
 
 def _visible(request, pk: int, *, check_only: bool = False):
@@ -199,27 +203,38 @@ def _run(request, pk, action, *, checked=False):
 @require_POST
 @staff_member
 def decide(request, pk: int):
+    """The opinion or decision of whoever must act now. A refused form comes back with what was entered and the
+    error by its field."""
     _visible(request, pk, check_only=True)
     form = DecisionForm(request.POST)
-    if not form.is_valid():
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.leave_request_decide(
+                request_id=pk,
+                user=request.user,
+                outcome=data["outcome"],
+                reason=data["reason"],
+                proposed_start=data.get("proposed_start"),
+                proposed_end=data.get("proposed_end"),
+            )
+        except services.LeaveDenied as exc:
+            audit_denied(action="leave.action.denied", reason=exc.reason, request=request,
+                         object_type="leave.leaverequest", object_id=str(pk))
+            messages.error(request, exc.message)
+            return redirect("leave:detail", pk=pk)
+        except services.LeaveError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Your decision was recorded."))
+            return redirect("leave:detail", pk=pk)
+    context = _detail_context(request, _visible(request, pk), form)
+    if context["decision_form"] is None:  # not theirs to decide (any more): the refusal as a message
         for errors in form.errors.values():
             for e in errors:
                 messages.error(request, e)
         return redirect("leave:detail", pk=pk)
-    data = form.cleaned_data
-
-    def action():
-        services.leave_request_decide(
-            request_id=pk,
-            user=request.user,
-            outcome=data["outcome"],
-            reason=data["reason"],
-            proposed_start=data.get("proposed_start"),
-            proposed_end=data.get("proposed_end"),
-        )
-        messages.success(request, _("Your decision was recorded."))
-
-    return _run(request, pk, action, checked=True)
+    return render(request, "leave/detail.html", context)
 
 
 @require_POST
