@@ -369,7 +369,13 @@ def team_calendar(request):
 @role_required(Role.HR_OFFICER)
 def hr_dashboard(request):
     """HR: requests and annual balances in scope, filters, adjustments, exports."""
-    form = HRFilterForm(request.GET or None, scope_units=scope_units(request.user))
+    return _hr_page(request, request.GET)
+
+
+def _hr_page(request, query, adjust: dict | None = None):
+    """The HR dashboard for the filters in `query`; `adjust` is a refused adjustment (employee, days, reason,
+    error) that its row shows again."""
+    form = HRFilterForm(query or None, scope_units=scope_units(request.user))
     filters = form.cleaned_data if form.is_valid() else {}
     year = filters.get("year") or timezone.localdate().year
     unit = filters.get("unit")
@@ -380,8 +386,8 @@ def hr_dashboard(request):
         unit=unit,
         year=year,
     )
-    params = {k: v for k, v in request.GET.items() if k != "page" and k != "bpage"}
-    balances = Paginator(selectors.hr_balances(request.user, year, unit), PAGE_SIZE).get_page(request.GET.get("bpage"))
+    params = {k: v for k, v in query.items() if k != "page" and k != "bpage"}
+    balances = Paginator(selectors.hr_balances(request.user, year, unit), PAGE_SIZE).get_page(query.get("bpage"))
     return render(
         request,
         "leave/hr_dashboard.html",
@@ -391,7 +397,7 @@ def hr_dashboard(request):
             "balances": balances,
             "year": year,
             "querystring": urlencode(params),
-            "adjust_form": AdjustmentForm(initial={"year": year}),
+            "adjust": adjust or {},
         },
     )
 
@@ -399,40 +405,51 @@ def hr_dashboard(request):
 @require_POST
 @role_required(Role.HR_OFFICER)
 def hr_adjust(request):
+    """An HR adjustment of an annual balance; a refused one comes back in its row with what was entered."""
     form = AdjustmentForm(request.POST)
-    if not form.is_valid():
+    form.is_valid()
+    pk = form.cleaned_data.get("employee")
+    if pk is None:
         messages.error(request, _("Check the adjustment: year, days and reason are required."))
         return redirect("leave:hr")
-    data = form.cleaned_data
     try:
-        employee = selectors.hr_employee(request.user, data["employee"])
+        employee = selectors.hr_employee(request.user, pk)
     except Http404:
         audit_denied(
             action="leave.ledger.adjust.denied", reason="out of scope", request=request,
-            object_type="org.employee", object_id=str(data["employee"]),
+            object_type="org.employee", object_id=str(pk),
         )
         raise
-    annual = LeaveType.objects.filter(uses_ledger=True, active=True).order_by("sort_order").first()
-    try:
-        services.ledger_adjust(
-            employee=employee,
-            leave_type=annual,
-            year=data["year"],
-            days=data["days"],
-            reason=data["reason"],
-            user=request.user,
-        )
-        audit_record(
-            action="leave.ledger.adjust",
-            request=request,
-            obj=employee,
-            subject_employee=employee,
-            details={"year": data["year"], "days": data["days"], "reason": data["reason"][:255]},
-        )
-        messages.success(request, _("The balance was adjusted."))
-    except services.LeaveError as exc:
-        messages.error(request, exc.message)
-    return redirect(reverse("leave:hr") + "?" + urlencode({"year": data["year"]}))
+    data = form.cleaned_data
+    if form.is_valid():
+        annual = LeaveType.objects.filter(uses_ledger=True, active=True).order_by("sort_order").first()
+        try:
+            services.ledger_adjust(
+                employee=employee,
+                leave_type=annual,
+                year=data["year"],
+                days=data["days"],
+                reason=data["reason"],
+                user=request.user,
+            )
+        except services.LeaveError as exc:
+            error = exc.message
+        else:
+            audit_record(
+                action="leave.ledger.adjust",
+                request=request,
+                obj=employee,
+                subject_employee=employee,
+                details={"year": data["year"], "days": data["days"], "reason": data["reason"][:255]},
+            )
+            messages.success(request, _("The balance was adjusted."))
+            return redirect(reverse("leave:hr") + "?" + urlencode({"year": data["year"]}))
+    else:
+        error = _("Check the adjustment: year, days and reason are required.")
+    messages.error(request, error)
+    adjust = {"employee": employee.pk, "days": request.POST.get("days", ""), "reason": request.POST.get("reason", "")}
+    query = {"year": str(data["year"])} if data.get("year") else {}
+    return _hr_page(request, query, {**adjust, "error": error})
 
 
 @role_required(Role.HR_OFFICER)
