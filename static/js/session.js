@@ -53,5 +53,6 @@
         .catch(function () { /* offline: the warning stays */ });
     });
   }
+  tick();
   window.setInterval(tick, 15 * 1000);
 }());
