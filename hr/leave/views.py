@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from hr.org.models import Employee
 from hr.org.selectors import employee_for_user, scope_units, unit_in_scope
@@ -200,12 +200,15 @@ def _run(request, pk, action, *, checked=False):
     return redirect("leave:detail", pk=pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @staff_member
 def decide(request, pk: int):
     """The opinion or decision of whoever must act now. A refused form comes back with what was entered and the
-    error by its field."""
+    error by its field. A GET (the way back after signing in again when the session had expired while the form was
+    open) goes to the request, where the browser's draft of the reason waits."""
     _visible(request, pk, check_only=True)
+    if request.method == "GET":
+        return redirect("leave:detail", pk=pk)
     form = DecisionForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data

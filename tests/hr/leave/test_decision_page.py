@@ -182,3 +182,47 @@ def test_team_absences_of_a_delegate_cover_the_units_they_act_for(chain, types, 
     assert found.people == 1 and [r.employee.name for r in found.requests] == ["Staf Dua"]
     stranger = factories.EmployeeFactory(unit=chain.outsider.unit, name="Orang Lain")
     assert team_absences(stranger.user, req, today).people == 0
+
+
+def test_an_expired_form_keeps_nothing_of_what_was_sent(chain, types, year):
+    """The CSRF failure page (a form sent after its session ended) says what to do and echoes nothing that was sent:
+    the reason stays in the browser's draft, not in a page a shared computer may keep."""
+    from django.test import Client
+
+    mon = monday(year, 2)
+    req = submit(chain.staff, types["tahunan"], mon, mon)
+    client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="id")
+    client.force_login(chain.head.user)
+    secret = "Sedang menjalani perawatan kesehatan jiwa"
+    resp = client.post(
+        reverse("leave:decide", args=[req.pk]),
+        {"outcome": "refuse", "reason": secret, "csrfmiddlewaretoken": "token-lama-123"},
+    )
+    html = resp.content.decode()
+    assert resp.status_code == 403 and "Formulir kedaluwarsa" in html
+    assert secret not in html and 'kedaluwarsa"' not in html and "<form" not in html
+    assert "CSRF" not in html  # nothing technical either
+    assert "no-cache" in resp["Cache-Control"] or "no-store" in resp["Cache-Control"]
+    req.refresh_from_db()
+    assert req.status == LeaveRequest.Status.AWAITING_SUPERIOR
+
+
+def test_after_an_idle_timeout_the_way_back_leads_to_the_request(client, chain, types, year, settings):
+    """A decision sent after the idle timeout goes to the login page; the page it names to come back to is the
+    request (where the draft of the reason waits), not an error for a GET of the form's address."""
+    import time
+
+    mon = monday(year, 2)
+    req = submit(chain.staff, types["tahunan"], mon, mon)
+    client.force_login(chain.head.user)
+    session = client.session
+    session["serambi_seen_at"] = int(time.time()) - settings.SERAMBI_SESSION_IDLE_SECONDS - 5
+    session.save()
+    resp = client.post(reverse("leave:decide", args=[req.pk]), {"outcome": "refuse", "reason": "Tenggat"})
+    assert resp.status_code == 302 and resp["Location"].startswith(reverse("accounts:login"))
+    back = resp["Location"].split("next=", 1)[1]
+    client.force_login(chain.head.user)
+    resp = client.get(back)
+    assert resp.status_code == 302 and resp["Location"] == reverse("leave:detail", args=[req.pk])
+    req.refresh_from_db()
+    assert req.status == LeaveRequest.Status.AWAITING_SUPERIOR
