@@ -22,11 +22,11 @@ from django.utils.translation import gettext as _
 
 from hr.org.models import Employee, HRScope, OrgUnit
 from hr.org.nip import parse_nip
+from intranet.core.bulk import bulk_update_fast, insert_rows
 
 from ..models import DirectoryAccount, DirectoryGroupMapping, RoleGrant, User
 from ..roles import Role
 from ..sessions import end_sessions
-from .bulk import bulk_update_fast, insert_rows
 from .config import DirectoryConfig, normalize_dn
 from .directory import USERNAME_RE, DirectoryEntry
 from .identity import IDENTITY_CHANGED, anchored_elsewhere, report_identity_changes

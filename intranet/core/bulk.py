@@ -1,5 +1,6 @@
-"""A fast bulk UPDATE for the directory sync: one `UPDATE … FROM unnest(arrays)` (PostgreSQL) or
-`UPDATE … FROM (VALUES …)` (SQLite) statement per batch.
+"""Bulk writes for the jobs that touch tens of thousands of rows (the directory sync, the leave year-end job, the
+demo seeder). `bulk_update_fast`: one `UPDATE … FROM unnest(arrays)` (PostgreSQL) or `UPDATE … FROM (VALUES …)`
+(SQLite) statement per batch. `insert_rows`: plain tuples in, no model instances.
 
 Django's `bulk_update` builds a `CASE WHEN pk=… THEN …` expression per row and resolves it in Python, which costs
 seconds per ten thousand rows; a joined VALUES list lets the database do the work (PostgreSQL, and SQLite ≥ 3.33).
