@@ -1,6 +1,6 @@
 """The approver's decision page on a phone (balance N-2/N-1/N and the team's absences, no horizontal scrolling), and
 nothing typed lost: a draft of the leave form survives a reload and goes once the request is sent, and the idle
-timeout is announced before it signs the employee out."""
+timeout is announced before it signs the employee out. The live preview counts the days before Alasan is written."""
 
 import datetime as dt
 
@@ -74,6 +74,8 @@ def test_a_leave_form_draft_survives_a_reload_and_goes_once_sent(signed_in, worl
     start = _weekday(world.year, 4)
     page.fill("#id_start_date", start.isoformat())
     page.fill("#id_end_date", start.isoformat())
+    page.clock.run_for(500)  # the live preview asks 250 ms after the last change, with Alasan still empty
+    page.locator("[data-testid=leave-preview]").get_by_text("1 hari dihitung").wait_for()
     page.fill("#id_reason", "Menghadiri pernikahan adik di Padang")
     page.clock.run_for(1000)  # the draft is written 300 ms after the last keystroke
     page.reload()
