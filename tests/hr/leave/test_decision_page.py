@@ -226,3 +226,37 @@ def test_after_an_idle_timeout_the_way_back_leads_to_the_request(client, chain, 
     assert resp.status_code == 302 and resp["Location"] == reverse("leave:detail", args=[req.pk])
     req.refresh_from_db()
     assert req.status == LeaveRequest.Status.AWAITING_SUPERIOR
+
+
+def test_the_decision_page_costs_the_same_with_more_absences(client, chain, types, year):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    mon = monday(year, 2)
+    req = submit(chain.staff, types["tahunan"], mon, mon + dt.timedelta(days=4))
+    client.force_login(chain.head.user)
+    url = reverse("leave:detail", args=[req.pk])
+    client.get(url)  # warm: the calendar and leave types in the shared cache
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = count()
+    for i in range(6):
+        away = factories.EmployeeFactory(unit=chain.staff.unit, name=f"Staf Tambahan {i}")
+        LeaveRequest.objects.create(
+            employee=away,
+            leave_type=types["tahunan"],
+            start_date=mon,
+            end_date=mon,
+            days=1,
+            reason="r",
+            address_during_leave="a",
+            phone_during_leave="0812",
+            status=LeaveRequest.Status.APPROVED,
+        )
+    html = client.get(url).content.decode()
+    assert "6 anggota tim Anda" in html
+    assert count() == before
