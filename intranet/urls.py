@@ -29,7 +29,7 @@ urlpatterns = [
     path("slip-gaji/", include("hr.payslips.urls")),
     path("dokumen/", include("hr.documents.urls")),
     path("cari/", include("cms.search.urls")),
-    path("api/", include("intranet.api.urls")),
+    path("api/", include("api.urls")),
     # CMS documents: the names Wagtail reverses for document links, served by an authorising view.
     path("berkas/<int:document_id>/<str:document_filename>", cms_documents.serve, name="wagtaildocs_serve"),
     path(

@@ -6,3 +6,10 @@ class TrainingConfig(AppConfig):
     name = "cms.training"
     label = "training"
     verbose_name = _("Training")
+
+    def ready(self):
+        from intranet.core.panels import register_panel
+
+        from .dashboard import panel  # uses models, which are not loaded when apps.py is
+
+        register_panel(panel)

@@ -6,3 +6,11 @@ class PayslipsConfig(AppConfig):
     name = "hr.payslips"
     label = "payslips"
     verbose_name = _("Payslips")
+
+    def ready(self):
+        from hr.org.signals import ORG_GENERATION_KEY
+        from intranet.core.panels import register_panel
+
+        from .dashboard import panel  # uses models, which are not loaded when apps.py is
+
+        register_panel(panel, generations=[ORG_GENERATION_KEY])
