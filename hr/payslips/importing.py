@@ -147,6 +147,17 @@ def check_header(raw_header: list, components: dict) -> tuple[dict, list[Problem
     return columns, problems
 
 
+@dataclass
+class _Reading:
+    """What reading the rows remembers from one row to the next."""
+
+    period_row: int | None = None
+    seen_nips: dict[str, int] = field(default_factory=dict)
+    evidence: dict[str, int] = field(default_factory=dict)  # thousands separator → first row showing it
+    deferred: list[tuple] = field(default_factory=list)  # rows read once the file has shown its separator
+    extras: dict[int, dict] = field(default_factory=dict)  # row → the optional columns' values
+
+
 def parse_rows(
     header: list,
     rows: Iterator[tuple[int, list]],
@@ -165,14 +176,10 @@ def parse_rows(
         return result
     index = {name: idx for idx, name in columns.items()}
     optional = [(name, idx) for idx, name in columns.items() if name in particulars.COLUMNS]
-    extras: dict[int, dict] = {}  # row → the optional columns' values, attached to the rows kept
     comp_cols = [(name, components[name].kind == "earning") for idx, name in columns.items() if name in components]
     amount_cols = [idx for idx, name in columns.items() if name in components] + [index["net"]]
-    evidence: dict[str, int] = {}  # thousands separator → first row showing it
-    deferred: list[tuple] = []
     width = len(header)
-    seen_nips: dict[str, int] = {}
-    period_row: int | None = None
+    state = _Reading()
     counter = 0
     for n, row in rows:
         counter += 1
@@ -180,116 +187,152 @@ def parse_rows(
             progress(counter)
         if not any(c is not None and str(c).strip() for c in row):
             continue
-        bad = False
-        if len(row) > width and any(c is not None and str(c).strip() for c in row[width:]):
-            result.add(
-                Problem(
-                    n,
-                    column_letter(width),
-                    _("The row has more cells than the header."),
-                    _("Remove the extra cells or add a column header."),
-                )
-            )
-            bad = True
+        bad = _too_wide(result, n, row, width)
         row = list(row) + [None] * (width - len(row))
-
-        # period
-        try:
-            period = parse_period(row[index["period"]], today)
-        except AmountError as exc:
-            result.add(Problem(n, "period", exc.message, exc.hint))
-            bad, period = True, None
-        if period is not None:
-            if result.period is None:
-                result.period, period_row = period, n
-            elif period != result.period:
-                result.add(
-                    Problem(
-                        n,
-                        "period",
-                        _("Period %(p)s differs from %(first)s on row %(row)s.")
-                        % {"p": period.strftime("%Y-%m"), "first": result.period.strftime("%Y-%m"), "row": period_row},
-                        _("One file holds one month: split the file by period."),
-                    )
-                )
-                bad = True
-
-        # nip
-        raw_nip = row[index["nip"]]
-        nip = text_cell(raw_nip).replace(" ", "").lstrip("'")
-        if isinstance(raw_nip, int | float | Decimal) and not isinstance(raw_nip, bool):
-            # A spreadsheet keeps 15 significant digits of a number: an 18-digit NIP stored as one has lost some.
-            result.add(
-                Problem(
-                    n,
-                    "nip",
-                    _("The NIP column is formatted as a number, so the spreadsheet may have changed the NIP (%(v)s).")
-                    % {"v": nip[:40]},
-                    _("Format the NIP column as text, enter the NIPs again and save the file."),
-                )
-            )
-            bad = True
-        elif not _NIP.match(nip):
-            result.add(
-                Problem(
-                    n,
-                    "nip",
-                    _("'%(v)s' is not an 18-digit NIP.") % {"v": nip[:40]},
-                    _("Format the NIP column as text so that no digits are lost."),
-                )
-            )
-            bad = True
-        elif nip in seen_nips:
-            result.add(
-                Problem(
-                    n,
-                    "nip",
-                    _("NIP %(nip)s already appears on row %(row)s.") % {"nip": nip, "row": seen_nips[nip]},
-                    _("Each employee has one row per period; remove the duplicate."),
-                )
-            )
-            bad = True
-        else:
-            seen_nips[nip] = n
-
-        # name
-        name = text_cell(row[index["name"]])
-        if not name:
-            result.add(Problem(n, "name", _("The name is empty."), _("Fill in the employee's name.")))
-            bad = True
-        elif name.startswith(DANGEROUS_PREFIXES):
-            result.add(
-                Problem(
-                    n,
-                    "name",
-                    _("The name starts with =, +, - or @ and could run as a formula in a spreadsheet."),
-                    _("Remove the leading character."),
-                )
-            )
-            bad = True
-
-        for column, idx in optional:
-            try:
-                value = particulars.check(column, text_cell(row[idx]))
-            except AmountError as exc:
-                result.add(Problem(n, column, exc.message, exc.hint))
-                bad = True
-            else:
-                if value:
-                    extras.setdefault(n, {})[column] = value
-
-        cells, single_group = [row[idx] for idx in amount_cols], False
-        for raw in cells:
-            if type(raw) is str and not raw.isdigit():  # plain digits and spreadsheet numbers show no separator
-                if sep := thousands_evidence(raw):
-                    evidence.setdefault(sep, n)
-                single_group = single_group or is_single_group(raw)
-        if single_group:  # read once the whole file has shown its thousands separator
-            deferred.append((n, nip, name, bad, cells))
+        bad = _check_period(result, n, row[index["period"]], today, state) or bad
+        nip, nip_bad = _check_nip(result, n, row[index["nip"]], state)
+        name, name_bad = _check_name(result, n, row[index["name"]])
+        bad = _check_particulars(result, n, row, optional, state) or nip_bad or name_bad or bad
+        cells = [row[idx] for idx in amount_cols]
+        if _shows_single_group(cells, n, state):  # read once the whole file has shown its thousands separator
+            state.deferred.append((n, nip, name, bad, cells))
             continue
         _add_row(result, n, nip, name, bad, cells, comp_cols, thousands=None)
-    seps = evidence.keys()
-    for n, nip, name, bad, cells in deferred:
+    _add_deferred(result, state, comp_cols)
+    if progress:
+        progress(counter)
+    if not result.rows and not result.problem_count:
+        result.add(Problem(None, "", _("The file has no data rows."), _("Add one row per employee below the header.")))
+    return result
+
+
+def _too_wide(result: ParsedFile, n: int, row, width: int) -> bool:
+    if len(row) > width and any(c is not None and str(c).strip() for c in row[width:]):
+        result.add(
+            Problem(
+                n,
+                column_letter(width),
+                _("The row has more cells than the header."),
+                _("Remove the extra cells or add a column header."),
+            )
+        )
+        return True
+    return False
+
+
+def _check_period(result: ParsedFile, n: int, raw, today: dt.date, state: _Reading) -> bool:
+    """The row's period, the same on every row of the file."""
+    try:
+        period = parse_period(raw, today)
+    except AmountError as exc:
+        result.add(Problem(n, "period", exc.message, exc.hint))
+        return True
+    if period is None:
+        return False
+    if result.period is None:
+        result.period, state.period_row = period, n
+    elif period != result.period:
+        result.add(
+            Problem(
+                n,
+                "period",
+                _("Period %(p)s differs from %(first)s on row %(row)s.")
+                % {"p": period.strftime("%Y-%m"), "first": result.period.strftime("%Y-%m"), "row": state.period_row},
+                _("One file holds one month: split the file by period."),
+            )
+        )
+        return True
+    return False
+
+
+def _check_nip(result: ParsedFile, n: int, raw_nip, state: _Reading) -> tuple[str, bool]:
+    """The NIP as text, 18 digits, once per file; (nip, bad)."""
+    nip = text_cell(raw_nip).replace(" ", "").lstrip("'")
+    if isinstance(raw_nip, int | float | Decimal) and not isinstance(raw_nip, bool):
+        # A spreadsheet keeps 15 significant digits of a number: an 18-digit NIP stored as one has lost some.
+        result.add(
+            Problem(
+                n,
+                "nip",
+                _("The NIP column is formatted as a number, so the spreadsheet may have changed the NIP (%(v)s).")
+                % {"v": nip[:40]},
+                _("Format the NIP column as text, enter the NIPs again and save the file."),
+            )
+        )
+        return nip, True
+    if not _NIP.match(nip):
+        result.add(
+            Problem(
+                n,
+                "nip",
+                _("'%(v)s' is not an 18-digit NIP.") % {"v": nip[:40]},
+                _("Format the NIP column as text so that no digits are lost."),
+            )
+        )
+        return nip, True
+    if nip in state.seen_nips:
+        result.add(
+            Problem(
+                n,
+                "nip",
+                _("NIP %(nip)s already appears on row %(row)s.") % {"nip": nip, "row": state.seen_nips[nip]},
+                _("Each employee has one row per period; remove the duplicate."),
+            )
+        )
+        return nip, True
+    state.seen_nips[nip] = n
+    return nip, False
+
+
+def _check_name(result: ParsedFile, n: int, raw) -> tuple[str, bool]:
+    name = text_cell(raw)
+    if not name:
+        result.add(Problem(n, "name", _("The name is empty."), _("Fill in the employee's name.")))
+        return name, True
+    if name.startswith(DANGEROUS_PREFIXES):
+        result.add(
+            Problem(
+                n,
+                "name",
+                _("The name starts with =, +, - or @ and could run as a formula in a spreadsheet."),
+                _("Remove the leading character."),
+            )
+        )
+        return name, True
+    return name, False
+
+
+def _check_particulars(result: ParsedFile, n: int, row: list, optional: list, state: _Reading) -> bool:
+    """The optional columns (NPWP, bank account, family status): checked, kept for the row."""
+    bad = False
+    for column, idx in optional:
+        try:
+            value = particulars.check(column, text_cell(row[idx]))
+        except AmountError as exc:
+            result.add(Problem(n, column, exc.message, exc.hint))
+            bad = True
+        else:
+            if value:
+                state.extras.setdefault(n, {})[column] = value
+    return bad
+
+
+def _shows_single_group(cells: list, n: int, state: _Reading) -> bool:
+    """Notes which thousands separator the row's amounts show; True when one of them is ambiguous on its own
+    ("1.250": a thousand, or one and a quarter?)."""
+    single_group = False
+    for raw in cells:
+        if type(raw) is str and not raw.isdigit():  # plain digits and spreadsheet numbers show no separator
+            if sep := thousands_evidence(raw):
+                state.evidence.setdefault(sep, n)
+            single_group = single_group or is_single_group(raw)
+    return single_group
+
+
+def _add_deferred(result: ParsedFile, state: _Reading, comp_cols: list) -> None:
+    """The ambiguous rows, read with the separator the whole file showed; then the optional values attached."""
+    seps = state.evidence.keys()
+    for n, nip, name, bad, cells in state.deferred:
         _add_row(
             result,
             n,
@@ -301,16 +344,11 @@ def parse_rows(
             thousands=next(iter(seps)) if len(seps) == 1 else None,
             conflicting=len(seps) > 1,
         )
-    if deferred:
+    if state.deferred:
         result.rows.sort(key=lambda r: r.row)
         result.problems.sort(key=lambda p: p.row or 0)
-    for r in result.rows if extras else ():
-        r.particulars = extras.get(r.row, {})
-    if progress:
-        progress(counter)
-    if not result.rows and not result.problem_count:
-        result.add(Problem(None, "", _("The file has no data rows."), _("Add one row per employee below the header.")))
-    return result
+    for r in result.rows if state.extras else ():
+        r.particulars = state.extras.get(r.row, {})
 
 
 def _add_row(
