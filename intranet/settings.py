@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "intranet.core",
     "intranet.api",
     "intranet.security",
+    "intranet.issued",
     "hr.org",
     "hr.leave",
     "hr.payslips",
@@ -421,6 +422,28 @@ AUDIT_ASYNC_COMMIT = env.bool("AUDIT_ASYNC_COMMIT", default=True)
 # PDF password some agencies require: "" (none), "birth_date" (the employee's birth date DDMMYYYY) or "nip".
 SERAMBI_PAYSLIP_PDF_PASSWORD = env.str("SERAMBI_PAYSLIP_PDF_PASSWORD", default="")
 SERAMBI_PAYSLIP_MAX_UPLOAD_MB = env.int("SERAMBI_PAYSLIP_MAX_UPLOAD_MB", default=40)
+
+# --- issued documents (docs/official-documents.md) -------------------------------------------------------------------
+# The public address printed in each document's QR code: <SERAMBI_SITE_URL>/verifikasi/<code>/.
+SERAMBI_SITE_URL = env.str("SERAMBI_SITE_URL", default=WAGTAILADMIN_BASE_URL)
+# Who signs: "demo" (a local demo CA under SERAMBI_DEMO_CA_DIR; documents say DEMO), "pkcs12", "pkcs11" or "bsre".
+SERAMBI_SIGNER = env.str("SERAMBI_SIGNER", default="demo")
+SERAMBI_DEMO_CA_DIR = env.str("SERAMBI_DEMO_CA_DIR", default=str(VAR_DIR / "demo-ca"))
+SERAMBI_SIGNER_PKCS12_PATH = env.str("SERAMBI_SIGNER_PKCS12_PATH", default="")
+SERAMBI_SIGNER_PKCS12_PASSPHRASE = env.str("SERAMBI_SIGNER_PKCS12_PASSPHRASE", default="")
+SERAMBI_SIGNER_PKCS11_MODULE = env.str("SERAMBI_SIGNER_PKCS11_MODULE", default="")
+SERAMBI_SIGNER_PKCS11_TOKEN = env.str("SERAMBI_SIGNER_PKCS11_TOKEN", default="")
+SERAMBI_SIGNER_PKCS11_KEY_LABEL = env.str("SERAMBI_SIGNER_PKCS11_KEY_LABEL", default="")
+SERAMBI_SIGNER_PKCS11_CERT_LABEL = env.str("SERAMBI_SIGNER_PKCS11_CERT_LABEL", default="")
+SERAMBI_SIGNER_PKCS11_PIN = env.str("SERAMBI_SIGNER_PKCS11_PIN", default="")
+SERAMBI_SIGNER_CLASS = env.str("SERAMBI_SIGNER_CLASS", default="")  # "bsre": a NationalTteService connector
+# PEM/DER root certificates the verification page trusts (the agency's CA chain; the demo signer brings its own).
+SERAMBI_SIGNER_TRUST_ROOTS = env.list("SERAMBI_SIGNER_TRUST_ROOTS", default=[])
+SERAMBI_SIGNER_TSA_URL = env.str("SERAMBI_SIGNER_TSA_URL", default="")  # RFC 3161 timestamps when set
+SERAMBI_SIGNING_LOCATION = env.str("SERAMBI_SIGNING_LOCATION", default="Jakarta")
+SERAMBI_PAYROLL_UNIT = env.str("SERAMBI_PAYROLL_UNIT", default="Bagian Keuangan (Unit Pengelola Gaji)")
+SERAMBI_VERIFY_RATE_LIMIT = env.int("SERAMBI_VERIFY_RATE_LIMIT", default=30)  # lookups per minute per address
+SERAMBI_VERIFY_MAX_UPLOAD_MB = env.int("SERAMBI_VERIFY_MAX_UPLOAD_MB", default=10)
 
 # --- cms ------------------------------------------------------------------------------------------------------------
 SERAMBI_REVIEW_REMINDER_DAYS = env.int("SERAMBI_REVIEW_REMINDER_DAYS", default=14)  # remind page owners this early

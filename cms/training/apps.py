@@ -6,3 +6,8 @@ class TrainingConfig(AppConfig):
     name = "cms.training"
     label = "training"
     verbose_name = _("Training")
+
+    def ready(self):
+        from .documents import register
+
+        register()  # the training certificate as an issued document

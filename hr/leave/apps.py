@@ -11,6 +11,9 @@ class LeaveConfig(AppConfig):
         from intranet.core.caching import prefetch_on_every_request
 
         from . import signals  # noqa: F401
+        from .documents import register
+
+        register()  # the leave letter as an issued document
         from .selectors import LEAVE_TYPES_GENERATION
 
         # what the request form's leave types are kept under: read with the request's first round trip

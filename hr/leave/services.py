@@ -24,14 +24,14 @@ from django.db.models import Q, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, override
+from django.utils.translation import ngettext
 
 from hr.org.duties import refused_own_record
 from hr.org.models import Employee, OrgUnit, Position
 from hr.org.selectors import Authority, authority_holder, superior_of, unit_in_scope
 from intranet.audit.services import audit_record
 from intranet.core.images import ImageTooLarge, check_pixels
-from intranet.core.private_files import file_intact, private_storage
+from intranet.core.private_files import private_storage
 
 from . import rules, units, workdays, yearend
 from .errors import LeaveError
@@ -778,11 +778,11 @@ def _approve(req: LeaveRequest, user, today: dt.date | None = None) -> None:
     req.status = Status.APPROVED
     req.save()
     _notify(req.employee, "leave.approved", _("Your leave was approved"), _describe(req), req)
-    from intranet.core.background import enqueue
+    from intranet.issued.services import issue
 
-    from .tasks import generate_letter
+    from .documents import LETTER
 
-    enqueue(generate_letter, req.pk)
+    issue(LETTER, req)  # recorded with the approval; rendered after commit, or by the sweep
 
 
 def _post_deferral(req: LeaveRequest, user, today: dt.date) -> None:
@@ -915,6 +915,9 @@ def leave_request_cancel(*, request_id: int, user, reason: str = "", today: dt.d
             subject_employee=req.employee,
             details={"as": "employee" if is_owner and not is_hr else "hr", "reason": reason.strip()[:255]},
         )
+        from intranet.issued.services import cancel as cancel_documents
+
+        cancel_documents(req)  # its letter's code now says "cancelled"
         _notify(req.employee, "leave.cancelled", _("Your leave was cancelled"), _describe(req), req)
     return req
 
@@ -1002,50 +1005,10 @@ def letter_next_number(year: int) -> int:
 
 
 def letter_generate(*, request_id: int) -> LeaveLetter | None:
-    """Render the Surat Izin Cuti of an approved request to PDF (WeasyPrint) in private storage. Idempotent."""
-    from django.core.files.base import ContentFile
-    from django.template.loader import render_to_string
+    """The Surat Izin Cuti of an approved request, rendered, signed and stored now if it is not yet (`documents`)."""
+    from .documents import letter_generate as generate
 
-    with transaction.atomic():
-        req = (
-            LeaveRequest.objects.select_for_update(of=("self",))
-            .select_related("employee", "employee__unit", "employee__position", "leave_type")
-            .filter(pk=request_id, status=Status.APPROVED)
-            .first()
-        )
-        if req is None:
-            return None
-        letter = LeaveLetter.objects.filter(request=req).first()
-        if letter is not None and letter.file_name and file_intact(letter.file_name):  # damaged: rendered again
-            return letter
-        year = timezone.localdate().year
-        if letter is None:
-            seq = letter_next_number(year)
-            prefix = _setting("SERAMBI_LEAVE_LETTER_PREFIX", "KP.08.01")
-            letter = LeaveLetter.objects.create(
-                request=req, year=year, sequence=seq, number=f"{seq:04d}/{prefix}/{year}"
-            )
-        decision = req.steps.filter(stage=Stage.OFFICIAL).select_related("actor", "acting_for").last()
-        with override(settings.LANGUAGE_CODE):
-            html = render_to_string(
-                "leave/letter.html",
-                {
-                    "req": req,
-                    "letter": letter,
-                    "decision": decision,
-                    "agency_name": settings.SERAMBI_AGENCY_NAME,
-                    "agency_address": settings.SERAMBI_AGENCY_ADDRESS,
-                    "today": timezone.localdate(),
-                },
-            )
-        from weasyprint import HTML
-
-        pdf = HTML(string=html).write_pdf()
-        letter.file_name = private_storage().save(
-            f"leave/letters/{letter.year}/surat-izin-cuti-{letter.year}-{letter.sequence:04d}.pdf", ContentFile(pdf)
-        )
-        letter.save(update_fields=["file_name"])
-    return letter
+    return generate(request_id=request_id)
 
 
 # --- reminders and feeds ---------------------------------------------------------------------------------------------

@@ -6,3 +6,8 @@ class PayslipsConfig(AppConfig):
     name = "hr.payslips"
     label = "payslips"
     verbose_name = _("Payslips")
+
+    def ready(self):
+        from .documents import register
+
+        register()  # the payslip PDF as an issued document

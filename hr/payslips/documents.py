@@ -1,0 +1,85 @@
+"""The payslip PDF as an issued document: rendered, signed on behalf of the agency's payroll unit, stored and
+verifiable by its code. Published payslips get their records in the publishing transaction; the sweep renders them
+(a batch is thousands of PDFs: not in the request), and a download renders one that is not ready yet."""
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from intranet.issued import registry
+from intranet.issued import services as issued
+
+from .models import Payslip
+
+KIND = "payslip.pdf"
+
+
+def payslip_html(payslip: Payslip) -> str:
+    from .services import payslip_lines
+
+    payslip = Payslip.objects.select_related("employee", "batch").get(pk=payslip.pk)
+    return render_to_string(
+        "payslips/pdf.html",
+        {
+            "slip": payslip,
+            **payslip_lines(payslip),
+            "agency_name": settings.SERAMBI_AGENCY_NAME,
+            "agency_address": settings.SERAMBI_AGENCY_ADDRESS,
+            "generated_at": timezone.localtime(),
+        },
+    )
+
+
+def payslip_parties(payslip: Payslip) -> registry.Parties:
+    return registry.Parties(
+        holder_name=payslip.name,
+        holder_nip=payslip.nip,
+        holder_user_id=payslip.employee.user_id,
+        issuer_unit=settings.SERAMBI_PAYROLL_UNIT,
+        signer_name=settings.SERAMBI_PAYROLL_UNIT,
+        signer_title=settings.SERAMBI_AGENCY_NAME,
+    )
+
+
+def _password(payslip: Payslip) -> str:
+    from .services import pdf_password
+
+    if payslip.get_deferred_fields():
+        payslip = Payslip.objects.select_related("employee").get(pk=payslip.pk)
+    return pdf_password(payslip)
+
+
+def register() -> None:
+    registry.register(
+        registry.Kind(
+            code=KIND,
+            label=_("Payslip"),
+            render=payslip_html,
+            parties=payslip_parties,
+            file_stem=lambda slip: f"slip-gaji-{slip.period:%Y-%m}",
+            password=_password,
+        )
+    )
+
+
+def issue_for_batch(batch, superseded_ids: list) -> int:
+    """In the publishing transaction: a record for each published payslip of the batch; each corrected payslip's
+    document says it was superseded by the correction's."""
+    published = list(
+        Payslip.objects.filter(batch=batch, status=Payslip.Status.PUBLISHED)
+        .select_related("employee")
+        .only("id", "name", "nip", "period", "employee_id", "employee__user_id")
+    )
+    made = issued.issue_many(KIND, published)
+    if superseded_ids:
+        by_employee = {slip.employee_id: slip for slip in published}
+        old = Payslip.objects.filter(pk__in=superseded_ids).only("id", "employee_id")
+        issued.supersede_sources(KIND, [(o, by_employee[o.employee_id]) for o in old if o.employee_id in by_employee])
+    return made
+
+
+def payslip_pdf(*, payslip: Payslip) -> str:
+    """The storage name of the payslip's signed PDF (rendered now when it is not ready yet; NotReady when that
+    fails)."""
+    return issued.current_file(KIND, payslip).file_name
