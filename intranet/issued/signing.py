@@ -122,7 +122,7 @@ def placement(reader) -> tuple[int, tuple[float, float, float, float]]:
         dest = dest.get_object()
         if hasattr(dest, "get") and "/D" in dest:
             dest = dest["/D"]
-        page_ref, left, top = dest[0], float(dest[2]), float(dest[3])
+        page_ref, left, top = dest.raw_get(0), float(dest[2]), float(dest[3])
         for index in range(reader.root["/Pages"]["/Count"]):
             page, _ = reader.find_page_for_modification(index)
             if page.idnum == page_ref.idnum:

@@ -37,13 +37,20 @@ def appearance(data: bytes, *, password: str = "") -> bytes:
     reader = PdfFileReader(io.BytesIO(data))
     if password:
         reader.decrypt(password)
-    field = reader.root["/AcroForm"]["/Fields"][0].get_object()
-    stack, out = [field["/AP"]["/N"].get_object()], b""
+
+    def plain(obj):  # objects of an encrypted file come wrapped until decrypted
+        obj = obj.get_object()
+        return getattr(obj, "decrypted", obj)
+
+    field = plain(reader.root["/AcroForm"]["/Fields"][0])
+    stack, out = [plain(field["/AP"]["/N"])], b""
     while stack:
         stream = stack.pop()
         out += stream.data
-        for xobject in stream.get("/Resources", {}).get("/XObject", {}).values():
-            stack.append(xobject.get_object())
+        resources = plain(stream["/Resources"]) if "/Resources" in stream else {}
+        xobjects = plain(resources["/XObject"]) if "/XObject" in resources else {}
+        for xobject in xobjects.values():
+            stack.append(plain(xobject))
     return out
 
 
