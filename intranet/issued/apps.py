@@ -6,3 +6,6 @@ class IssuedConfig(AppConfig):
     name = "intranet.issued"
     label = "issued"
     verbose_name = _("Issued documents")
+
+    def ready(self):
+        from . import checks  # noqa: F401 - registers the deploy check

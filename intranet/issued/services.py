@@ -147,7 +147,7 @@ def _produce(doc: IssuedDocument, spec: registry.Kind, source) -> None:
     block = signing.SignatureBlock(
         signer_name=doc.signer_name or doc.issuer_unit,
         signer_title=doc.signer_title if doc.signer_name else "",
-        signed_at=date_format(signed_at, "j F Y H:i T"),
+        signed_at=_long_date(signed_at),
         code=code,
         url=verification_url(code),
         reason=str(spec.label),
@@ -159,6 +159,11 @@ def _produce(doc: IssuedDocument, spec: registry.Kind, source) -> None:
     doc.file_size, doc.file_sha256 = len(signed), hashlib.sha256(signed).hexdigest()
     doc.code_hash = code_hash(code)
     doc.state, doc.issued_at, doc.next_attempt_at, doc.last_error = State.READY, timezone.now(), None, ""
+
+
+def _long_date(moment) -> str:
+    with override(settings.LANGUAGE_CODE):  # "5 Desember 2026 10:00 WIB": the documents are in Indonesian
+        return date_format(moment, "j F Y H:i T")
 
 
 def _encrypt(pdf: bytes, password: str) -> bytes:
