@@ -123,9 +123,6 @@ MIDDLEWARE = [
 ROOT_URLCONF = "intranet.urls"
 WSGI_APPLICATION = "intranet.wsgi.application"
 
-# Stock widgets (inputs, textareas, selects) rendered in Python, byte for byte as their templates would.
-FORM_RENDERER = "intranet.core.form_renderer.SerambiFormRenderer"
-
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -150,9 +147,6 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 's
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 POSTGRESQL = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 if POSTGRESQL:
-    # Django's backend, but a connection that answered a request in the last few seconds skips the health check
-    # (one round trip less per page); idle ones are still checked (intranet/core/postgresql/base.py).
-    DATABASES["default"]["ENGINE"] = "intranet.core.postgresql"
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # JIT compilation costs 50–130 ms on the few large queries of a request and never pays off for short OLTP queries.
@@ -422,6 +416,8 @@ AUDIT_ASYNC_COMMIT = env.bool("AUDIT_ASYNC_COMMIT", default=True)
 # PDF password some agencies require: "" (none), "birth_date" (the employee's birth date DDMMYYYY) or "nip".
 SERAMBI_PAYSLIP_PDF_PASSWORD = env.str("SERAMBI_PAYSLIP_PDF_PASSWORD", default="")
 SERAMBI_PAYSLIP_MAX_UPLOAD_MB = env.int("SERAMBI_PAYSLIP_MAX_UPLOAD_MB", default=40)
+# A validating batch with no progress stamp for this long lost its worker; the sweep (every minute) retries it.
+SERAMBI_PAYSLIP_STALL_SECONDS = env.int("SERAMBI_PAYSLIP_STALL_SECONDS", default=90)
 
 # --- issued documents (docs/official-documents.md) -------------------------------------------------------------------
 # The public address printed in each document's QR code: <SERAMBI_SITE_URL>/verifikasi/<code>/.

@@ -108,4 +108,5 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         marker = item.get_closest_marker("django_db")
         if marker is not None and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
-            item.add_marker(pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}))
+            serialized = pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True})
+            item.add_marker(serialized, append=False)  # first, so it is the closest even to a function's own mark

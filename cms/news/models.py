@@ -3,7 +3,6 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -18,10 +17,11 @@ from wagtail.snippets.models import register_snippet
 
 from cms.home.audience import AudienceMixin
 from cms.home.mixins import ContentOwnerMixin
+from intranet.core.bilingual import BilingualName
 
 
 @register_snippet
-class NewsCategory(models.Model):
+class NewsCategory(BilingualName, models.Model):
     slug = models.SlugField(_("slug"), max_length=64, unique=True)
     name_id = models.CharField(_("name (Indonesian)"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=100, blank=True, default="")
@@ -35,10 +35,6 @@ class NewsCategory(models.Model):
 
     def __str__(self):
         return self.name
-
-    @property
-    def name(self) -> str:
-        return self.name_en if get_language() == "en" and self.name_en else self.name_id
 
 
 class NewsPageTag(TaggedItemBase):

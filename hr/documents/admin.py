@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from intranet.core.admin import ReadOnlyAdmin
+
 from .models import AccessRequest, Category, Classification, Document, DocumentVersion
 
 
@@ -21,7 +23,7 @@ class CategoryAdmin(admin.ModelAdmin):
     search_fields = ("name_id", "name_en", "code")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class DocumentsReadOnlyAdmin(ReadOnlyAdmin):
     """Documents, versions and requests change only through services (audited); the admin shows them, except
     anything about a Sangat Rahasia document: not even its title is the administrator's to see."""
 
@@ -31,18 +33,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return super().get_queryset(request).exclude(
             **{f"{self.document_path}classification__gte": Classification.SANGAT_RAHASIA})
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Document)
-class DocumentAdmin(ReadOnlyAdmin):
+class DocumentAdmin(DocumentsReadOnlyAdmin):
     document_path = ""
     list_display = ("title", "number", "category", "classification", "subject_employee", "owner_unit", "created_at")
     list_filter = ("classification", "category")
@@ -51,11 +44,11 @@ class DocumentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(DocumentVersion)
-class DocumentVersionAdmin(ReadOnlyAdmin):
+class DocumentVersionAdmin(DocumentsReadOnlyAdmin):
     list_display = ("document", "number", "original_name", "content_type", "size", "uploaded_at")
 
 
 @admin.register(AccessRequest)
-class AccessRequestAdmin(ReadOnlyAdmin):
+class AccessRequestAdmin(DocumentsReadOnlyAdmin):
     list_display = ("document", "requester", "status", "created_at", "decided_at")
     list_filter = ("status",)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from hr.org.models import Employee, HRScope, OrgUnit
 from hr.org.selectors import unit_in_scope
 from intranet.accounts.roles import Role
-from intranet.core.form_renderer import ShortModelChoiceField
+from intranet.core.form_fields import ShortModelChoiceField
 
 from .models import Category, Classification
 from .validation import ALLOWED_LABEL

@@ -28,12 +28,13 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from intranet.core.bilingual import BilingualName
 
-class Category(models.Model):
+
+class Category(BilingualName, models.Model):
     """dc:type — editable data (SK pengangkatan, SK kenaikan pangkat, ijazah, sertifikat, SKP, surat edaran, SOP...)."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -60,12 +61,6 @@ class Category(models.Model):
 
     def __str__(self):
         return self.name
-
-    @property
-    def name(self) -> str:
-        if get_language() == "en" and self.name_en:
-            return self.name_en
-        return self.name_id
 
 
 class Classification(models.IntegerChoices):

@@ -3,6 +3,7 @@ and approval steps are read-only (append-only records); adjustments go through t
 
 from django.contrib import admin
 
+from intranet.core.admin import ReadOnlyAdmin
 from intranet.security.admin import AuditedViewMixin
 
 from .models import ApprovalStep, Holiday, HolidayCalendar, LeaveLetter, LeaveRequest, LeaveType, LedgerEntry
@@ -35,17 +36,6 @@ class HolidayCalendarAdmin(admin.ModelAdmin):
     list_display = ("year", "version", "working_weekdays", "updated_at")
     readonly_fields = ("version", "source")
     inlines = [HolidayInline]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(LedgerEntry)

@@ -11,12 +11,19 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from intranet.issued import registry
-from intranet.issued import services as issued
 from intranet.issued.models import IssuedDocument
 
-from .models import ApprovalStep, LeaveLetter, LeaveRequest
+from .models import ApprovalStep, LeaveLetter, LeaveRequest, LetterCounter
 
 LETTER = "leave.letter"
+
+
+def letter_next_number(year: int) -> int:
+    with transaction.atomic():
+        counter, _created = LetterCounter.objects.select_for_update().get_or_create(year=year)
+        counter.last += 1
+        counter.save(update_fields=["last"])
+        return counter.last
 
 
 def letter_for(req: LeaveRequest) -> LeaveLetter:
@@ -24,8 +31,6 @@ def letter_for(req: LeaveRequest) -> LeaveLetter:
     letter = LeaveLetter.objects.filter(request=req).first()
     if letter is None:
         year = timezone.localdate().year
-        from .services import letter_next_number
-
         seq = letter_next_number(year)
         prefix = settings.SERAMBI_LEAVE_LETTER_PREFIX
         letter = LeaveLetter.objects.create(request=req, year=year, sequence=seq, number=f"{seq:04d}/{prefix}/{year}")
@@ -91,17 +96,3 @@ def register() -> None:
             on_ready=_letter_stored,
         )
     )
-
-
-def letter_generate(*, request_id: int, replace: bool = False) -> LeaveLetter | None:
-    """Render the letter of an approved request now (the task, a download that finds the file damaged: `replace`
-    issues it again under a new code). Idempotent: a ready letter is returned as it is."""
-    req = LeaveRequest.objects.filter(pk=request_id, status=LeaveRequest.Status.APPROVED).first()
-    if req is None:
-        return None
-    with transaction.atomic():
-        doc = issued.live_document(LETTER, req)
-        if doc is None or replace:
-            doc = issued.issue(LETTER, req, replace=replace, deferred=True)
-    issued.render(doc.pk)
-    return LeaveLetter.objects.filter(request=req).first()

@@ -8,3 +8,11 @@ class LeaveError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class LeaveDenied(LeaveError):
+    """The user holds no authority for this act on this request; `reason` names it for the audit trail."""
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import ApprovalStep, LeaveRequest, LeaveType
 from .selectors import REQUESTABLE, requestable_type, requestable_types
+from .yearend import eligible
 
 
 class DateInput(forms.DateInput):
@@ -93,10 +94,8 @@ class LeaveRequestForm(forms.Form):
     def offer_to(self, employee) -> list[LeaveType]:
         """Offer only the types open to the employee's status and gender (PPPK: PP 49/2018); the service refuses the
         others anyway. Returns them, for the form's rules section."""
-        from .services import _eligible
-
         def open_to(leave_type):
-            return _eligible(leave_type, employee.employment_type, employee.gender)
+            return eligible(leave_type, employee.employment_type, employee.gender)
 
         self.fields["leave_type"].open_to = open_to
         return [t for t in requestable_types().values() if open_to(t)]

@@ -19,10 +19,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from hr.org.models import Delegation, Employee, Position
+from intranet.core.bilingual import BilingualName
 
 
 def choice_label(choices: type[models.TextChoices], value: str) -> str:
@@ -34,7 +34,7 @@ def choice_label(choices: type[models.TextChoices], value: str) -> str:
         return value
 
 
-class LeaveType(models.Model):
+class LeaveType(BilingualName, models.Model):
     """One kind of cuti and its rules. Seeded by a data migration from PP 11/2017; HR administrators edit it."""
 
     class Unit(models.TextChoices):
@@ -111,12 +111,6 @@ class LeaveType(models.Model):
 
     def __str__(self):
         return self.name
-
-    @property
-    def name(self) -> str:
-        if get_language() == "en" and self.name_en:
-            return self.name_en
-        return self.name_id
 
     def document_required(self, days: int) -> bool:
         if self.document_rule == self.Document.ALWAYS:

@@ -19,6 +19,7 @@ from hr.org.models import Employee
 from .errors import LeaveError
 from .models import LeaveRequest, LeaveType
 from .workdays import add_months
+from .yearend import eligible
 
 LONG_LEAVE = "besar"
 MATERNITY = "melahirkan"
@@ -69,15 +70,13 @@ def resolve(
     - Maternity from the fourth birth as a civil servant (PP 11/2017 art. 325(2)): granted as long leave with the
       fourth-birth ground, without the five years of service. Only for those long leave is open to (PNS); a CPNS
       or PPPK keeps the maternity type and its own limits (`check`)."""
-    from .services import _eligible
-
     if first_hajj:
         if leave_type.code != LONG_LEAVE:
             raise LeaveError(_("The first-hajj ground applies to long leave (cuti besar) only."), "first_hajj")
         return Resolution(leave_type, Ground.FIRST_HAJJ)
     if leave_type.code == MATERNITY and births_recorded(employee, exclude_pk) >= MATERNITY_BIRTHS:
         long_leave = LeaveType.objects.filter(code=LONG_LEAVE, active=True).first()
-        if long_leave is not None and _eligible(long_leave, employee.employment_type, employee.gender):
+        if long_leave is not None and eligible(long_leave, employee.employment_type, employee.gender):
             return Resolution(long_leave, Ground.FOURTH_BIRTH)
     return Resolution(leave_type)
 

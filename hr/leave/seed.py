@@ -175,7 +175,7 @@ def _pending_for_demo(ctx, annual, today) -> None:
             first += dt.timedelta(days=1)
         if first.year != (first + dt.timedelta(days=2)).year:
             first += dt.timedelta(days=7)
-        services._allocated_balance(emp, annual, first.year, today)  # opens a begun year the job has not reached
+        services.allocated_balance(emp, annual, first.year, today)  # opens a begun year the job has not reached
         try:
             assessment = services.assess(
                 employee=emp, leave_type=annual, start_date=first, end_date=first + dt.timedelta(days=2), today=today

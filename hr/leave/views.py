@@ -26,7 +26,6 @@ from intranet.core.permissions import role_required, staff_member
 from intranet.core.private_files import private_file_response
 
 from . import selectors, services
-from .documents import letter_generate
 from .forms import AdjustmentForm, DecisionForm, HRFilterForm, LeaveRequestForm, OpeningImportForm, ReasonForm
 from .models import CalendarFeedToken, LeaveRequest, LeaveType
 
@@ -301,7 +300,7 @@ def letter(request, pk: int):
         name=letter.file_name,
         download_name=f"surat-izin-cuti-{letter.year}-{letter.sequence:04d}.pdf",
         content_type="application/pdf",
-        regenerate=lambda: (letter_generate(request_id=letter.request_id, replace=True) or letter).file_name,
+        regenerate=lambda: (services.letter_generate(request_id=letter.request_id, replace=True) or letter).file_name,
     )
 
 

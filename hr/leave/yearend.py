@@ -330,7 +330,7 @@ def _is_closed(employee: Employee, leave_type: LeaveType, year: int) -> bool:
 def recheck_pending(*, year: int, employee_ids: list[int] | None = None, today: dt.date | None = None) -> int:
     """Pending requests of `year` that no longer fit its balance after the close stay pending; the employee and the
     next actor are told (approval refuses them until they fit). Returns how many requests were flagged."""
-    from .services import _notify_all, current_authority
+    from .services import current_authority, notify_all_about
 
     pending = LeaveRequest.objects.filter(
         status__in=LeaveRequest.PENDING, start_date__year=year, leave_type__uses_ledger=True
@@ -356,7 +356,7 @@ def recheck_pending(*, year: int, employee_ids: list[int] | None = None, today: 
         for req in reqs:
             _stage, authority = current_authority(req, today or timezone.localdate())
             title = _("After the year-end close your leave balance no longer covers all your pending requests")
-            _notify_all(
+            notify_all_about(
                 req,
                 (req.employee, "leave.year_close_short", title),
                 (authority and authority.employee, "leave.year_close_short", title),

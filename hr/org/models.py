@@ -6,14 +6,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
+
+from intranet.core.bilingual import BilingualName
 
 from .nip import parse_nip
 
 
-class OrgUnit(MP_Node):
+class OrgUnit(BilingualName, MP_Node):
     """A unit kerja: Kementerian → Eselon I → Eselon II → Eselon III → Eselon IV (materialised path tree)."""
 
     class Level(models.IntegerChoices):
@@ -46,18 +47,12 @@ class OrgUnit(MP_Node):
     def __str__(self):
         return self.name
 
-    @property
-    def name(self) -> str:
-        if get_language() == "en" and self.name_en:
-            return self.name_en
-        return self.name_id
-
     def subtree_q(self, prefix: str = "unit__") -> Q:
         """Q matching rows whose unit is this unit or below it (one indexed LIKE on the path)."""
         return Q(**{f"{prefix}path__startswith": self.path})
 
 
-class Position(models.Model):
+class Position(BilingualName, models.Model):
     """A jabatan: structural (with eselon), functional (e.g. Analis Kepegawaian Ahli Muda) or executor (pelaksana)."""
 
     class Kind(models.TextChoices):
@@ -87,12 +82,6 @@ class Position(models.Model):
 
     def __str__(self):
         return self.name
-
-    @property
-    def name(self) -> str:
-        if get_language() == "en" and self.name_en:
-            return self.name_en
-        return self.name_id
 
     def clean(self):
         if self.kind == self.Kind.STRUCTURAL and not self.eselon:

@@ -3,6 +3,8 @@ the services, which audit them)."""
 
 from django.contrib import admin
 
+from intranet.core.admin import ReadOnlyAdmin
+
 from .models import Component, Payslip, PayslipBatch
 
 
@@ -15,17 +17,6 @@ class ComponentAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["code", "kind"] if obj else []
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -93,6 +93,9 @@ class PayslipBatch(models.Model):
     phase = models.CharField(max_length=20, blank=True, default="")
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
+    # A validating worker stamps this at each progress step; a stamp older than the stall limit means it died.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="validation runs started (a dead worker's too)")
     totals = models.JSONField(_("totals per component"), default=dict, blank=True)
     gross = models.DecimalField(_("total earnings"), default=Decimal(0), **MONEY)
     deductions = models.DecimalField(_("total deductions"), default=Decimal(0), **MONEY)
@@ -124,6 +127,11 @@ class PayslipBatch(models.Model):
     @property
     def in_progress(self) -> bool:
         return self.status in (self.Status.PENDING, self.Status.VALIDATING)
+
+    @property
+    def retrying(self) -> bool:
+        """An earlier validation run was interrupted (its worker died) and the file is being checked again."""
+        return self.in_progress and self.attempts > 1
 
     @property
     def progress_percent(self) -> int:

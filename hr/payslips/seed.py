@@ -128,6 +128,7 @@ def seed(ctx) -> None:
                     row_count=len(people) - (len(example_ids) if period == example_period else 0),
                     published_at=now,
                     published_by=officer,
+                    notified_at=now,  # history: nobody is told about a year of old payslips, not even by the resume job
                     phase="done",
                 )
                 objs, totals = [], {}

@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -96,8 +97,13 @@ def batch_upload(*, user, uploaded_file, reason: str = "", run_async: bool = Tru
 # --- Validate ---------------------------------------------------------------------------------------------------------
 
 
+MAX_VALIDATION_ATTEMPTS = 3  # a file that kills the worker every time is failed, not retried for ever
+
+
 def _set_progress(batch_id, phase: str, done: int, total: int) -> None:
-    PayslipBatch.objects.filter(pk=batch_id).update(phase=phase, progress_done=done, progress_total=total)
+    PayslipBatch.objects.filter(pk=batch_id).update(
+        phase=phase, progress_done=done, progress_total=total, heartbeat_at=timezone.now()
+    )
 
 
 def batch_validate(*, batch_id, progress: ProgressCallback | None = None, today: dt.date | None = None) -> PayslipBatch:
@@ -107,19 +113,32 @@ def batch_validate(*, batch_id, progress: ProgressCallback | None = None, today:
         batch = PayslipBatch.objects.select_for_update().get(pk=batch_id)
         if batch.status != PayslipBatch.Status.PENDING:
             return batch
-        batch.status = PayslipBatch.Status.VALIDATING
-        batch.save(update_fields=["status"])
+        if batch.attempts >= MAX_VALIDATION_ATTEMPTS:
+            return _mark_failed(
+                batch,
+                _("Checking the file was interrupted %(n)s times; upload it again or ask the administrator.")
+                % {"n": batch.attempts},
+            )
+        batch.status, batch.heartbeat_at, batch.attempts = (
+            PayslipBatch.Status.VALIDATING,
+            timezone.now(),
+            batch.attempts + 1,
+        )
+        batch.save(update_fields=["status", "heartbeat_at", "attempts"])
     try:
         with translation.override(batch.language or settings.LANGUAGE_CODE):
             return _validate(batch, progress=progress, today=today or timezone.localdate())
     except Exception:
         logger.exception("payslip batch %s failed during validation", batch_id)
-        PayslipBatch.objects.filter(pk=batch_id).update(
-            status=PayslipBatch.Status.FAILED,
-            errors=[{"row": None, "column": "", "message": _("Unexpected error while checking the file."), "hint": ""}],
-            error_count=1,
-        )
+        _mark_failed(batch, _("Unexpected error while checking the file."))
         raise
+
+
+def _mark_failed(batch: PayslipBatch, message: str) -> PayslipBatch:
+    batch.status, batch.error_count = PayslipBatch.Status.FAILED, 1
+    batch.errors = [{"row": None, "column": "", "message": message, "hint": ""}]
+    PayslipBatch.objects.filter(pk=batch.pk).update(status=batch.status, errors=batch.errors, error_count=1)
+    return batch
 
 
 def _validate(batch: PayslipBatch, *, progress, today: dt.date) -> PayslipBatch:
@@ -568,20 +587,25 @@ def component_save(*, user, component: Component, changed: list[str] | None = No
     return component
 
 
-def stalled_batch_ids(*, pending_after: dt.timedelta, validating_after: dt.timedelta) -> list[str]:
-    """Batches whose validation never started (broker was down) or whose worker died mid-way. A stalled 'validating'
+def stalled_batch_ids(*, pending_after: dt.timedelta, silent_after: dt.timedelta) -> list[str]:
+    """Batches whose validation never started (broker was down) or whose worker died mid-way: 'validating' with no
+    progress stamp for `silent_after` (a live worker stamps one at least every 2,000 rows and at each phase). A stalled
     batch is reset to pending so that the idempotent validation runs again from the stored file."""
     now = timezone.now()
     with transaction.atomic():
         stuck = list(
             PayslipBatch.objects.select_for_update()
-            .filter(status=PayslipBatch.Status.VALIDATING, created_at__lt=now - validating_after)
+            .filter(status=PayslipBatch.Status.VALIDATING)
+            .filter(
+                Q(heartbeat_at__lt=now - silent_after) | Q(heartbeat_at__isnull=True, created_at__lt=now - silent_after)
+            )
             .values_list("pk", flat=True)
         )
         if stuck:
             PayslipBatch.objects.filter(pk__in=stuck).update(status=PayslipBatch.Status.PENDING, phase="")
     pending = PayslipBatch.objects.filter(status=PayslipBatch.Status.PENDING, created_at__lt=now - pending_after)
-    return [str(pk) for pk in pending.values_list("pk", flat=True)[:50]]
+    never_started = [pk for pk in pending.values_list("pk", flat=True)[:50] if pk not in stuck]
+    return [str(pk) for pk in [*stuck, *never_started]]
 
 
 def unnotified_batch_ids(*, after: dt.timedelta) -> list[str]:

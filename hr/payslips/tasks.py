@@ -30,7 +30,7 @@ def sweep_stalled() -> int:
     did not finish."""
     ids = services.stalled_batch_ids(
         pending_after=dt.timedelta(minutes=2),
-        validating_after=dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60),
+        silent_after=dt.timedelta(seconds=settings.SERAMBI_PAYSLIP_STALL_SECONDS),
     )
     for batch_id in ids:
         validate_batch.delay(batch_id)

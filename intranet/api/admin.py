@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from intranet.audit.services import audit_record
+from intranet.core.admin import ReadOnlyAdmin
 
 from . import services
 from .models import (
@@ -161,17 +162,6 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
             secret=secret,
             back_url="../",
         )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(WebhookEvent)

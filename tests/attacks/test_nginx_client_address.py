@@ -28,7 +28,7 @@ def _get(server, path: str, headers: dict) -> int:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_through_the_shipped_nginx_the_app_sees_the_client(nginx, settings):
+def test_through_the_shipped_nginx_the_app_sees_the_client(nginx, settings):  # noqa: F811
     settings.SERAMBI_TRUSTED_PROXY_COUNT = 1
     settings.SERAMBI_API_ANONYMOUS_LIMIT = 2
     settings.ALLOWED_HOSTS = ["*"]

@@ -54,3 +54,18 @@ def test_seed_demo_is_deterministic_and_idempotent():
     call_command("seed_demo", "--staging", "--employees", "40", stdout=io.StringIO())
     assert _counts() == first, "a second run writes nothing"
     assert list(Employee.objects.order_by("nip").values_list("nip", "name")) == names
+
+
+@pytest.mark.django_db
+def test_seeded_history_gives_the_notification_resume_job_nothing_to_send():
+    """A worker running beside the demo must not tell every employee about a year of old payslips."""
+    import datetime as dt
+
+    from hr.payslips.models import PayslipBatch
+    from hr.payslips.services import unnotified_batch_ids
+    from intranet.notifications.models import Notification
+
+    call_command("seed_demo", "--staging", "--employees", "40", stdout=io.StringIO())
+    assert PayslipBatch.objects.filter(status=PayslipBatch.Status.PUBLISHED).count() >= 12
+    assert unnotified_batch_ids(after=dt.timedelta(0)) == []
+    assert not Notification.objects.filter(kind__startswith="payslip").exists()

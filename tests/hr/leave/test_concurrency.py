@@ -79,3 +79,25 @@ def test_deciding_twice_concurrently_yields_one_decision(chain, year):
     assert all("already been decided" in m for m in refused), refused
     assert ApprovalStep.objects.filter(request=req, stage="official").count() == 1
     assert LedgerEntry.objects.filter(request=req, kind="usage").count() <= 1
+
+
+def test_a_superior_who_loses_a_race_with_their_own_click_is_told_it_moved_on(chain, year):
+    annual = LeaveType.objects.get(code="tahunan")
+    start = monday(year, 3)
+    req = services.leave_request_submit(
+        employee=chain.staff,
+        leave_type=annual,
+        start_date=start,
+        end_date=start + dt.timedelta(days=1),
+        reason="uji",
+        address_during_leave="Jl. Uji",
+        phone_during_leave="0812000000",
+    )
+
+    def decide(_i):
+        return services.leave_request_decide(request_id=req.pk, user=chain.head.user, outcome="approve").status
+
+    ok, refused = _run_in_threads(4, decide)
+    assert len(ok) == 1, (ok, refused)
+    assert refused and all("already acted" in m for m in refused), refused
+    assert ApprovalStep.objects.filter(request=req, stage="superior").count() == 1

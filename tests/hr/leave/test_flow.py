@@ -129,6 +129,15 @@ def test_superior_refusal_is_an_opinion_the_official_decides(chain, req):
     assert services.available_days(chain.staff.pk, req.leave_type_id, req.year) == 12
 
 
+def test_a_second_opinion_by_the_same_superior_is_told_it_moved_on_not_refused(chain, req):
+    services.leave_request_decide(request_id=req.pk, user=chain.head.user, outcome="approve")
+    with pytest.raises(LeaveError) as raised:
+        services.leave_request_decide(request_id=req.pk, user=chain.head.user, outcome="approve")
+    assert not isinstance(raised.value, services.LeaveDenied), "the loser of a double submit is not an intruder"
+    assert "already acted" in raised.value.message
+    assert ApprovalStep.objects.filter(request=req, stage="superior").count() == 1
+
+
 def test_superior_change_opinion_is_forwarded_to_the_official(chain, req, year):
     new_start = monday(year, 7)
     services.leave_request_decide(

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hr.leave import services
-from hr.leave.documents import LETTER, letter_generate
+from hr.leave.documents import LETTER
 from hr.leave.models import LeaveLetter
 from hr.org.models import Delegation
 from intranet.audit.models import AuditEntry
@@ -162,7 +162,7 @@ def test_verification_is_rate_limited_per_address(issued_letter, settings, clien
 
 def test_a_reissued_letter_supersedes_the_old_code(issued_letter, client):
     req, _data, old_code = issued_letter
-    letter_generate(request_id=req.pk, replace=True)
+    services.letter_generate(request_id=req.pk, replace=True)
     new_code = pdfcheck.code_of(_letter_bytes(req))
     assert new_code != old_code
     old = client.get(reverse("issued:verify", args=[old_code]), HTTP_ACCEPT_LANGUAGE="en").content.decode()

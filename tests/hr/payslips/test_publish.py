@@ -155,9 +155,53 @@ def test_sweep_requeues_stalled_batches(people, settings):
     )
     old = timezone.now() - dt.timedelta(hours=1)
     PayslipBatch.objects.filter(pk=pending.pk).update(created_at=old)
-    PayslipBatch.objects.filter(pk=stuck.pk).update(created_at=old, status="validating")
+    PayslipBatch.objects.filter(pk=stuck.pk).update(created_at=old, status="validating", heartbeat_at=old, attempts=1)
     assert sweep_stalled() == 2  # eager Celery in tests: validation runs inline
     assert set(PayslipBatch.objects.values_list("status", flat=True)) == {"ready"}
+    assert PayslipBatch.objects.get(pk=stuck.pk).attempts == 2
+
+
+def _validating(people, *, silent_for, attempts=1):
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    batch = services.batch_upload(
+        user=people["officer"].user,
+        uploaded_file=ContentFile(demo.csv_bytes([row_for(people["a"])]), name="a.csv"),
+        run_async=False,
+    )
+    stamp = timezone.now() - dt.timedelta(seconds=silent_for)
+    PayslipBatch.objects.filter(pk=batch.pk).update(status="validating", heartbeat_at=stamp, attempts=attempts)
+    return batch
+
+
+def test_a_worker_silent_past_the_stall_limit_is_retried_within_minutes_not_the_task_limit(people, settings, client):
+    """Detection follows the worker's progress stamps (every 2,000 rows and each phase), not the upload time plus the
+    task time limit: a batch whose worker died 2 minutes ago is retried, and its page says so while it runs."""
+    from django.urls import reverse
+
+    settings.SERAMBI_PAYSLIP_STALL_SECONDS = 90
+    alive = _validating(people, silent_for=10)
+    dead = _validating(people, silent_for=120)
+    assert services.stalled_batch_ids(pending_after=dt.timedelta(hours=1), silent_after=dt.timedelta(seconds=90)) == [
+        str(dead.pk)
+    ]
+    assert PayslipBatch.objects.get(pk=alive.pk).status == "validating", "a live worker's batch is left alone"
+    PayslipBatch.objects.filter(pk=dead.pk).update(status="validating", attempts=2)  # the retry, seen while it runs
+    client.force_login(people["officer"].user)
+    page = client.get(reverse("payslips:batch", args=[dead.pk])).content.decode()
+    assert 'data-testid="batch-retrying"' in page and "2" in page
+
+
+def test_a_file_that_kills_the_worker_every_time_fails_after_three_runs(people):
+    batch = _validating(people, silent_for=600, attempts=3)
+    services.stalled_batch_ids(pending_after=dt.timedelta(hours=1), silent_after=dt.timedelta(seconds=90))
+    services.batch_validate(batch_id=batch.pk)
+    batch.refresh_from_db()
+    assert batch.status == "failed" and "3" in batch.errors[0]["message"]
+    assert not batch.payslips.exists()
 
 
 def test_notify_in_slices_resumes_from_cursor(published, people):

@@ -333,9 +333,8 @@ def _wsgi_get(path: str, cookie: str) -> int:
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_dropped_database_connection_is_replaced_on_the_next_request(org, settings):
     """The server ends our persistent connection (pg_terminate_backend, as a failover or an idle-killer would) right
-    after it answered a request. The next request checks it before use (CONN_HEALTH_CHECKS; the socket has the
-    server's goodbye to read, so `intranet.core.postgresql` does not skip the check), finds it dead and opens a new
-    one: no error page, no restart."""
+    after it answered a request. The next request checks it before use (CONN_HEALTH_CHECKS), finds it dead and opens
+    a new one: no error page, no restart."""
     from django.conf import settings as conf
 
     assert connection.settings_dict["CONN_HEALTH_CHECKS"] is True and connection.settings_dict["CONN_MAX_AGE"] > 0
