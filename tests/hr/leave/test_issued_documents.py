@@ -237,3 +237,15 @@ def test_a_render_that_hits_a_full_disk_is_retried_and_exists_once(
     assert StoredFile.objects.filter(name__startswith="issued/").count() == 1
     assert IssuedDocument.objects.count() == 1
     assert pdfcheck.validate(_letter_bytes(req)).intact
+
+
+def test_hostile_input_never_gives_a_server_error(issued_letter):
+    from tests.attacks.test_fuzz_routes import POSTS, QUERIES
+
+    _req, _data, code = issued_letter
+    client = Client(raise_request_exception=False)
+    for path in (f"/verifikasi/{code}/", "/verifikasi/%00/", f"/verifikasi/{'9' * 40}/"):
+        for query in QUERIES:
+            assert client.get(path, QUERY_STRING=query).status_code < 500, (path, query)
+        for body in POSTS:
+            assert client.generic("POST", path, **body).status_code < 500, (path, body["content_type"])
