@@ -63,7 +63,7 @@ def register() -> None:
     )
 
 
-def issue_for_batch(batch, superseded_ids: list) -> int:
+def issue_for_batch(batch) -> int:
     """In the publishing transaction: a record for each published payslip of the batch; each corrected payslip's
     document says it was superseded by the correction's."""
     published = list(
@@ -71,11 +71,10 @@ def issue_for_batch(batch, superseded_ids: list) -> int:
         .select_related("employee")
         .only("id", "name", "nip", "period", "employee_id", "employee__user_id")
     )
-    made = issued.issue_many(KIND, published)
-    if superseded_ids:
-        by_employee = {slip.employee_id: slip for slip in published}
-        old = Payslip.objects.filter(pk__in=superseded_ids).only("id", "employee_id")
-        issued.supersede_sources(KIND, [(o, by_employee[o.employee_id]) for o in old if o.employee_id in by_employee])
+    by_employee = {slip.employee_id: slip.pk for slip in published}
+    corrected = Payslip.objects.filter(superseded_by_batch=batch).values_list("pk", "employee_id")
+    replacing = {by_employee[emp]: pk for pk, emp in corrected if emp in by_employee}
+    made = issued.issue_many(KIND, published, replacing=replacing)
     return made
 
 

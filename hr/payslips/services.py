@@ -468,7 +468,7 @@ def batch_publish(*, batch_id, user, send_notifications: bool = True) -> Payslip
             from .documents import issue_for_batch
             from .tasks import notify_batch
 
-            issue_for_batch(batch, old_ids)
+            issue_for_batch(batch)
 
             enqueue(notify_batch, str(batch.pk))
     return batch

@@ -49,8 +49,10 @@ class IssuedDocument(models.Model):
     file_sha256 = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
-    superseded_by = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="supersedes"
+    # The document this one replaces (a correction, a re-issue); the old one is reached as `superseded_by` from it.
+    # Kept on the new record so that a correction of thousands is written with the inserts, not row by row.
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
     )
     ended_at = models.DateTimeField(null=True, blank=True)  # superseded or cancelled at
 

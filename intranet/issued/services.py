@@ -95,12 +95,10 @@ def issue(kind: str, source, *, replace: bool = False, deferred: bool = False) -
             return current
         doc = _new_record(spec, source, now=now, deferred=deferred)
         if current is not None:
-            current.state, current.ended_at = State.SUPERSEDED, now
-            current.save(update_fields=["state", "ended_at"])
+            current.state, current.ended_at, current.next_attempt_at = State.SUPERSEDED, now, None
+            current.save(update_fields=["state", "ended_at", "next_attempt_at"])
+            doc.supersedes = current
         doc.save()
-        if current is not None:
-            current.superseded_by = doc
-            current.save(update_fields=["superseded_by"])
     if not deferred:
         from .tasks import render_document
 
@@ -108,19 +106,45 @@ def issue(kind: str, source, *, replace: bool = False, deferred: bool = False) -
     return doc
 
 
-def issue_many(kind: str, sources) -> int:
-    """Records for many sources at once (those without a live document); the sweep renders them."""
+def _chunks(items: list, size: int = 900):  # below SQLite's bound-parameter limit on old builds
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _live_ids(kind: str, source_type: ContentType, source_ids: list[str]) -> dict[str, int]:
+    """source id -> id of its live document, for many sources (chunked IN lists)."""
+    found = {}
+    for chunk in _chunks(source_ids):
+        found.update(
+            IssuedDocument.objects.filter(
+                source_type=source_type, kind=kind, state__in=LIVE, source_id__in=chunk
+            ).values_list("source_id", "pk")
+        )
+    return found
+
+
+def issue_many(kind: str, sources, *, replacing: dict | None = None) -> int:
+    """Records for many sources at once (those without a live document); the sweep renders them. `replacing` maps a
+    new source's pk to the pk of the source it corrects: that source's live document is superseded by the new one.
+    A few statements for any number of sources (chunked IN lists)."""
     spec, now = registry.get(kind), timezone.now()
     sources = list(sources)
     if not sources:
         return 0
     source_type = ContentType.objects.get_for_model(sources[0], for_concrete_model=True)
-    have = set(
-        IssuedDocument.objects.filter(
-            source_type=source_type, kind=kind, state__in=LIVE, source_id__in=[str(s.pk) for s in sources]
-        ).values_list("source_id", flat=True)
-    )
-    rows = [_new_record(spec, s, now=now, deferred=True) for s in sources if str(s.pk) not in have]
+    have = _live_ids(kind, source_type, [str(s.pk) for s in sources])
+    replacing = {str(new): str(old) for new, old in (replacing or {}).items()}
+    old_docs = _live_ids(kind, source_type, list(replacing.values()))
+    rows = []
+    for source in sources:
+        if str(source.pk) in have:
+            continue
+        row = _new_record(spec, source, now=now, deferred=True)
+        row.supersedes_id = old_docs.get(replacing.get(str(source.pk), ""))
+        rows.append(row)
+    ended = [row.supersedes_id for row in rows if row.supersedes_id]
+    for chunk in _chunks(ended):  # the old ones first: one live document per source
+        IssuedDocument.objects.filter(pk__in=chunk).update(state=State.SUPERSEDED, ended_at=now, next_attempt_at=None)
     IssuedDocument.objects.bulk_create(rows, batch_size=500)
     return len(rows)
 
@@ -267,18 +291,3 @@ def current_file(kind: str, source) -> IssuedDocument:
     if doc is None or doc.state != State.READY:
         raise NotReady(doc)
     return doc
-
-
-def supersede_sources(kind: str, pairs: list[tuple[object, object]]) -> int:
-    """Corrections: for each (old source, new source) the old source's live document is superseded by the new
-    source's (a corrected payslip). Both records must exist; in the caller's transaction."""
-    done, now = 0, timezone.now()
-    for old, new in pairs:
-        old_doc, new_doc = live_document(kind, old, lock=True), live_document(kind, new)
-        if old_doc is None or new_doc is None:
-            continue
-        old_doc.state, old_doc.ended_at, old_doc.superseded_by = State.SUPERSEDED, now, new_doc
-        old_doc.next_attempt_at = None
-        old_doc.save(update_fields=["state", "ended_at", "superseded_by", "next_attempt_at"])
-        done += 1
-    return done

@@ -170,7 +170,7 @@ def test_a_reissued_letter_supersedes_the_old_code(issued_letter, client):
     assert new_code not in old
     assert 'data-status="valid"' in client.get(reverse("issued:verify", args=[new_code])).content.decode()
     first, second = IssuedDocument.objects.order_by("pk")
-    assert (first.state, first.superseded_by_id, second.state) == ("superseded", second.pk, "ready")
+    assert (first.state, second.supersedes_id, second.state) == ("superseded", first.pk, "ready")
 
 
 def test_a_cancelled_leave_cancels_its_letter(issued_letter, chain, client):
