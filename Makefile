@@ -11,6 +11,7 @@ test:
 
 lint:
 	$(PY) -m ruff check .
+	.venv/bin/lint-imports
 
 check:
 	$(PY) manage.py makemigrations --check --dry-run

@@ -1,12 +1,12 @@
 """Packaging: the product's apps plus its site-wide files, in the repository's own layout.
 
-`intranet/`, `hr/` and `cms/` are packages as they stand. The site-wide `templates/`, `static/` and `locale/` folders
-and `deploy/` (gunicorn and nginx configuration) ship inside the wheel as `serambi_site.<folder>`; settings find them
-there when the code runs from an installed wheel rather than from a checkout."""
+`intranet/`, `hr/`, `cms/`, `api/` and `demo/` are packages as they stand. The site-wide `templates/`, `static/` and
+`locale/` folders and `deploy/` (gunicorn and nginx configuration) ship inside the wheel as `serambi_site.<folder>`;
+settings find them there when the code runs from an installed wheel rather than from a checkout."""
 
 from setuptools import find_namespace_packages, setup
 
-APPS = find_namespace_packages(include=["intranet*", "hr*", "cms*"])
+APPS = find_namespace_packages(include=["intranet*", "hr*", "cms*", "api*", "demo*"])
 SITE = ("templates", "static", "locale", "deploy")
 
 setup(

@@ -41,7 +41,7 @@ INSTALLED_APPS = [
     "intranet.audit",
     "intranet.notifications",
     "intranet.core",
-    "intranet.api",
+    "api",  # the agency API: a top-level package, since it serves HR data (docs/architecture.md, layers)
     "intranet.security",
     "intranet.issued",
     "hr.org",
@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "cms.training",
     "cms.policies",
     "cms.search",
+    "demo",  # seed_demo, seed_ministry: above every app, since they fill them all
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -552,7 +553,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- api ------------------------------------------------------------------------------------------------------------
-# Webhooks of the interoperability API (intranet/api): receivers must use https unless this allows http (development).
+# Webhooks of the interoperability API (api): receivers must use https unless this allows http (development).
 SERAMBI_API_WEBHOOK_ALLOW_HTTP = env.bool("SERAMBI_API_WEBHOOK_ALLOW_HTTP", default=DEBUG)
 # Receivers must resolve to public addresses; these networks (CIDR, e.g. "10.20.30.0/24") are allowed besides.
 SERAMBI_API_WEBHOOK_ALLOWED_NETWORKS = env.list("SERAMBI_API_WEBHOOK_ALLOWED_NETWORKS", default=[])

@@ -29,7 +29,7 @@ urlpatterns = [
     path("slip-gaji/", include("hr.payslips.urls")),
     path("dokumen/", include("hr.documents.urls")),
     path("cari/", include("cms.search.urls")),
-    path("api/", include("intranet.api.urls")),
+    path("api/", include("api.urls")),
     # Public: recipients of an issued document check it here (no login; rate-limited, audited).
     path("verifikasi/", include("intranet.issued.urls")),
     # CMS documents: the names Wagtail reverses for document links, served by an authorising view.

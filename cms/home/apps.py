@@ -8,24 +8,17 @@ class HomeConfig(AppConfig):
     verbose_name = _("Home")
 
     def ready(self):
-        from . import locales, signals  # noqa: F401
-
-        locales.install()
-
-        from cms.news.dashboard import GENERATION_KEY as NEWS
-        from cms.news.selectors import ARTICLE_GENERATION_KEY as ARTICLES
-        from cms.policies.dashboard import GENERATION_KEY as POLICIES
+        # imported here, not at the top: these modules use models, which are not loaded when apps.py is
+        from cms.base.privacy import PRIVACY_GENERATION_KEY
+        from cms.base.routing import PAGES_GENERATION_KEY
         from intranet.core.caching import prefetch_on_every_request
 
+        from . import locales, signals  # noqa: F401 - signals connects the receivers
         from .context_processors import ALERT_CACHE_KEY
-        from .dashboard import PAGES_GENERATION_KEY
         from .middleware import SITES_CACHE_KEY
-        from .privacy import PRIVACY_GENERATION_KEY
 
-        # every page: the Site (routing); a logged-in user's pages: the alert banner and the content generations that
-        # the dashboard, page routing (view restrictions), news lists, articles and search key their copies by
-        signed_in = [
-            *(SITES_CACHE_KEY, ALERT_CACHE_KEY, PRIVACY_GENERATION_KEY, PAGES_GENERATION_KEY),
-            *(NEWS, POLICIES, ARTICLES),
-        ]
+        locales.install()
+        # every page: the Site (routing); a logged-in user's pages: the alert banner and the generations that page
+        # routing (view restrictions) and every cached page list key their copies by; the content apps add their own
+        signed_in = [SITES_CACHE_KEY, ALERT_CACHE_KEY, PRIVACY_GENERATION_KEY, PAGES_GENERATION_KEY]
         prefetch_on_every_request(lambda user_id: signed_in if user_id else [SITES_CACHE_KEY])

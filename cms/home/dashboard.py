@@ -1,4 +1,4 @@
-"""The personal dashboard: panels from every app that offers one (`<app>/dashboard.py` → `panel(request)`).
+"""The personal dashboard: the panels the apps register (`intranet.core.panels`, from their AppConfig.ready).
 
 Two cached copies per reader, each for a minute at most, under keys that carry every version number the content
 depends on (`_versions`): the rendered panels (`panels_html`) and the whole rendered page (`cached_page`). A copy is
@@ -12,7 +12,6 @@ yearly allocation run, a delegation starting) shows within the minute."""
 
 from __future__ import annotations
 
-import importlib
 import logging
 
 from django.conf import settings
@@ -20,54 +19,32 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from cms.base.privacy import PRIVACY_GENERATION_KEY
+from cms.base.routing import PAGES_GENERATION_KEY
 from intranet.core.caching import cache_get, cache_set, digest, generations, user_generation_key
+from intranet.core.panels import panel_generations, registered_panels
+
+from .context_processors import site_alert
 
 log = logging.getLogger(__name__)
 
-PANEL_APPS = ["cms.news", "cms.training", "cms.policies", "hr.leave", "hr.payslips", "hr.documents"]
-
-
-def _modules():
-    for name in PANEL_APPS:
-        try:
-            yield importlib.import_module(f"{name}.dashboard")
-        except ModuleNotFoundError as exc:
-            if exc.name not in (f"{name}.dashboard", name):
-                raise
+CACHE_SECONDS = 60
 
 
 def collect_panels(request) -> list[dict]:
-    panels = []
-    for module in _modules():
-        fn = getattr(module, "panel", None)
-        if fn is None:
-            continue
-        result = fn(request)
-        if result:
-            panels.append(result)
+    panels = [result for panel in registered_panels() if (result := panel(request))]
     panels.sort(key=lambda p: p.get("order", 100))
     return panels
-
-
-PAGES_GENERATION_KEY = "cms:pages:generation"  # bumped on any page publish, unpublish or delete (`signals`)
-CACHE_SECONDS = 60
 
 
 def _versions(request) -> str:
     """Reader, language, day and every version number the dashboard depends on (one cache round trip a request)."""
     cached = getattr(request, "_serambi_dashboard_versions", None)
     if cached is None:
-        from cms.news.dashboard import GENERATION_KEY as NEWS
-        from cms.policies.dashboard import GENERATION_KEY as POLICIES
-        from hr.org.signals import ORG_GENERATION_KEY
-
-        from .privacy import PRIVACY_GENERATION_KEY
-
         user = request.user
-        # the organisation generation: an account linked to another employee never sees the previous person's panels
-        keys = (
-            user_generation_key(user.pk), NEWS, POLICIES, PRIVACY_GENERATION_KEY, PAGES_GENERATION_KEY, ORG_GENERATION_KEY
-        )
+        # the panels' own generations include the organisation's (the HR panels register it): an account linked to
+        # another employee never sees the previous person's panels
+        keys = (user_generation_key(user.pk), PRIVACY_GENERATION_KEY, PAGES_GENERATION_KEY, *panel_generations())
         gens = ".".join(str(g) for g in generations(*keys))
         cached = f"{user.pk}:{get_language()}:{timezone.localdate().isoformat()}:{gens}"
         request._serambi_dashboard_versions = cached
@@ -77,8 +54,6 @@ def _versions(request) -> str:
 def _page_key(request) -> str | None:
     """None when the page must be rendered afresh: no CSRF cookie yet (the forms' token would set one), or a message
     waiting to be shown (a cached page would not show it, nor mark it shown)."""
-    from .context_processors import site_alert
-
     csrf_secret = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
     storage = getattr(request, "_messages", None)
     if not csrf_secret or (storage is not None and len(storage)):  # len() loads, does not mark them shown

@@ -22,8 +22,8 @@ from wagtail.documents.forms import BaseDocumentForm
 from wagtail.documents.models import document_served
 from wagtail.models import Page, ReferenceIndex
 
-from cms.home.audience import AudienceMixin, is_targeted
-from cms.home.privacy import can_view
+from cms.base.audience import AudienceMixin, is_targeted
+from cms.base.privacy import can_view
 from intranet.core.private_files import private_file_response
 from intranet.core.safezip import UnsafeArchive, check_archive
 from intranet.core.storage import private_name

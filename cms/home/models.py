@@ -9,8 +9,11 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from .audience import AudienceMixin
-from .mixins import ContentOwnerMixin
+from cms.base.audience import AudienceMixin
+from cms.base.mixins import ContentOwnerMixin
+from cms.base.routing import cached_child
+
+from .dashboard import cached_page, keep_page
 
 
 class QuickLinkBlock(blocks.StructBlock):
@@ -43,8 +46,6 @@ class HomePage(ContentOwnerMixin, Page):
     def route(self, request, path_components):
         """The section a path starts with, from the cache (`routing.cached_child`), then routed on as Wagtail does.
         Language fallback: a reader in English gets the Indonesian page where no English translation exists."""
-        from .routing import cached_child
-
         try:
             if not path_components:
                 return super().route(request, path_components)
@@ -69,8 +70,6 @@ class HomePage(ContentOwnerMixin, Page):
         return context
 
     def serve(self, request, *args, **kwargs):
-        from .dashboard import cached_page, keep_page
-
         key, content = cached_page(request)
         if content is not None:
             response = HttpResponse(content)

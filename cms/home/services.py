@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -11,14 +12,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from cms.base.mixins import ContentOwnerMixin
 from intranet.notifications.services import notify
 
 
 def _owned_models():
-    from django.apps import apps
-
-    from .mixins import ContentOwnerMixin
-
     return [m for m in apps.get_models() if issubclass(m, ContentOwnerMixin) and not m._meta.abstract]
 
 

@@ -1,5 +1,5 @@
 """Cache invalidation for what every page reads: the site alert banner, and the view-restriction list
-(`cms.home.privacy`). Deleted at once and again after commit, so no request can re-cache the old value in between."""
+(`cms.base.privacy`). Deleted at once and again after commit, so no request can re-cache the old value in between."""
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -7,13 +7,13 @@ from django.dispatch import receiver
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from cms.base.privacy import bump_privacy_generation
+from cms.base.routing import PAGES_GENERATION_KEY
 from intranet.core.caching import bump_generation
 
 from .context_processors import forget_alert
-from .dashboard import PAGES_GENERATION_KEY
 from .middleware import forget_sites
 from .models import SiteAlert
-from .privacy import bump_privacy_generation
 
 
 @receiver([post_save, post_delete], sender=SiteAlert)

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.http import Http404
 from wagtail import hooks
 
-from .privacy import can_view, hidden_paths
+from cms.base.privacy import can_view, hidden_paths
 
 
 @hooks.register("before_serve_page")

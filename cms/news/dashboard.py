@@ -5,6 +5,7 @@ the other generations of cached news lists, `selectors.list_versions`)."""
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from cms.base.pages import localize_pages
 from intranet.core import caching
 from intranet.core.caching import cache_get, cache_set
 
@@ -23,8 +24,6 @@ def bump_generation() -> None:
 
 
 def panel_items(user) -> list[dict]:
-    from cms.home.pages import localize_pages
-
     from .selectors import CACHE_SECONDS, audience_key, list_versions, news_list
 
     today = timezone.localdate()

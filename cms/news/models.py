@@ -1,8 +1,11 @@
 import datetime as dt
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db import models
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -15,9 +18,11 @@ from wagtail.models import Page
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
-from cms.home.audience import AudienceMixin
-from cms.home.mixins import ContentOwnerMixin
+from cms.base.audience import AudienceMixin
+from cms.base.mixins import ContentOwnerMixin
+from cms.base.pages import is_editor, localize_pages
 from intranet.core.bilingual import BilingualName
+from intranet.core.caching import cache_get, cache_set
 
 
 @register_snippet
@@ -60,8 +65,6 @@ class NewsIndexPage(ContentOwnerMixin, Page):
         verbose_name = _("news index")
 
     def get_context(self, request, *args, **kwargs):
-        from cms.home.pages import is_editor
-
         context = super().get_context(request, *args, **kwargs)
         context["news_list"] = self.news_list_html(request)
         context["show_reach"] = is_editor(request.user)
@@ -73,13 +76,6 @@ class NewsIndexPage(ContentOwnerMixin, Page):
         generations of cached news lists (`selectors.list_copy_key`). No CSRF token, message or per-user data inside.
         Looked up under the requested category and page number, kept under the ones shown: an unknown category or a
         page past the end is rendered afresh (and never fills the cache with copies of another page)."""
-        from django.core.paginator import Paginator
-        from django.template.loader import render_to_string
-        from django.utils.safestring import mark_safe
-
-        from cms.home.pages import localize_pages
-        from intranet.core.caching import cache_get, cache_set
-
         from . import selectors
 
         user, slug, number = request.user, request.GET.get("kategori", ""), request.GET.get("page", "1")
@@ -203,8 +199,6 @@ class NewsPage(AudienceMixin, ContentOwnerMixin, Page):
         return bool(self.pinned_until and self.pinned_until >= today)
 
     def get_context(self, request, *args, **kwargs):
-        from cms.home.pages import is_editor
-
         context = super().get_context(request, *args, **kwargs)
         article_html = getattr(self, "_article_html", None)
         if article_html is None:  # a preview (the draft's own category, owner and tags), never kept
@@ -229,15 +223,10 @@ class NewsPage(AudienceMixin, ContentOwnerMixin, Page):
     def render_article(self, details) -> str:
         """The article itself (title, date, category, image, summary, body, tags, owner): nothing from the request
         or the reader, so one rendering serves every reader allowed to open the page."""
-        from django.template.loader import render_to_string
-        from django.utils.safestring import mark_safe
-
         html = render_to_string("news/article.html", {"page": self, "article": details})
         return mark_safe(html)  # noqa: S308 - our template's output, escaped when it was rendered
 
     def serve(self, request, *args, **kwargs):
-        from django.utils.safestring import mark_safe
-
         from . import selectors, services
 
         user = request.user

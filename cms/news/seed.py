@@ -4,10 +4,12 @@ bulk-created items up to `--scale news=N` (default 40; 20,000 at ministry scale 
 
 import datetime as dt
 
+from django.contrib.auth.models import Group
 from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.models import Locale
 
+from hr.org.models import Employee, OrgUnit
 from intranet.accounts.models import User
 from intranet.accounts.roles import Role
 
@@ -193,10 +195,6 @@ def seed(ctx) -> None:
 
 
 def _targeted(index, cats, owner, today) -> int:
-    from django.contrib.auth.models import Group
-
-    from hr.org.models import Employee, OrgUnit
-
     pejabat = Employee.objects.filter(user__username="pejabat").select_related("unit").first()
     if pejabat is None:
         return 0

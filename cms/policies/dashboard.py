@@ -2,9 +2,9 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from cms.home.audience import viewer_for
-from cms.home.pages import localize_pages
-from cms.home.privacy import privacy_generation
+from cms.base.audience import viewer_for
+from cms.base.pages import localize_pages
+from cms.base.privacy import privacy_generation
 from intranet.core.caching import bump_generation, cache_delete, cache_get, cache_set, generation
 
 GENERATION_KEY = "cms:policies:generation"

@@ -1,5 +1,10 @@
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -8,8 +13,11 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
-from cms.home.audience import AudienceMixin
-from cms.home.mixins import ContentOwnerMixin
+from cms.base.audience import AudienceMixin
+from cms.base.mixins import ContentOwnerMixin
+from cms.base.pages import default_locale, localize_pages
+from intranet.audit.denials import audit_denied
+from intranet.audit.services import audit_record
 
 
 class PolicyIndexPage(ContentOwnerMixin, Page):
@@ -27,8 +35,6 @@ class PolicyIndexPage(ContentOwnerMixin, Page):
         verbose_name = _("policy index")
 
     def get_context(self, request, *args, **kwargs):
-        from cms.home.pages import localize_pages
-
         from . import selectors
 
         context = super().get_context(request, *args, **kwargs)
@@ -87,8 +93,6 @@ class PolicyPage(AudienceMixin, ContentOwnerMixin, RoutablePageMixin, Page):
         verbose_name_plural = _("policies")
 
     def source(self):
-        from cms.home.pages import default_locale
-
         if self.locale_id == default_locale().pk:
             return self
         return PolicyPage.objects.filter(translation_key=self.translation_key, locale=default_locale()).first() or self
@@ -108,10 +112,6 @@ class PolicyPage(AudienceMixin, ContentOwnerMixin, RoutablePageMixin, Page):
 
     @path("setuju/")
     def acknowledge(self, request):
-        from django.contrib import messages
-        from django.http import HttpResponseNotAllowed
-        from django.shortcuts import redirect
-
         from . import services
 
         if request.method != "POST":
@@ -126,8 +126,6 @@ class PolicyPage(AudienceMixin, ContentOwnerMixin, RoutablePageMixin, Page):
 
     @path("laporan/")
     def report(self, request):
-        from django.template.response import TemplateResponse
-
         from . import selectors
 
         report = selectors.acknowledgement_report(request.user, self.source())
@@ -142,11 +140,6 @@ class PolicyPage(AudienceMixin, ContentOwnerMixin, RoutablePageMixin, Page):
         return self._report_file(request, "xlsx")
 
     def _report_file(self, request, fmt):
-        from django.core.exceptions import PermissionDenied
-
-        from intranet.audit.denials import audit_denied
-        from intranet.audit.services import audit_record
-
         from . import exports, selectors
 
         source = self.source()

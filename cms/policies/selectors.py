@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 
-from cms.home.audience import audience_q, audience_users
-from cms.home.privacy import visible_q
+from cms.base.audience import audience_q, audience_users
+from cms.base.privacy import visible_q
 from hr.org.models import Employee
 from hr.org.selectors import scope_q
 from intranet.accounts.roles import is_administrator

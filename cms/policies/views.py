@@ -1,5 +1,5 @@
-from cms.home.pages import section_page, serve_page
-from intranet.core.permissions import staff_member
+from cms.base.pages import section_page, serve_page
+from intranet.accounts.permissions import staff_member
 
 
 @staff_member

@@ -40,9 +40,17 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
 from wagtail.search.backends import get_search_backend
 
-from cms.home.audience import audience_q, viewer_for
-from cms.home.pages import active_locale_code
-from cms.home.privacy import PRIVACY_GENERATION_KEY, visible_q
+from cms.base.audience import audience_q, viewer_for
+from cms.base.pages import active_locale_code
+from cms.base.privacy import PRIVACY_GENERATION_KEY, visible_q
+from cms.base.routing import PAGES_GENERATION_KEY
+from cms.home.models import StandardPage
+from cms.news.dashboard import GENERATION_KEY as NEWS_GENERATION_KEY
+from cms.news.models import NewsPage
+from cms.policies.models import PolicyPage
+from cms.training.models import CoursePage
+from hr.org.selectors import directory_results
+from hr.org.signals import ORG_GENERATION_KEY
 from intranet.core.caching import cache_set, digest, generations_with, user_generation_key
 from intranet.core.queries import OneOf
 
@@ -91,11 +99,6 @@ class PersonHit(NamedTuple):
 
 
 def _page_models():
-    from cms.home.models import StandardPage
-    from cms.news.models import NewsPage
-    from cms.policies.models import PolicyPage
-    from cms.training.models import CoursePage
-
     return [
         ("news", _("News"), NewsPage),
         ("training", _("Training"), CoursePage),
@@ -336,10 +339,6 @@ class Results:
 def _generation_keys() -> tuple[tuple[str, ...], str]:
     """(what page hits depend on, what people and documents depend on): the pages, news (bulk-created news bumps
     only that one) and view-restriction generations; the organisation generation."""
-    from cms.home.dashboard import PAGES_GENERATION_KEY
-    from cms.news.dashboard import GENERATION_KEY as NEWS_GENERATION_KEY
-    from hr.org.signals import ORG_GENERATION_KEY
-
     return (PAGES_GENERATION_KEY, NEWS_GENERATION_KEY, PRIVACY_GENERATION_KEY), ORG_GENERATION_KEY
 
 
@@ -424,8 +423,6 @@ def _person(employee) -> PersonHit:
 
 
 def _people_group(query: str, chosen: str, kept, key: str, org: int) -> Group:
-    from hr.org.selectors import directory_results
-
     label = _("People")
     people = Results(lambda: directory_results(query=query))  # counts once; pages of few matches sorted
     if chosen == "people":  # paged through: read live, counted with the pages

@@ -2,7 +2,7 @@ from django.core.paginator import Paginator
 from django.template.response import TemplateResponse
 from django.utils.http import urlencode
 
-from intranet.core.permissions import staff_member
+from intranet.accounts.permissions import staff_member
 
 from . import selectors
 

@@ -8,6 +8,11 @@ class TrainingConfig(AppConfig):
     verbose_name = _("Training")
 
     def ready(self):
+        from intranet.core.panels import register_panel
+
+        # uses models, which are not loaded when apps.py is
+        from .dashboard import panel
         from .documents import register
 
+        register_panel(panel)
         register()  # the training certificate as an issued document

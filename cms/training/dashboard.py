@@ -1,4 +1,4 @@
-from cms.home.pages import localize_pages
+from cms.base.pages import localize_pages
 
 
 def panel(request):

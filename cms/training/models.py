@@ -12,8 +12,9 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from cms.home.audience import AudienceMixin
-from cms.home.mixins import ContentOwnerMixin
+from cms.base.audience import AudienceMixin
+from cms.base.mixins import ContentOwnerMixin
+from cms.base.pages import default_locale, localize_pages
 
 
 class TrainingIndexPage(ContentOwnerMixin, Page):
@@ -31,8 +32,6 @@ class TrainingIndexPage(ContentOwnerMixin, Page):
         verbose_name = _("training index")
 
     def get_context(self, request, *args, **kwargs):
-        from cms.home.pages import localize_pages
-
         from . import selectors
 
         context = super().get_context(request, *args, **kwargs)
@@ -88,8 +87,6 @@ class CoursePage(AudienceMixin, ContentOwnerMixin, RoutablePageMixin, Page):
         verbose_name_plural = _("courses")
 
     def source(self):
-        from cms.home.pages import default_locale
-
         if self.locale_id == default_locale().pk:
             return self
         return CoursePage.objects.filter(translation_key=self.translation_key, locale=default_locale()).first() or self

@@ -10,8 +10,8 @@ from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from cms.home.audience import audience_q, audience_users
-from cms.home.privacy import visible_q
+from cms.base.audience import audience_q, audience_users
+from cms.base.privacy import visible_q
 from hr.org.models import Employee
 from hr.org.selectors import scope_q
 from intranet.accounts.roles import is_administrator

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from cms.home.audience import audience_users
+from cms.base.audience import audience_users
 from intranet.notifications.services import notify
 
 from .documents import issue_certificate

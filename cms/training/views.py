@@ -7,11 +7,11 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
-from cms.home.pages import section_page, serve_page
+from cms.base.pages import section_page, serve_page
+from intranet.accounts.permissions import staff_member
 from intranet.audit.denials import audit_denied
 from intranet.audit.services import audit_record
 from intranet.core import tabular
-from intranet.core.permissions import staff_member
 from intranet.core.private_files import private_file_response
 from intranet.issued.services import NotReady
 from intranet.issued.views import not_ready_response

@@ -19,10 +19,10 @@ from django.views.decorators.http import require_POST
 
 from hr.org.selectors import employee_for_user
 from hr.org.signals import ORG_GENERATION_KEY
+from intranet.accounts.permissions import role_required, staff_member
 from intranet.accounts.roles import Role
 from intranet.audit.models import AuditEntry
 from intranet.core.caching import reader_copy
-from intranet.core.permissions import role_required, staff_member
 from intranet.core.private_files import private_file_response, private_storage, safe_filename
 
 from . import selectors, services

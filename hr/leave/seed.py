@@ -7,10 +7,11 @@ Bulk inserts throughout; about seven ledger entries per employee, so `--employee
 
 import datetime as dt
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from hr.org.models import Employee, OrgUnit
+from intranet.core.bulk import insert_rows
 
 from . import services, yearend
 from .models import ApprovalStep, LeaveRequest, LeaveType, LedgerEntry
@@ -98,15 +99,13 @@ def _history(ctx, annual, sick, year, until, per_year, future_until) -> None:
             if i % 1000 == 999:
                 bar.advance(1000)
         bar.done = len(people)
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    date = connection.ops.adapt_datefield_value
-    services.bulk_insert(
+    now = timezone.now()
+    insert_rows(
         LeaveRequest,
         "employee leave_type start_date end_date days reason address_during_leave phone_during_leave document_name "
-        "document_type emergency status single_step calendar_versions created_at updated_at cancel_reason",
+        "document_type emergency status single_step calendar_versions created_at updated_at cancel_reason".split(),
         [
-            (emp, lt, date(start), date(end), days, reason, addr, phone, "", "", False, Status.APPROVED, False, "{}")
-            + (now, now, "")
+            (emp, lt, start, end, days, reason, addr, phone, "", "", False, Status.APPROVED, False, {}) + (now, now, "")
             for emp, lt, start, end, days, reason, addr, phone in requests
         ],
     )
@@ -127,8 +126,8 @@ def _history(ctx, annual, sick, year, until, per_year, future_until) -> None:
         steps.append((req_id, "official", "approve", decider if decider != emp else None, "", "", now))
         if used:
             ledger.append((emp, lt, year, "usage", -used, req_id, "", now))
-    services.bulk_insert(ApprovalStep, "request stage outcome actor acting_for_text reason created_at", steps)
-    services.bulk_insert(LedgerEntry, "employee leave_type year kind days request reason created_at", ledger)
+    insert_rows(ApprovalStep, "request stage outcome actor acting_for_text reason created_at".split(), steps)
+    insert_rows(LedgerEntry, "employee leave_type year kind days request reason created_at".split(), ledger)
     ctx.count(f"leave history requests {year}", len(requests))
 
 

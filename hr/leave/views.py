@@ -17,12 +17,12 @@ from django.views.decorators.http import require_POST
 from hr.org.models import Employee
 from hr.org.selectors import employee_for_user, scope_units, unit_in_scope
 from hr.org.signals import ORG_GENERATION_KEY
+from intranet.accounts.permissions import role_required, staff_member
 from intranet.accounts.roles import Role
 from intranet.audit.denials import audit_denied
 from intranet.audit.services import audit_record
 from intranet.core import tabular
 from intranet.core.caching import reader_copy
-from intranet.core.permissions import role_required, staff_member
 from intranet.core.private_files import private_file_response
 
 from . import selectors, services

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hr.org.models import Employee
+from intranet.core.bulk import insert_rows
 
 from .errors import LeaveError
 from .models import LeaveRequest, LeaveType, LedgerEntry, LedgerYearClose
@@ -183,7 +184,6 @@ def close_year(
 
 
 def _close_type(lt: LeaveType, year: int, people: list[tuple], summary: CloseSummary, source: str) -> None:
-    from .services import bulk_insert
 
     pks = [p[0] for p in people]
     ledger = LedgerEntry.objects.filter(leave_type=lt, employee_id__in=pks)
@@ -260,7 +260,7 @@ def _close_type(lt: LeaveType, year: int, people: list[tuple], summary: CloseSum
         summary.closed += 1
         summary.carried_days += carry
         summary.expired_days += expire
-    bulk_insert(LedgerEntry, "employee leave_type year kind days reason created_at", rows)
+    insert_rows(LedgerEntry, "employee leave_type year kind days reason created_at".split(), rows)
     LedgerEntry.objects.bulk_create(forfeits)
     LedgerYearClose.objects.bulk_create(closes)
 

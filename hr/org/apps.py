@@ -8,6 +8,7 @@ class OrgConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self):
+        # imported here, not at the top: these modules use models, which are not loaded when apps.py is
         from intranet.accounts.roles import roles_key
         from intranet.core.caching import prefetch_on_every_request
 

@@ -10,14 +10,14 @@ from django.core.checks import Error, Tags, register
 from django.db import DatabaseError
 from django.db.models import Count
 
+from intranet.accounts.models import User
+
 from .seed import DEMO_ACCOUNTS, DEMO_PASSWORD
 
 SHARED_HASHES_CHECKED = 20
 
 
 def accounts_with_demo_password() -> list[str]:
-    from intranet.accounts.models import User
-
     usernames = [name for name, _label, _roles in DEMO_ACCOUNTS]
     hashes = set(User.objects.filter(username__in=usernames).values_list("password", flat=True))
     hashes.update(

@@ -22,8 +22,10 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from intranet.accounts.roles import Role, has_role
+from intranet.core.caching import generation, kept_with_generation, near_get, near_set
 
 from .models import Delegation, Employee, HRScope, OrgUnit, Position, bare_name_key
+from .signals import ORG_GENERATION_KEY
 
 
 @dataclass(frozen=True)
@@ -67,9 +69,6 @@ def delegated_positions(on_date: dt.date) -> frozenset[int]:
     time, so `authority_holder` asks about delegations only for those. Kept in each process under the organisation
     generation, which a delegation or an employee written bumps (`hr.org.signals`); the generation comes with every
     signed-in request's prefetch, so a hit costs no round trip."""
-    from intranet.core.caching import generation, near_get, near_set
-
-    from .signals import ORG_GENERATION_KEY
 
     key = f"org:delegated:{generation(ORG_GENERATION_KEY)}:{on_date.isoformat()}"
     found = near_get(key, DELEGATED_SECONDS)
@@ -193,9 +192,6 @@ def employee_for_user(user) -> Employee | None:
     rel = Employee._meta.get_field("user").remote_field
     if rel.is_cached(user):
         return rel.get_cached_value(user)
-    from intranet.core.caching import kept_with_generation
-
-    from .signals import ORG_GENERATION_KEY
 
     employee = kept_with_generation(  # kept before the user is attached below: no account data in the cache
         employee_key(user.pk),

@@ -9,9 +9,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from intranet.accounts.permissions import staff_member
 from intranet.accounts.roles import Role, has_role
 from intranet.core.caching import digest, generations, shared_copy
-from intranet.core.permissions import staff_member
 from intranet.core.private_files import private_file_response
 from intranet.core.storage import private_name
 

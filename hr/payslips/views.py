@@ -17,12 +17,13 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hr.org.models import Employee
 from hr.org.signals import ORG_GENERATION_KEY
+from intranet.accounts.permissions import role_required, staff_member
 from intranet.accounts.roles import Role, has_role
 from intranet.audit.services import audit_record
 from intranet.core import tabular
 from intranet.core.caching import reader_copy
-from intranet.core.permissions import role_required, staff_member
 from intranet.core.private_files import private_file_response
 from intranet.issued.services import NotReady
 from intranet.issued.views import not_ready_response
@@ -44,8 +45,6 @@ def _no_store(response):
 def _denied(request, pk, action: str):
     """Audit an attempt to read a payslip the user may not see, then answer 404."""
     employee_id = selectors.subject_of(pk)
-    from hr.org.models import Employee
-
     audit_record(
         action=action,
         request=request,

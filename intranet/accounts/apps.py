@@ -12,6 +12,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
+        # imported here, not at the top: these modules use models, which are not loaded when apps.py is
         from django.conf import settings
         from django.contrib.auth.models import Group
 

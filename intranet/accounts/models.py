@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
@@ -107,8 +108,6 @@ class DirectoryGroupMapping(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         scoped_roles = {Role.HR_OFFICER: self.ScopeKind.HR, Role.PAYROLL_OFFICER: self.ScopeKind.PAYROLL}
         if self.scope_unit_id and self.role not in scoped_roles:
             raise ValidationError({"scope_unit": _("Only the HR officer and payroll officer roles have a unit scope.")})

@@ -7,6 +7,8 @@ Scope (which org units an HR or payroll officer covers) is a separate record: `h
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from intranet.core.caching import kept_with_generation
+
 
 class Role(models.TextChoices):
     EMPLOYEE = "Pegawai", _("Employee")
@@ -18,6 +20,10 @@ class Role(models.TextChoices):
     AUDITOR = "Auditor", _("Auditor")
 
 
+# The organisation generation: who is where and in which role. hr.org bumps it on every write to units, employees,
+# scopes and role groups (`hr.org.signals`), the directory sync after its bulk writes. Named here, below hr.org,
+# because the roles kept per user are read under it.
+ORG_GENERATION_KEY = "org:generation"
 ROLES_SECONDS = 300  # bounds a role change whose bump was lost while Redis was failing
 
 
@@ -34,9 +40,6 @@ def role_names(user) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_serambi_roles", None)
     if cached is None:
-        from hr.org.signals import ORG_GENERATION_KEY
-        from intranet.core.caching import kept_with_generation
-
         cached = kept_with_generation(
             roles_key(user.pk),
             ORG_GENERATION_KEY,

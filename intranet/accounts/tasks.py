@@ -3,6 +3,7 @@
 import logging
 
 from celery import shared_task
+from django.conf import settings
 
 logger = logging.getLogger("intranet.accounts.ldap")
 
@@ -12,8 +13,6 @@ def ldap_sync(verify: bool = False) -> dict | None:
     """Periodic directory sync (beat, every LDAP_SYNC_INTERVAL seconds). Idempotent; a no-op when not configured.
     Unchanged entries are skipped by fingerprint; the nightly `verify=True` run re-applies every entry, so a local edit
     of a field the directory owns lasts at most a day."""
-    from django.conf import settings
-
     from .ldap.connection import DirectoryMisconfigured, DirectoryUnavailable
     from .ldap.provisioning import SyncAborted
     from .ldap.sync import SyncNotConfigured, run_sync

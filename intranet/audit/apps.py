@@ -8,4 +8,5 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit trail")
 
     def ready(self):
+        # imported here, not at the top: these modules use models, which are not loaded when apps.py is
         from . import checks  # noqa: F401 - registers the deploy check

@@ -2,9 +2,9 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.http import urlencode
 
+from intranet.accounts.permissions import role_required
 from intranet.accounts.roles import Role
 from intranet.core import tabular
-from intranet.core.permissions import role_required
 
 from .forms import AuditSearchForm
 from .selectors import audit_entries_search

@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
+        # imported here, not at the top: storage uses models, which are not loaded when apps.py is
         from .images import apply_pillow_limit
 
         apply_pillow_limit()

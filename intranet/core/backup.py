@@ -14,8 +14,13 @@ from urllib.parse import unquote, urlparse
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
+from django.dispatch import Signal
 
 MANIFEST = "manifest.json"
+
+# Sent after a restore into this instance's own database: an app whose cached copies would outlive the restored data
+# connects to it (the organisation generation, `hr.org.signals`), so core needs to know no app.
+restored = Signal()
 
 
 def sha256(path: Path) -> str:

@@ -8,6 +8,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
+        # imported here, not at the top: these modules use models, which are not loaded when apps.py is
         from intranet.core.caching import prefetch_on_every_request
 
         from .selectors import unread_cache_key

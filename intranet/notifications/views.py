@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from intranet.core.permissions import staff_member
+from intranet.accounts.permissions import staff_member
 
 from . import services
 from .selectors import notifications_for

@@ -13,6 +13,7 @@ from django_otp.plugins.otp_totp import admin as _totp_admin  # noqa: F401 (regi
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from intranet.audit.services import audit_record
+from intranet.notifications.services import notify
 
 
 class AuditedViewMixin:
@@ -53,8 +54,6 @@ class DeviceAdmin(admin.ModelAdmin):
         self.delete_queryset(request, type(obj).objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
-        from intranet.notifications.services import notify
-
         for device in queryset.select_related("user"):
             audit_record(action="2fa.device_removed", request=request, obj=device.user,
                          details={"device": device.pk, "type": type(device).__name__})

@@ -8,4 +8,5 @@ class SecurityConfig(AppConfig):
     verbose_name = _("Security")
 
     def ready(self):
+        # imported here, not at the top: these modules use models, which are not loaded when apps.py is
         from . import signals  # noqa: F401

@@ -27,6 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from intranet.accounts.roles import Role, role_names
 from intranet.audit.services import audit_record
+from intranet.notifications.services import notify
 
 PRIVILEGED = {
     Role.HR_OFFICER.value,
@@ -99,8 +100,6 @@ def _mark_verified(request, device) -> None:
 
 def _tell_the_user(user, kind: str, title: str, body: str) -> None:
     """In-app notification and e-mail (outbox), in the transaction of the change: if it was not them, they know."""
-    from intranet.notifications.services import notify
-
     notify(user, kind, title, body, url=reverse("security:sessions"))
 
 

@@ -5,8 +5,8 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from intranet.accounts.permissions import staff_member
 from intranet.accounts.roles import Role, has_role
-from intranet.core.permissions import staff_member
 
 from . import services, twofactor
 from .forms import TokenForm

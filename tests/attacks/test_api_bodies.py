@@ -7,8 +7,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from intranet.api.models import Endpoint, WebhookSubscription
-from intranet.api.services import api_client_create
+from api.models import Endpoint, WebhookSubscription
+from api.services import api_client_create
 
 
 @pytest.fixture

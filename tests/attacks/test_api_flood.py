@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
 
-from intranet.api.models import Endpoint
-from intranet.api.services import api_client_create
+from api.models import Endpoint
+from api.services import api_client_create
 from intranet.audit.models import AuditEntry
 from tests.intranet.security.routes import all_routes, sample_path
 

@@ -107,8 +107,8 @@ EXPORT_ROUTES = {
     "payslips:batch_rows": ("csv",),
     "payslips:example": ("csv",),  # a fixed file shipped with the code
     "leave:hr_export": ("csv", "xlsx"),
-    "api:leave_export": ("csv", "xlsx"),  # tests/intranet/api/test_data.py::test_hr_officer_export_view_*
-    "api:v1:exports_leave": ("csv", "xlsx"),  # tests/intranet/api/test_data.py::test_*_export_*
+    "api:leave_export": ("csv", "xlsx"),  # tests/api/test_data.py::test_hr_officer_export_view_*
+    "api:v1:exports_leave": ("csv", "xlsx"),  # tests/api/test_data.py::test_*_export_*
     "CoursePage.report_csv": ("csv",),
     "CoursePage.report_xlsx": ("xlsx",),
     "PolicyPage.report_csv": ("csv",),

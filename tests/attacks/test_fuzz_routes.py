@@ -62,7 +62,7 @@ def _hostile_paths(route: str) -> list[str]:
 def _routes():
     """(route, name, actors) to attack."""
     for route, name in all_routes():
-        if name in SHADOWED or route.startswith("api/"):  # the API has its own fuzz test (tests/intranet/api)
+        if name in SHADOWED or route.startswith("api/"):  # the API has its own fuzz test (tests/api)
             continue
         if is_admin_route(route):
             if route.startswith(ADMIN_SAMPLE):

@@ -12,8 +12,8 @@ import pytest
 from django.core.cache import cache
 from django.utils import translation
 
-from intranet.api.models import Endpoint, WebhookDelivery
-from intranet.api.services import ApiClientError, api_client_create, webhook_deliver, webhook_emit, webhook_subscribe
+from api.models import Endpoint, WebhookDelivery
+from api.services import ApiClientError, api_client_create, webhook_deliver, webhook_emit, webhook_subscribe
 
 pytestmark = pytest.mark.django_db
 
@@ -137,7 +137,7 @@ def test_nul_and_control_characters_give_a_clear_error_not_a_500(client, api, ur
 
 
 def test_admin_form_refuses_an_internal_receiver(settings, api):
-    from intranet.api.admin import SubscriptionForm
+    from api.admin import SubscriptionForm
 
     form = SubscriptionForm(
         data={"client": api[0].pk, "url": "http://169.254.169.254/", "events": ["leave.approved"], "active": "on"}

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_news_is_targeted():
     from cms.news import seed as news_seed
+    from demo.management.commands.seed_demo import SeedContext
     from hr.org import seed as org_seed
-    from intranet.core.management.commands.seed_demo import SeedContext
 
     ctx = SeedContext(employees=40, seed=7, stdout=OutputWrapper(io.StringIO()), style=no_style(), scale={"news": 0})
     org_seed.seed(ctx)

@@ -1,4 +1,4 @@
-"""Page routing from the cache (`cms.home.routing`): a revisit finds the section a path starts with, and the section
+"""Page routing from the cache (`cms.base.routing`): a revisit finds the section a path starts with, and the section
 index behind a named route, without a query; publishing, unpublishing, renaming, moving and restricting a section
 show at once."""
 

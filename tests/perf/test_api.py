@@ -17,9 +17,9 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from api.models import Endpoint
+from api.services import api_client_create
 from hr.org.models import Employee, Position, bare_name_key
-from intranet.api.models import Endpoint
-from intranet.api.services import api_client_create
 
 N = int(os.environ.get("API_BENCH_EMPLOYEES", "5000"))
 RUNS = int(os.environ.get("API_BENCH_RUNS", "15"))

@@ -1,5 +1,7 @@
 from django import template
 
+from cms.home.dashboard import panels_html
+
 register = template.Library()
 
 
@@ -15,8 +17,6 @@ def render_panel(context, panel):
 @register.simple_tag(takes_context=True)
 def dashboard_panels(context):
     """Every dashboard panel, rendered as `render_panel` does, through the reader's cache (`cms.home.dashboard`)."""
-    from cms.home.dashboard import panels_html
-
     return panels_html(context["request"], lambda panel: render_panel(context, panel))
 
 

@@ -4,9 +4,8 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Sum
-from django.db.models.constants import OnConflict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from hr.org.duties import refused_own_record
 from hr.org.models import Employee
 from hr.org.selectors import unit_in_scope
+from intranet.core.bulk import insert_rows
 from intranet.notifications.services import notify
 
 from .. import yearend
@@ -80,7 +80,7 @@ def allocate_year(*, year: int, employee_ids: list[int] | None = None, progress=
     people = list(emps.values_list("pk", "tmt_cpns", "employment_type", "gender").order_by("pk"))
     summary.employees = len(people)
     batch = 5000
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    now = timezone.now()
     for lt in types:
         ledger = LedgerEntry.objects.filter(leave_type=lt)
         if employee_ids is not None:
@@ -110,32 +110,7 @@ def allocate_year(*, year: int, employee_ids: list[int] | None = None, progress=
 def _insert_ledger_rows(rows: list[tuple]) -> None:
     """Yearly-job entries (employee, type, year, kind, days, reason, created_at); rows the unique constraint already
     holds are skipped, so a re-run is harmless."""
-    bulk_insert(LedgerEntry, "employee leave_type year kind days reason created_at", rows, ignore_conflicts=True)
-
-
-def bulk_insert(model, fields: str, rows: list[tuple], *, ignore_conflicts: bool = False, per_statement=1000) -> None:
-    """Append rows with multi-row INSERT statements and no per-field ORM preparation (values come adapted by the
-    caller). Used by the yearly job and the demo seeder, where the ORM's per-field work dominated at 50,000
-    employees. Append-only: it never updates or deletes."""
-    if not rows:
-        return
-
-    opts = model._meta
-    cols = [opts.get_field(n) for n in fields.split()]
-    qn = connection.ops.quote_name
-    on_conflict = OnConflict.IGNORE if ignore_conflicts else None
-    one = "(" + ", ".join(["%s"] * len(cols)) + ")"
-    per_statement = max(1, min(per_statement, 30000 // len(cols)))
-    head = "{} {} ({}) VALUES ".format(  # noqa: S608 - identifiers from model metadata, quoted
-        connection.ops.insert_statement(on_conflict=on_conflict),
-        qn(opts.db_table),
-        ", ".join(qn(c.column) for c in cols),
-    )
-    tail = " " + (connection.ops.on_conflict_suffix_sql(cols, on_conflict, None, None) or "")
-    with connection.cursor() as cursor:
-        for i in range(0, len(rows), per_statement):
-            chunk = rows[i : i + per_statement]
-            cursor.execute(head + ", ".join([one] * len(chunk)) + tail, [v for row in chunk for v in row])
+    insert_rows(LedgerEntry, "employee leave_type year kind days reason created_at".split(), rows, ignore_conflicts=True)
 
 
 def allocated_balance(employee: Employee, leave_type: LeaveType, year: int, today: dt.date) -> int | None:

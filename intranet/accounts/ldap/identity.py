@@ -7,9 +7,13 @@ from __future__ import annotations
 import logging
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from hr.org.models import Employee
+from intranet.audit.models import AuditEntry
+from intranet.audit.services import audit_record
+from intranet.notifications.services import Notice, notify_many
 
 from ..models import User
 from ..roles import Role
@@ -37,12 +41,6 @@ def report_identity_changes(conflicts: list[dict]) -> None:
     (a refused login is retried, a sync runs every hour: they are not told again)."""
     if not conflicts:
         return
-    from django.urls import reverse
-
-    from intranet.audit.models import AuditEntry
-    from intranet.audit.services import audit_record
-    from intranet.notifications.services import Notice, notify_many
-
     recipients = None
     for c in conflicts:
         told = AuditEntry.objects.filter(

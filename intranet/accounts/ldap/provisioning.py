@@ -22,11 +22,13 @@ from django.utils.translation import gettext as _
 
 from hr.org.models import Employee, HRScope, OrgUnit
 from hr.org.nip import parse_nip
+from intranet.audit.services import audit_record
+from intranet.core.bulk import bulk_update_fast, insert_rows
+from intranet.core.caching import bump_generation_now_and_on_commit, digest, kept_with_generation
 
 from ..models import DirectoryAccount, DirectoryGroupMapping, RoleGrant, User
-from ..roles import Role
+from ..roles import ORG_GENERATION_KEY, Role
 from ..sessions import end_sessions
-from .bulk import bulk_update_fast, insert_rows
 from .config import DirectoryConfig, normalize_dn
 from .directory import USERNAME_RE, DirectoryEntry
 from .identity import IDENTITY_CHANGED, anchored_elsewhere, report_identity_changes
@@ -178,8 +180,6 @@ def active_mappings(config: DirectoryConfig, *, write: bool = True) -> list[Dire
         DirectoryGroupMapping.objects.filter(pk__in=[m.pk for m in retired]).delete()
         for m in retired:
             logger.warning("LDAP_GROUP_ROLE_MAP no longer declares %s → %s: mapping removed", m.group_dn, m.role)
-        from intranet.audit.services import audit_record
-
         audit_record(
             action="directory.mappings_removed",
             object_type="directory",
@@ -243,8 +243,6 @@ ROLE_PLAN_SECONDS = 600
 
 
 def login_role_plan(config: DirectoryConfig) -> _RolePlan:
-    from intranet.core.caching import digest, kept_with_generation
-
     settings_key = digest(repr((config.role_map, config.default_roles)))  # deployments may differ in settings
     return kept_with_generation(
         f"directory:role-plan:{settings_key}",
@@ -341,12 +339,10 @@ def apply_entries(
             _audit_deactivations(deactivated)
             report_identity_changes(report.identity_conflicts)
             if report.created or report.updated or report.deactivated:
-                from hr.org.signals import bump_org_generation
-
                 # the bulk writes send no signals: what is cached about who is where and in which role (reader
                 # copies, the employee record and roles kept per user) is retired, for a sync and for the one
                 # account a directory login brought up to date
-                bump_org_generation()
+                bump_generation_now_and_on_commit(ORG_GENERATION_KEY)
     if deactivated and not dry_run:
         report.sessions_ended += end_sessions([d.user_id for d in deactivated])
     return report, users
@@ -356,8 +352,6 @@ def _audit_deactivations(deactivated: list[_Deactivation]) -> None:
     """One audit entry per account the directory switched off (inside the sync's transaction)."""
     if not deactivated:
         return
-    from intranet.audit.services import audit_record
-
     employees: dict[int, int] = {}
     for chunk in _chunks([d.user_id for d in deactivated]):
         employees.update(Employee.objects.filter(user_id__in=chunk).values_list("user_id", "id"))

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from django.utils.translation import gettext as _
 
+from intranet.audit.models import AuditEntry
 from intranet.audit.services import audit_record
 
 from .config import DirectoryConfig, get_config, normalize_dn
@@ -162,8 +163,6 @@ def _digest(errors: list[str]) -> str:
 
 def _last_problems_digest() -> str:
     """The problems of the last audited sync: the same problems again are not audited again (one read)."""
-    from intranet.audit.models import AuditEntry
-
     details = (
         AuditEntry.objects.filter(action="directory.sync").order_by("-created_at").values_list("details", flat=True)
     ).first()

@@ -17,9 +17,9 @@ from intranet.accounts.models import User
 @pytest.mark.django_db
 def test_seed_gives_history_balances_and_pending_approvals(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from demo.management.commands.seed_demo import SeedContext
     from hr.leave import seed as leave_seed
     from hr.org import seed as org_seed
-    from intranet.core.management.commands.seed_demo import SeedContext
 
     ctx = SeedContext(employees=120, seed=7, stdout=OutputWrapper(io.StringIO()), style=no_style())
     ctx.rng = random.Random(7)

@@ -13,9 +13,9 @@ from hr.payslips.models import Payslip, PayslipBatch
 
 @pytest.mark.django_db
 def test_seed_is_complete_fast_and_idempotent():
+    from demo.management.commands.seed_demo import SeedContext
     from hr.org import seed as org_seed
     from hr.payslips import seed as payslip_seed
-    from intranet.core.management.commands.seed_demo import SeedContext
 
     ctx = SeedContext(employees=40, seed=7, stdout=OutputWrapper(io.StringIO()), style=no_style())
     org_seed.seed(ctx)
@@ -44,11 +44,11 @@ def test_the_documented_payroll_example_imports_and_publishes_on_the_demo():
     NIPs are demo employees in her scope with the same names, and have no payslip for its month yet."""
     from django.core.files.base import ContentFile
 
+    from demo.management.commands.seed_demo import SeedContext
     from hr.org import seed as org_seed
     from hr.payslips import seed as payslip_seed
     from hr.payslips import services
     from intranet.accounts.models import User
-    from intranet.core.management.commands.seed_demo import SeedContext
 
     ctx = SeedContext(employees=40, seed=7, stdout=OutputWrapper(io.StringIO()), style=no_style())
     org_seed.seed(ctx)

@@ -9,13 +9,13 @@ import pytest
 from django.core.management.base import OutputWrapper
 from django.core.management.color import no_style
 
+from demo.management.commands.seed_demo import SeedContext
 from hr.org.models import HRScope
 from hr.org.seed import DEMO_ACCOUNTS, DEMO_PASSWORD
 from hr.org.seed import seed as seed_org
 from intranet.accounts.ldap.backend import DirectoryBackend
 from intranet.accounts.models import User
 from intranet.accounts.roles import has_role
-from intranet.core.management.commands.seed_demo import SeedContext
 from tests.ldap_server import Database, SlapdServer, find_slapd
 
 pytestmark = [pytest.mark.slapd, pytest.mark.django_db]

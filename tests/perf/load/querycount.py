@@ -21,9 +21,9 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from demo.management.commands.seed_ministry import counts  # noqa: E402
 from hr.payslips import services as payslip_services  # noqa: E402
 from hr.payslips.models import Payslip  # noqa: E402
-from intranet.core.management.commands.seed_ministry import counts  # noqa: E402
 
 
 def _client(plan, user):

@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,8 +16,6 @@ class Command(BaseCommand):
         parser.add_argument("--output", help=_("Folder to create (default: var/backups/<timestamp>)."))
 
     def handle(self, *args, output=None, **options):
-        from django.conf import settings
-
         folder = Path(output) if output else Path(settings.VAR_DIR) / "backups" / timezone.now().strftime("%Y%m%d-%H%M%S")
         try:
             manifest = backup_create(output=folder, progress_factory=lambda label, total: Progress(self.stdout, label, total))

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from intranet.core.backup import backup_verify, restore
+from intranet.core.backup import backup_verify, restore, restored
 
 
 class Command(BaseCommand):
@@ -36,11 +36,9 @@ class Command(BaseCommand):
         except Exception as exc:
             raise CommandError(_("Restore failed: %(error)s") % {"error": exc}) from exc
         if database_url is None:
-            from hr.org.signals import bump_org_generation
-
             # a running instance's cache may hold copies made before: every copy of personal data, and the employee
             # records and roles kept per user, carry the organisation generation (content copies expire in minutes)
-            bump_org_generation()
+            restored.send(sender=self.__class__)
         self.stdout.write(self.style.SUCCESS(
             _("Restored %(rows)d records and %(files)d files.")
             % {"rows": sum(manifest["counts"].values()), "files": sum(len(v) for v in manifest["files"].values())}
