@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from intranet.issued import registry
 from intranet.issued.models import IssuedDocument
@@ -84,8 +85,6 @@ def _letter_stored(req: LeaveRequest, doc: IssuedDocument) -> None:
 
 
 def register() -> None:
-    from django.utils.translation import gettext_lazy as _
-
     registry.register(
         registry.Kind(
             code=LETTER,

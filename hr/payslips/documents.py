@@ -11,13 +11,12 @@ from intranet.issued import registry
 from intranet.issued import services as issued
 
 from .models import Payslip
+from .services import payslip_lines, pdf_password
 
 KIND = "payslip.pdf"
 
 
 def payslip_html(payslip: Payslip) -> str:
-    from .services import payslip_lines
-
     payslip = Payslip.objects.select_related("employee", "batch").get(pk=payslip.pk)
     return render_to_string(
         "payslips/pdf.html",
@@ -43,8 +42,6 @@ def payslip_parties(payslip: Payslip) -> registry.Parties:
 
 
 def _password(payslip: Payslip) -> str:
-    from .services import pdf_password
-
     if payslip.get_deferred_fields():
         payslip = Payslip.objects.select_related("employee").get(pk=payslip.pk)
     return pdf_password(payslip)

@@ -465,7 +465,7 @@ def batch_publish(*, batch_id, user, send_notifications: bool = True) -> Payslip
             },
         )
         if send_notifications:  # (demo history: issued on first download instead)
-            from .documents import issue_for_batch
+            from .documents import issue_for_batch  # documents and tasks import the services
             from .tasks import notify_batch
 
             issue_for_batch(batch)
@@ -561,7 +561,7 @@ def payslip_lines(payslip: Payslip, comps: dict[str, Component] | None = None) -
 
 def payslip_pdf(*, payslip: Payslip) -> str:
     """The storage name of the payslip's signed PDF (`documents`: an issued document with a verification code)."""
-    from .documents import payslip_pdf as issued_pdf
+    from .documents import payslip_pdf as issued_pdf  # documents imports the services
 
     return issued_pdf(payslip=payslip)
 

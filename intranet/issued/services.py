@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import logging
 import secrets
 
@@ -22,10 +23,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import override
+from pypdf import PdfReader, PdfWriter
 
 from intranet.core.background import enqueue
 from intranet.core.pdf import html_to_pdf
-from intranet.core.private_files import private_storage
+from intranet.core.private_files import file_intact, private_storage
 
 from . import registry, signing
 from .models import IssuedDocument
@@ -100,7 +102,7 @@ def issue(kind: str, source, *, replace: bool = False, deferred: bool = False) -
             doc.supersedes = current
         doc.save()
     if not deferred:
-        from .tasks import render_document
+        from .tasks import render_document  # the tasks import the services
 
         enqueue(render_document, doc.pk)
     return doc
@@ -191,10 +193,6 @@ def _long_date(moment) -> str:
 
 
 def _encrypt(pdf: bytes, password: str) -> bytes:
-    import io
-
-    from pypdf import PdfReader, PdfWriter
-
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     writer.encrypt(user_password=password, owner_password=None, algorithm="AES-256")
     out = io.BytesIO()
@@ -276,8 +274,6 @@ def current_file(kind: str, source) -> IssuedDocument:
     """The issued document to send for `source`: its stored file checked against what was written. A document never
     issued (data from before this pipeline) is issued now; a damaged file is issued again under a new code; one still
     pending is rendered now. Raises NotReady when that fails (the sweep keeps trying)."""
-    from intranet.core.private_files import file_intact
-
     doc = latest_document(kind, source)
     if doc is not None and doc.state == State.CANCELLED:
         raise NotReady(doc)

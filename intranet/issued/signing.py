@@ -11,6 +11,8 @@ The signer is chosen by settings.SERAMBI_SIGNER (docs/official-documents.md):
 Placement: a template may hold `<div id="tte" class="tte-slot">` (80 mm × 30 mm); WeasyPrint writes every element id
 as a PDF named destination, which gives the slot's page and top-left corner. Without a slot the block goes to the
 bottom right of the last page.
+
+pyHanko is imported inside the functions that sign: it is heavy, and only the processes that issue documents need it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
+
+from . import demo_ca
 
 SLOT_ID = "tte"
 MM = 72 / 25.4
@@ -178,8 +183,6 @@ def _demo() -> PyHankoSigner:
     from pyhanko.keys import load_cert_from_pemder
     from pyhanko.sign import signers
 
-    from . import demo_ca
-
     ca, p12, passphrase = demo_ca.ensure(Path(settings.SERAMBI_DEMO_CA_DIR))
     signer = signers.SimpleSigner.load_pkcs12(str(p12), passphrase=passphrase)
     return PyHankoSigner(signer, demo=True, trust_roots=[load_cert_from_pemder(str(ca))])
@@ -239,8 +242,6 @@ def _cached(kind: str) -> DocumentSigner:
     if kind == "pkcs11":
         return _pkcs11()
     if kind == "bsre":
-        from django.utils.module_loading import import_string
-
         if not settings.SERAMBI_SIGNER_CLASS:
             raise ImproperlyConfigured("SERAMBI_SIGNER=bsre needs SERAMBI_SIGNER_CLASS (a NationalTteService)")
         service = import_string(settings.SERAMBI_SIGNER_CLASS)()

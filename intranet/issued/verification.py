@@ -1,7 +1,8 @@
 """What the public verification page may say about a code, and the check of an uploaded PDF.
 
 A code is looked up by its SHA-256 (the database holds no codes), so the time a lookup takes says nothing about how
-close a guess was; a malformed code, an unknown code and a document not issued yet all look the same.
+close a guess was; a malformed code, an unknown code and a document not issued yet all look the same. pyHanko is
+imported where an upload is checked: it is heavy, and most page views need none of it.
 """
 
 from __future__ import annotations
