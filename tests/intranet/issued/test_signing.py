@@ -138,3 +138,28 @@ def test_the_demo_ca_is_made_once_with_private_files(tmp_path):
     assert demo_ca.ensure(tmp_path / "ca") == first
     for path in Path(tmp_path / "ca").iterdir():
         assert path.stat().st_mode & 0o077 == 0, path
+
+
+def test_operators_see_failures_in_the_admin_without_personal_data(admin_client, db):
+    from django.contrib.contenttypes.models import ContentType
+
+    from intranet.issued.models import IssuedDocument
+
+    doc = IssuedDocument.objects.create(
+        kind="leave.letter",
+        state="failed",
+        source_type=ContentType.objects.get_for_model(IssuedDocument),
+        source_id="1",
+        holder_name="Siti Rahma",
+        holder_nip="198503142010022004",
+        issuer_unit="Biro SDM",
+        attempts=3,
+        last_error="OSError: [Errno 28] No space left on device",
+    )
+    from django.urls import reverse
+
+    listing = admin_client.get(reverse("admin:issued_issueddocument_changelist") + "?state__exact=failed")
+    page = admin_client.get(reverse("admin:issued_issueddocument_change", args=[doc.pk])).content.decode()
+    listing = listing.content.decode()
+    assert "Biro SDM" in listing and "No space left on device" in page
+    assert "Siti Rahma" not in listing + page and "198503142010022004" not in listing + page
