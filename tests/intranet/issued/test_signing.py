@@ -163,3 +163,13 @@ def test_operators_see_failures_in_the_admin_without_personal_data(admin_client,
     listing = listing.content.decode()
     assert "Biro SDM" in listing and "No space left on device" in page
     assert "Siti Rahma" not in listing + page and "198503142010022004" not in listing + page
+
+
+def test_with_a_tsa_configured_a_signature_is_never_made_without_its_timestamp(settings):
+    from tests.ldap_server import free_port
+
+    settings.SERAMBI_SIGNER_TSA_URL = f"http://127.0.0.1:{free_port()}/tsa"  # nobody answers
+    from pyhanko.sign.timestamps import TimestampRequestError
+
+    with pytest.raises(TimestampRequestError):  # the document then stays failed and is retried by the sweep
+        signing.current_signer().sign(html_to_pdf("<p>surat</p>"), BLOCK)
