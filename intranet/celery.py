@@ -16,6 +16,7 @@ BEAT_SCHEDULE = {
     "accounts-ldap-sync": {"task": "accounts.ldap_sync", "schedule": max(float(os.environ.get("LDAP_SYNC_INTERVAL") or 3600), 60.0)},
     "accounts-ldap-sync-verify": {"task": "accounts.ldap_sync", "kwargs": {"verify": True}, "schedule": crontab(hour=1, minute=15)},
     "notifications-sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": 60.0},
+    "issued-sweep": {"task": "issued.sweep", "schedule": 60.0},
     "payslips-sweep-stalled": {"task": "payslips.sweep_stalled", "schedule": 60.0},
     "wagtail-publish-scheduled": {"task": "core.publish_scheduled", "schedule": crontab(minute="*")},
     "training-send-reminders": {"task": "training.send_reminders", "schedule": crontab(hour=7, minute=0)},

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "intranet.core",
     "api",  # the agency API: a top-level package, since it serves HR data (docs/architecture.md, layers)
     "intranet.security",
+    "intranet.issued",
     "hr.org",
     "hr.leave",
     "hr.payslips",
@@ -416,10 +417,30 @@ AUDIT_ASYNC_COMMIT = env.bool("AUDIT_ASYNC_COMMIT", default=True)
 # --- payslips -------------------------------------------------------------------------------------------------------
 # PDF password some agencies require: "" (none), "birth_date" (the employee's birth date DDMMYYYY) or "nip".
 SERAMBI_PAYSLIP_PDF_PASSWORD = env.str("SERAMBI_PAYSLIP_PDF_PASSWORD", default="")
-SERAMBI_PAYSLIP_ISSUER = env.str("SERAMBI_PAYSLIP_ISSUER", default="Unit Pengelola Gaji")  # who issues the payslips
 SERAMBI_PAYSLIP_MAX_UPLOAD_MB = env.int("SERAMBI_PAYSLIP_MAX_UPLOAD_MB", default=40)
 # A validating batch with no progress stamp for this long lost its worker; the sweep (every minute) retries it.
 SERAMBI_PAYSLIP_STALL_SECONDS = env.int("SERAMBI_PAYSLIP_STALL_SECONDS", default=90)
+
+# --- issued documents (docs/official-documents.md) -------------------------------------------------------------------
+# The public address printed in each document's QR code: <SERAMBI_SITE_URL>/verifikasi/<code>/.
+SERAMBI_SITE_URL = env.str("SERAMBI_SITE_URL", default=WAGTAILADMIN_BASE_URL)
+# Who signs: "demo" (a local demo CA under SERAMBI_DEMO_CA_DIR; documents say DEMO), "pkcs12", "pkcs11" or "bsre".
+SERAMBI_SIGNER = env.str("SERAMBI_SIGNER", default="demo")
+SERAMBI_DEMO_CA_DIR = env.str("SERAMBI_DEMO_CA_DIR", default=str(VAR_DIR / "demo-ca"))
+SERAMBI_SIGNER_PKCS12_PATH = env.str("SERAMBI_SIGNER_PKCS12_PATH", default="")
+SERAMBI_SIGNER_PKCS12_PASSPHRASE = env.str("SERAMBI_SIGNER_PKCS12_PASSPHRASE", default="")
+SERAMBI_SIGNER_PKCS11_MODULE = env.str("SERAMBI_SIGNER_PKCS11_MODULE", default="")
+SERAMBI_SIGNER_PKCS11_TOKEN = env.str("SERAMBI_SIGNER_PKCS11_TOKEN", default="")
+SERAMBI_SIGNER_PKCS11_KEY_LABEL = env.str("SERAMBI_SIGNER_PKCS11_KEY_LABEL", default="")
+SERAMBI_SIGNER_PKCS11_CERT_LABEL = env.str("SERAMBI_SIGNER_PKCS11_CERT_LABEL", default="")
+SERAMBI_SIGNER_PKCS11_PIN = env.str("SERAMBI_SIGNER_PKCS11_PIN", default="")
+SERAMBI_SIGNER_CLASS = env.str("SERAMBI_SIGNER_CLASS", default="")  # "bsre": a NationalTteService connector
+# PEM/DER root certificates the verification page trusts (the agency's CA chain; the demo signer brings its own).
+SERAMBI_SIGNER_TRUST_ROOTS = env.list("SERAMBI_SIGNER_TRUST_ROOTS", default=[])
+SERAMBI_SIGNER_TSA_URL = env.str("SERAMBI_SIGNER_TSA_URL", default="")  # RFC 3161 timestamps when set
+SERAMBI_PAYROLL_UNIT = env.str("SERAMBI_PAYROLL_UNIT", default="Bagian Keuangan (Unit Pengelola Gaji)")  # issues payslips
+SERAMBI_VERIFY_RATE_LIMIT = env.int("SERAMBI_VERIFY_RATE_LIMIT", default=30)  # lookups per minute per address
+SERAMBI_VERIFY_MAX_UPLOAD_MB = env.int("SERAMBI_VERIFY_MAX_UPLOAD_MB", default=10)
 
 # --- cms ------------------------------------------------------------------------------------------------------------
 SERAMBI_REVIEW_REMINDER_DAYS = env.int("SERAMBI_REVIEW_REMINDER_DAYS", default=14)  # remind page owners this early

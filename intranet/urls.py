@@ -30,6 +30,8 @@ urlpatterns = [
     path("dokumen/", include("hr.documents.urls")),
     path("cari/", include("cms.search.urls")),
     path("api/", include("api.urls")),
+    # Public: recipients of an issued document check it here (no login; rate-limited, audited).
+    path("verifikasi/", include("intranet.issued.urls")),
     # CMS documents: the names Wagtail reverses for document links, served by an authorising view.
     path("berkas/<int:document_id>/<str:document_filename>", cms_documents.serve, name="wagtaildocs_serve"),
     path(

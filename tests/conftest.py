@@ -44,6 +44,19 @@ def _private_media(settings, tmp_path):
     storages._storages.clear()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _demo_signer(tmp_path_factory):
+    """Issued documents are signed by a demo CA made once per run in a temporary folder (never under var/)."""
+    from django.conf import settings
+
+    from intranet.issued import signing
+
+    settings.SERAMBI_DEMO_CA_DIR = str(tmp_path_factory.mktemp("demo-ca"))
+    signing.reset()
+    yield
+    signing.reset()
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Pages keep data in the shared cache (site lookup, view restrictions, leave types, dashboard panels); a test's

@@ -10,6 +10,9 @@ class TrainingConfig(AppConfig):
     def ready(self):
         from intranet.core.panels import register_panel
 
-        from .dashboard import panel  # uses models, which are not loaded when apps.py is
+        # uses models, which are not loaded when apps.py is
+        from .dashboard import panel
+        from .documents import register
 
         register_panel(panel)
+        register()  # the training certificate as an issued document

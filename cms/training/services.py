@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from cms.base.audience import audience_users
 from intranet.notifications.services import notify
 
+from .documents import issue_certificate
 from .models import CoursePage, Enrolment, ModuleProgress, TrainingReminder
 
 
@@ -35,6 +36,7 @@ def _check_completion(enrolment: Enrolment, now: dt.datetime) -> None:
     if module_ids <= done and (not has_quiz or enrolment.quiz_passed) and enrolment.completed_at is None:
         enrolment.completed_at = now
         enrolment.save(update_fields=["completed_at"])
+        issue_certificate(enrolment)
         notify(
             enrolment.user,
             "training.completed",

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -12,8 +12,11 @@ from intranet.accounts.permissions import staff_member
 from intranet.audit.denials import audit_denied
 from intranet.audit.services import audit_record
 from intranet.core import tabular
+from intranet.core.private_files import private_file_response
+from intranet.issued.services import NotReady
+from intranet.issued.views import not_ready_response
 
-from . import selectors, services
+from . import documents, selectors, services
 
 
 @staff_member
@@ -102,17 +105,17 @@ def certificate(request, page):
     enrolment = selectors.enrolment_for(request.user, course)
     if enrolment is None or enrolment.completed_at is None:
         raise Http404
-    from weasyprint import HTML
-
-    from .certificate import certificate_html
-
-    html = certificate_html(enrolment)
-    pdf = HTML(string=html, base_url=None).write_pdf()
+    try:
+        name = documents.certificate_file(enrolment)
+    except NotReady as exc:
+        return not_ready_response(request, exc)
     audit_record(action="training.certificate", request=request, obj=course, outcome="allowed")
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="sertifikat-{course.slug}.pdf"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(
+        name=name,
+        download_name=f"sertifikat-{course.slug}.pdf",
+        content_type="application/pdf",
+        regenerate=lambda: documents.certificate_file(enrolment),
+    )
 
 
 def report(request, page, fmt=""):

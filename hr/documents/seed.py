@@ -51,13 +51,13 @@ TOPICS = [
 
 
 def _pdf_template() -> bytes:
-    from weasyprint import HTML
+    from intranet.core.pdf import html_to_pdf
 
     html = (
         "<html><body style='font-family:sans-serif'><h1>Dokumen contoh</h1>"
         "<p>Dokumen ini dibuat oleh data demo Serambi. Isinya tidak bermakna.</p></body></html>"
     )
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(html)
 
 
 def seed(ctx) -> None:

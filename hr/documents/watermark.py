@@ -11,6 +11,8 @@ from html import escape
 
 from pypdf import PdfReader, PdfWriter
 
+from intranet.core.pdf import html_to_pdf
+
 
 def watermark_text(*, name: str, nip: str, when: str, label: str) -> str:
     parts = [label, name]
@@ -21,8 +23,6 @@ def watermark_text(*, name: str, nip: str, when: str, label: str) -> str:
 
 
 def _overlay(width: Decimal, height: Decimal, text: str):
-    from weasyprint import HTML
-
     t = escape(text)
     html = f"""<!DOCTYPE html><html><head><meta charset="utf-8"><style>
 @page {{ size: {width}pt {height}pt; margin: 0 }}
@@ -31,7 +31,7 @@ html, body {{ margin: 0; padding: 0; background: transparent; font-family: "Deja
   transform: rotate(-35deg); font-size: {max(min(width, height) / 28, 8):.1f}pt; color: rgba(160, 0, 0, 0.22); }}
 .foot {{ position: absolute; bottom: 8pt; left: 12pt; right: 12pt; font-size: 7pt; color: rgba(160, 0, 0, 0.85); }}
 </style></head><body><div class="stamp">{t}</div><div class="foot">{t}</div></body></html>"""
-    pdf = HTML(string=html).write_pdf()
+    pdf = html_to_pdf(html)
     return PdfReader(io.BytesIO(pdf)).pages[0]
 
 

@@ -318,7 +318,7 @@ def letter(request, pk: int):
         name=letter.file_name,
         download_name=f"surat-izin-cuti-{letter.year}-{letter.sequence:04d}.pdf",
         content_type="application/pdf",
-        regenerate=lambda: (services.letter_generate(request_id=letter.request_id) or letter).file_name,
+        regenerate=lambda: (services.letter_generate(request_id=letter.request_id, replace=True) or letter).file_name,
     )
 
 

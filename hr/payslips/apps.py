@@ -11,6 +11,9 @@ class PayslipsConfig(AppConfig):
         from hr.org.signals import ORG_GENERATION_KEY
         from intranet.core.panels import register_panel
 
-        from .dashboard import panel  # uses models, which are not loaded when apps.py is
+        # uses models, which are not loaded when apps.py is
+        from .dashboard import panel
+        from .documents import register
 
         register_panel(panel, generations=[ORG_GENERATION_KEY])
+        register()  # the payslip PDF as an issued document

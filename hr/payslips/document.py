@@ -39,7 +39,7 @@ def payslip_html(payslip: Payslip) -> str:
                 **slip_lines(payslip),
                 "rank": f"{PANGKAT[payslip.grade]}, {payslip.grade}" if payslip.grade in PANGKAT else payslip.grade,
                 "particulars": formatted(payslip.particulars),
-                "issuer": settings.SERAMBI_PAYSLIP_ISSUER,
+                "issuer": settings.SERAMBI_PAYROLL_UNIT,
                 "city": settings.SERAMBI_AGENCY_CITY,
                 "agency_name": settings.SERAMBI_AGENCY_NAME,
                 "agency_address": settings.SERAMBI_AGENCY_ADDRESS,

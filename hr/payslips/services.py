@@ -6,11 +6,9 @@ rows validate and publish well inside a minute.
 """
 
 import datetime as dt
-import io
 import json
 import logging
 import os
-import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,7 +16,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -31,7 +28,7 @@ from hr.org.models import Employee, HRScope
 from hr.org.selectors import employees_in_scope, scope_q, scope_units
 from intranet.audit.services import audit_record
 from intranet.core.background import enqueue
-from intranet.core.private_files import file_intact, private_storage
+from intranet.core.private_files import private_storage
 from intranet.notifications.services import notify
 
 from . import importing
@@ -471,8 +468,11 @@ def batch_publish(*, batch_id, user, send_notifications: bool = True) -> Payslip
                 "reason": batch.reason,
             },
         )
-        if send_notifications:
+        if send_notifications:  # (demo history: issued on first download instead)
+            from .documents import issue_for_batch  # documents and tasks import the services
             from .tasks import notify_batch
+
+            issue_for_batch(batch)
 
             enqueue(notify_batch, str(batch.pk))
     return batch
@@ -563,51 +563,11 @@ def payslip_lines(payslip: Payslip, comps: dict[str, Component] | None = None) -
     return {"earnings": earnings, "deductions": deductions}
 
 
-_fonts = threading.local()
-
-
-def _font_config():
-    """One WeasyPrint font configuration per thread: building it per document costs ~10% of a render."""
-    config = getattr(_fonts, "config", None)
-    if config is None:
-        from weasyprint.text.fonts import FontConfiguration
-
-        config = _fonts.config = FontConfiguration()
-    return config
-
-
-def render_pdf_bytes(payslip: Payslip) -> bytes:
-    from weasyprint import HTML
-
-    from .document import payslip_html
-
-    pdf = HTML(string=payslip_html(payslip)).write_pdf(font_config=_font_config())
-    password = pdf_password(payslip)
-    if password:
-        from pypdf import PdfReader, PdfWriter
-
-        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-        writer.encrypt(user_password=password, owner_password=None, algorithm="AES-256")
-        out = io.BytesIO()
-        writer.write(out)
-        pdf = out.getvalue()
-    return pdf
-
-
 def payslip_pdf(*, payslip: Payslip) -> str:
-    """The storage name of the payslip's PDF, rendered on first request and kept in private storage. The payslip is
-    immutable, so the file never goes stale; the password mode is part of the name."""
-    mode = settings.SERAMBI_PAYSLIP_PDF_PASSWORD or "open"
-    name = f"payslips/{payslip.period:%Y}/{payslip.pk}-{mode}.pdf"
-    storage = private_storage()
-    if storage.exists(name) and file_intact(name):  # a damaged copy (a full disk at first rendering) is rendered again
-        return name
-    if payslip.get_deferred_fields():  # read narrowly to serve a kept file (selectors.PDF_FIELDS): rendering needs all
-        payslip = Payslip.objects.select_related("employee", "batch").get(pk=payslip.pk)
-    content = render_pdf_bytes(payslip)
-    if storage.exists(name):  # rendered by a concurrent request meanwhile
-        return name
-    return storage.save(name, ContentFile(content))
+    """The storage name of the payslip's signed PDF (`documents`: an issued document with a verification code)."""
+    from .documents import payslip_pdf as issued_pdf  # documents imports the services
+
+    return issued_pdf(payslip=payslip)
 
 
 # --- Component catalogue ----------------------------------------------------------------------------------------------

@@ -25,6 +25,8 @@ from intranet.audit.services import audit_record
 from intranet.core import tabular
 from intranet.core.caching import reader_copy
 from intranet.core.private_files import private_file_response
+from intranet.issued.services import NotReady
+from intranet.issued.views import not_ready_response
 from intranet.security.twofactor import recent_second_factor
 
 from . import selectors, services
@@ -125,7 +127,10 @@ def pdf(request, pk):
         slip, basis = selectors.payslip_for_user(request.user, pk, fields=selectors.PDF_FIELDS)
     except Http404:
         _denied(request, pk, "payslip.download")
-    name = services.payslip_pdf(payslip=slip)
+    try:
+        name = services.payslip_pdf(payslip=slip)
+    except NotReady as exc:
+        return not_ready_response(request, exc)
     audit_record(
         action="payslip.download",
         request=request,

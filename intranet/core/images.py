@@ -21,10 +21,9 @@ def apply_pillow_limit() -> None:
     Image.MAX_IMAGE_PIXELS = settings.SERAMBI_MAX_IMAGE_PIXELS // 2
     # WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process when first imported, which would let a
     # truncated upload through once a worker has rendered a PDF: import it now and put the flag back.
-    import weasyprint.images  # noqa: F401
-    from PIL import ImageFile
+    from .pdf import load
 
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    load()
 
 
 def check_pixels(fileobj) -> None:

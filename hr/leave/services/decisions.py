@@ -13,9 +13,11 @@ from hr.org.duties import refused_own_record
 from hr.org.models import Employee
 from hr.org.selectors import Authority, authority_holder, unit_in_scope
 from intranet.audit.services import audit_record
-from intranet.core.background import enqueue
+from intranet.issued.services import cancel as cancel_documents
+from intranet.issued.services import issue as issue_document
 
 from .. import yearend
+from ..documents import LETTER
 from ..errors import LeaveDenied, LeaveError
 from ..models import (
     ApprovalStep,
@@ -235,9 +237,7 @@ def _approve(req: LeaveRequest, user, today: dt.date | None = None) -> None:
     req.status = Status.APPROVED
     req.save()
     notify_about(req.employee, "leave.approved", _("Your leave was approved"), describe(req), req)
-    from ..tasks import generate_letter  # tasks import the services: imported here, once both are loaded
-
-    enqueue(generate_letter, req.pk)
+    issue_document(LETTER, req)  # recorded with the approval; rendered after commit, or by the sweep
 
 
 def _post_deferral(req: LeaveRequest, user, today: dt.date) -> None:
@@ -370,6 +370,7 @@ def leave_request_cancel(*, request_id: int, user, reason: str = "", today: dt.d
             subject_employee=req.employee,
             details={"as": "employee" if is_owner and not is_hr else "hr", "reason": reason.strip()[:255]},
         )
+        cancel_documents(req)  # its letter's verification code now says "cancelled"
         notify_about(req.employee, "leave.cancelled", _("Your leave was cancelled"), describe(req), req)
     return req
 

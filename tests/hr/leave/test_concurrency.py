@@ -101,3 +101,32 @@ def test_a_superior_who_loses_a_race_with_their_own_click_is_told_it_moved_on(ch
     assert len(ok) == 1, (ok, refused)
     assert refused and all("already acted" in m for m in refused), refused
     assert ApprovalStep.objects.filter(request=req, stage="superior").count() == 1
+
+
+def test_concurrent_renders_of_one_letter_issue_it_once(chain, year):
+    from intranet.core.models import StoredFile
+    from intranet.issued import services as issued
+    from intranet.issued.models import IssuedDocument
+
+    annual = LeaveType.objects.get(code="tahunan")
+    services.allocate_year(year=year, employee_ids=[chain.staff.pk])
+    start = monday(year, 2)
+    req = services.leave_request_submit(
+        employee=chain.staff,
+        leave_type=annual,
+        start_date=start,
+        end_date=start,
+        reason="uji",
+        address_during_leave="Jl. Uji",
+        phone_during_leave="0812000000",
+    )
+    services.leave_request_decide(request_id=req.pk, user=chain.head.user, outcome="approve")
+    services.leave_request_decide(request_id=req.pk, user=chain.director.user, outcome="approve")
+    first = IssuedDocument.objects.get(kind="leave.letter")  # issued by the task after commit
+    doc = issued.issue("leave.letter", req, replace=True, deferred=True)  # issued again: pending
+    ok, _refused = _run_in_threads(8, lambda i: issued.render(doc.pk).state)  # task, sweep and downloads at once
+    assert ok == ["ready"] * 8
+    doc.refresh_from_db()
+    assert (doc.state, doc.attempts) == ("ready", 1)
+    assert StoredFile.objects.filter(name__startswith="issued/").count() == 2  # the first letter's and this one's
+    assert doc.supersedes_id == first.pk and IssuedDocument.objects.get(pk=first.pk).state == "superseded"

@@ -74,7 +74,7 @@ def test_pdf_contents_cache_and_audit(client, published, people, settings):
     assert settings.SERAMBI_AGENCY_NAME.upper() in text.upper()
     # kept in private storage: a second request reuses the file
     name = services.payslip_pdf(payslip=slip)
-    assert name.startswith("payslips/")
+    assert name.startswith("issued/payslip-pdf/") and services.payslip_pdf(payslip=slip) == name
     c.get(reverse("payslips:pdf", args=[slip.pk]))
     assert AuditEntry.objects.filter(action="payslip.download", object_id=str(slip.pk), outcome="allowed").count() == 2
 

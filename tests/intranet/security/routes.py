@@ -10,7 +10,12 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 # Wagtail's own login forms and Django admin's login use the same Django authentication backends as ours.
 # The admins' own login URLs only redirect to ours; the originals behind them are shadowed.
-PUBLIC = {"accounts:login", "healthz", "set_language", "django_admin_login", "wagtail_admin_login", "wagtail_frontend_login"}
+# The verification page of issued documents is for their recipients (a bank, another agency): no login by design,
+# rate-limited and audited (tests/hr/leave/test_issued_documents.py).
+PUBLIC = {
+    "accounts:login", "healthz", "set_language", "django_admin_login", "wagtail_admin_login", "wagtail_frontend_login",
+    "issued:verify",
+}
 SHADOWED = {"wagtailcore_login", "wagtailadmin_login", "admin:login", "wagtailadmin_logout"}
 
 # Machine clients authenticate with a token, not a session: the agency API (bearer token) and the private iCal feed
