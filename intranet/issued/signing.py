@@ -101,22 +101,29 @@ def stamp_text(block: SignatureBlock, *, demo: bool) -> str:
     return "\n".join(line.replace("%", "%%") for line in lines)
 
 
+def _plain(obj):
+    """The object behind a reference, decrypted when the PDF is encrypted (pyHanko wraps such values)."""
+    obj = obj.get_object() if hasattr(obj, "get_object") else obj
+    return getattr(obj, "decrypted", obj)
+
+
 def _named_destinations(root) -> dict:
     """Named destinations of a PDF: the /Dests dictionary and the /Names /Dests name tree (with /Kids)."""
     found = {}
     dests = root.get("/Dests")
     if dests is not None:
-        for key, value in dests.get_object().items():
-            found[str(key).lstrip("/")] = value
-    stack = [root["/Names"]["/Dests"]] if "/Names" in root and "/Dests" in root["/Names"] else []
+        for key, value in _plain(dests).items():
+            found[str(_plain(key)).lstrip("/")] = value
+    names_root = _plain(root["/Names"]) if "/Names" in root else {}
+    stack = [names_root["/Dests"]] if "/Dests" in names_root else []
     while stack:
-        node = stack.pop().get_object()
+        node = _plain(stack.pop())
         names = node.get("/Names")
         if names is not None:
-            names = list(names)
+            names = list(_plain(names))
             for i in range(0, len(names) - 1, 2):
-                found[str(names[i])] = names[i + 1]
-        stack.extend(node.get("/Kids", []))
+                found[str(_plain(names[i]))] = names[i + 1]
+        stack.extend(_plain(node.get("/Kids", [])))
     return found
 
 
@@ -124,9 +131,9 @@ def placement(reader) -> tuple[int, tuple[float, float, float, float]]:
     """(page index, box) for the signature field: the template's slot, else the bottom right of the last page."""
     dest = _named_destinations(reader.root).get(SLOT_ID)
     if dest is not None:
-        dest = dest.get_object()
+        dest = _plain(dest)
         if hasattr(dest, "get") and "/D" in dest:
-            dest = dest["/D"]
+            dest = _plain(dest["/D"])
         page_ref, left, top = dest.raw_get(0), float(dest[2]), float(dest[3])
         for index in range(reader.root["/Pages"]["/Count"]):
             page, _ = reader.find_page_for_modification(index)
