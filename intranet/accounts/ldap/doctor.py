@@ -21,6 +21,7 @@ from .config import DirectoryConfig, normalize_dn
 from .connection import make_connection, open_tls
 from .directory import IN_CHAIN, entry_from_attributes, find_login, groups_for_entry
 from .errors import DirectoryMisconfigured, translate
+from .mappings import mapping_problems
 
 CERT_WARN_DAYS = 30
 
@@ -356,8 +357,6 @@ def check_directory(
             report.error(_("Server %(uri)s: %(why)s") % {"uri": uri, "why": why})
         finally:
             _close(conn)
-    from .mappings import mapping_problems
-
     for problem in mapping_problems(config):
         report.error(problem)
     return report
