@@ -3,6 +3,7 @@ another entry), and the account rows to create, update and deactivate. Part of t
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -121,7 +122,7 @@ def wanted_fields(e: DirectoryEntry) -> dict:
 class UserWrites:
     """The account rows to insert and to update (with the union of the changed columns)."""
 
-    now: object
+    now: dt.datetime
     to_create: list[User] = field(default_factory=list)
     to_update: list[User] = field(default_factory=list)
     fields: set[str] = field(default_factory=set)
