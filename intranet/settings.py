@@ -340,6 +340,7 @@ TAGGIT_CASE_INSENSITIVE = True
 # --- Serambi --------------------------------------------------------------------------------------------------------
 SERAMBI_AGENCY_NAME = env.str("SERAMBI_AGENCY_NAME", default="Kementerian Contoh Republik Indonesia")
 SERAMBI_AGENCY_ADDRESS = env.str("SERAMBI_AGENCY_ADDRESS", default="Jl. Medan Merdeka Barat No. 1, Jakarta Pusat 10110")
+SERAMBI_AGENCY_CITY = env.str("SERAMBI_AGENCY_CITY", default="Jakarta")  # the place before an official document's date
 SERAMBI_DIRECTORY_PAGE_SIZE = env.int("SERAMBI_DIRECTORY_PAGE_SIZE", default=25)
 SERAMBI_OUTBOX_MAX_ATTEMPTS = env.int("SERAMBI_OUTBOX_MAX_ATTEMPTS", default=8)
 
@@ -415,6 +416,7 @@ AUDIT_ASYNC_COMMIT = env.bool("AUDIT_ASYNC_COMMIT", default=True)
 # --- payslips -------------------------------------------------------------------------------------------------------
 # PDF password some agencies require: "" (none), "birth_date" (the employee's birth date DDMMYYYY) or "nip".
 SERAMBI_PAYSLIP_PDF_PASSWORD = env.str("SERAMBI_PAYSLIP_PDF_PASSWORD", default="")
+SERAMBI_PAYSLIP_ISSUER = env.str("SERAMBI_PAYSLIP_ISSUER", default="Unit Pengelola Gaji")  # who issues the payslips
 SERAMBI_PAYSLIP_MAX_UPLOAD_MB = env.int("SERAMBI_PAYSLIP_MAX_UPLOAD_MB", default=40)
 # A validating batch with no progress stamp for this long lost its worker; the sweep (every minute) retries it.
 SERAMBI_PAYSLIP_STALL_SECONDS = env.int("SERAMBI_PAYSLIP_STALL_SECONDS", default=90)
@@ -477,6 +479,11 @@ SERAMBI_LEAVE_OFFICIAL_LEVEL = env.int("SERAMBI_LEAVE_OFFICIAL_LEVEL", default=2
 SERAMBI_LEAVE_DOCUMENT_MAX_BYTES = env.int("SERAMBI_LEAVE_DOCUMENT_MAX_BYTES", default=5 * 1024 * 1024)
 SERAMBI_LEAVE_REMINDER_WORKING_DAYS = env.int("SERAMBI_LEAVE_REMINDER_WORKING_DAYS", default=3)
 SERAMBI_LEAVE_LETTER_PREFIX = env.str("SERAMBI_LEAVE_LETTER_PREFIX", default="KP.08.01")
+# The tembusan (copies) of a surat izin cuti, in order (comma-separated in the environment).
+SERAMBI_LEAVE_LETTER_COPIES = env.list(
+    "SERAMBI_LEAVE_LETTER_COPIES",
+    default=["Atasan langsung yang bersangkutan", "Pengelola kepegawaian", "Bendahara/unit pengelola gaji"],
+)
 
 # --- security -------------------------------------------------------------------------------------------------------
 # Lockout (django-axes): per username + IP, below typical directory lockout thresholds so Serambi locks first.

@@ -57,6 +57,13 @@ class CoursePage(AudienceMixin, ContentOwnerMixin, RoutablePageMixin, Page):
         default=Decimal("2.0"),
         validators=[MinValueValidator(Decimal("0"))],
     )
+    issuer = models.CharField(
+        _("issuer"),
+        max_length=255,
+        blank=True,
+        default="",
+        help_text=_("The unit that runs the course, as its certificate names it; empty: the agency."),
+    )
     mandatory = models.BooleanField(_("mandatory for the audience"), default=False)
     due_date = models.DateField(_("due date"), null=True, blank=True)
     pass_mark = models.PositiveSmallIntegerField(
@@ -69,6 +76,7 @@ class CoursePage(AudienceMixin, ContentOwnerMixin, RoutablePageMixin, Page):
         *Page.content_panels,
         FieldPanel("intro"),
         FieldPanel("learning_hours"),
+        FieldPanel("issuer"),
         InlinePanel("modules", label=_("Modules"), min_num=1),
         MultiFieldPanel([FieldPanel("pass_mark"), InlinePanel("questions", label=_("Questions"))], heading=_("Quiz")),
         *AudienceMixin.audience_panels,

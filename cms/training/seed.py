@@ -79,6 +79,7 @@ def seed(ctx) -> None:
             slug=spec["slug"],
             intro=spec["intro"],
             learning_hours=spec["learning_hours"],
+            issuer="Biro Sumber Daya Manusia",
             mandatory=spec["mandatory"],
             content_owner=owner,
             review_by=today + dt.timedelta(days=365),

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
-from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
@@ -105,12 +104,9 @@ def certificate(request, page):
         raise Http404
     from weasyprint import HTML
 
-    employee = getattr(request.user, "employee", None)
-    html = render_to_string(
-        "training/certificate.html",
-        {"course": page, "enrolment": enrolment, "employee": employee, "user": request.user},
-        request=request,
-    )
+    from .certificate import certificate_html
+
+    html = certificate_html(enrolment)
     pdf = HTML(string=html, base_url=None).write_pdf()
     audit_record(action="training.certificate", request=request, obj=course, outcome="allowed")
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -145,10 +145,16 @@ def index(request):
 @staff_member
 def detail(request, pk: int):
     doc = _visible_or_404(request, pk, "document.view")
+    services.audit_document(action="document.view", document=doc, request=request)
+    return _detail_page(request, doc)
+
+
+def _detail_page(request, doc: Document, **sent):
+    """The document page; `sent` holds a submitted form (share_form, version_form, request_form, verify_form) to show
+    again with what was entered and its errors."""
     user = request.user
     perms = selectors.effective_perms(user, doc, request)
     held = selectors.held_perms(user, doc)
-    services.audit_document(action="document.view", document=doc, request=request)
     context = {
         "doc": doc,
         "perms": perms,
@@ -159,13 +165,13 @@ def detail(request, pk: int):
     }
     if "share" in perms:
         context["grants"] = selectors.grants_on(doc)["grants"]
-        context["share_form"] = ShareForm()
+        context["share_form"] = sent.get("share_form") or ShareForm()
     if "change" in perms:
-        context["version_form"] = VersionForm()
+        context["version_form"] = sent.get("version_form") or VersionForm()
     if "download" not in held:
-        context["request_form"] = AccessRequestForm()
+        context["request_form"] = sent.get("request_form") or AccessRequestForm()
     if context["can_verify"]:
-        context["verify_form"] = VerifyForm(prefix=f"v{doc.pk}")
+        context["verify_form"] = sent.get("verify_form") or VerifyForm(prefix=f"v{doc.pk}")
     return _render(request, "documents/detail.html", context)
 
 
@@ -295,9 +301,8 @@ def new_version(request, pk: int):
             messages.error(request, exc.message)
         else:
             messages.success(request, _("A new version was uploaded."))
-    else:
-        messages.error(request, _("Choose a file to upload."))
-    return redirect("documents:detail", pk=doc.pk)
+            return redirect("documents:detail", pk=doc.pk)
+    return _detail_page(request, doc, version_form=form)  # the note again; a browser never keeps a chosen file
 
 
 @staff_member
@@ -323,9 +328,8 @@ def share(request, pk: int):
             messages.error(request, exc.message)
         else:
             messages.success(request, _("Access granted."))
-    else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-    return redirect("documents:detail", pk=doc.pk)
+            return redirect("documents:detail", pk=doc.pk)
+    return _detail_page(request, doc, share_form=form)
 
 
 @staff_member
@@ -362,7 +366,11 @@ def revoke(request, pk: int):
 @staff_member
 def lookup(request):
     """Find a document by its exact number; if it exists but cannot be opened, access can be requested."""
-    form = LookupForm(request.GET or None)
+    return _lookup_page(request, LookupForm(request.GET or None))
+
+
+def _lookup_page(request, form: LookupForm, sent: tuple[int, AccessRequestForm] | None = None):
+    """The lookup page; `sent` is (document id, a submitted access request form) to show again with its errors."""
     results = []
     if form.is_valid():
         number = form.cleaned_data["number"]
@@ -372,7 +380,7 @@ def lookup(request):
                     "doc": doc,
                     "visible": selectors.can_view(request.user, doc),
                     "downloadable": selectors.can_download(request.user, doc, request),
-                    "form": AccessRequestForm(initial={"number": number}),
+                    "form": sent[1] if sent and sent[0] == doc.pk else AccessRequestForm(initial={"number": number}),
                 }
             )
         services.audit_document(
@@ -402,19 +410,28 @@ def request_access(request, pk: int):
             messages.error(request, exc.message)
         else:
             messages.success(request, _("Your request was sent."))
-    else:
-        messages.error(request, _("Say why you need the document."))
+            return redirect("documents:requests")
+    if number:  # sent from the lookup: that page again, with the reason entered
+        return _lookup_page(request, LookupForm({"number": number}), (doc.pk, form))
+    if selectors.can_view(request.user, doc):
+        return _detail_page(request, doc, request_form=form)
+    messages.error(request, _("Say why you need the document."))
     return redirect("documents:requests")
 
 
 @staff_member
 def requests(request):
+    return _requests_page(request)
+
+
+def _requests_page(request, sent: tuple[int, DecideForm] | None = None):
+    """Access requests to decide and my own; `sent` is (request id, a submitted decision) to show again."""
     return _render(
         request,
         "documents/requests.html",
         {
             "to_decide": [
-                {"req": r, "form": DecideForm(prefix=f"r{r.pk}")}
+                {"req": r, "form": sent[1] if sent and sent[0] == r.pk else DecideForm(prefix=f"r{r.pk}")}
                 for r in selectors.requests_to_decide(request.user)[:100]
             ],
             "mine": selectors.my_requests(request.user)[:100],
@@ -442,9 +459,8 @@ def decide(request, pk: int):
             messages.error(request, exc.message)
         else:
             messages.success(request, _("Decision recorded."))
-    else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-    return redirect("documents:requests")
+            return redirect("documents:requests")
+    return _requests_page(request, (pk, form))
 
 
 @staff_member
@@ -523,11 +539,20 @@ def access_log(request):
 
 @role_required(Role.HR_OFFICER)
 def verification(request):
+    return _verification_page(request)
+
+
+def _verification_page(request, sent: tuple[int, VerifyForm] | None = None):
     docs = selectors.pending_verifications(request.user)
     return _render(
         request,
         "documents/verification.html",
-        {"items": [{"doc": d, "form": VerifyForm(prefix=f"v{d.pk}")} for d in docs[:100]]},
+        {
+            "items": [
+                {"doc": d, "form": sent[1] if sent and sent[0] == d.pk else VerifyForm(prefix=f"v{d.pk}")}
+                for d in docs[:100]
+            ]
+        },
     )
 
 
@@ -551,8 +576,9 @@ def verify(request, pk: int):
             messages.error(request, exc.message)
         else:
             messages.success(request, _("Decision recorded."))
-    else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+            if request.POST.get("next") == "queue":
+                return redirect("documents:verification")
+            return redirect("documents:detail", pk=doc.pk)
     if request.POST.get("next") == "queue":
-        return redirect("documents:verification")
-    return redirect("documents:detail", pk=doc.pk)
+        return _verification_page(request, (doc.pk, form))
+    return _detail_page(request, doc, verify_form=form)

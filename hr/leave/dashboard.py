@@ -1,4 +1,5 @@
-"""Home page panel: my balances, my pending requests, approvals waiting for me. A fixed, small number of queries."""
+"""Home page panel: approvals waiting for me, my balances, my pending requests. A fixed, small number of queries.
+An approver with decisions waiting finds the panel first on the dashboard, the waiting decisions at its top."""
 
 from django.db.models import Count, Window
 from django.utils import timezone
@@ -7,6 +8,8 @@ from hr.org.selectors import employee_for_user
 
 from . import selectors
 from .models import LeaveRequest
+
+AWAITING_ORDER = 0  # before every other panel (news is 10)
 
 
 def panel(request) -> dict | None:
@@ -27,5 +30,5 @@ def panel(request) -> dict | None:
             "leave_awaiting": awaiting,
             "leave_awaiting_count": awaiting[0].total if awaiting else 0,
         },
-        "order": 20,
+        "order": AWAITING_ORDER if awaiting else 20,
     }

@@ -1,5 +1,5 @@
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import ApprovalStep, LeaveRequest, LeaveType
@@ -99,6 +99,16 @@ class LeaveRequestForm(forms.Form):
 
         self.fields["leave_type"].open_to = open_to
         return [t for t in requestable_types().values() if open_to(t)]
+
+    PREVIEW_FIELDS = ("leave_type", "start_date", "end_date", "first_hajj", "emergency")
+
+    def is_valid_for_preview(self) -> bool:
+        """Valid as far as the preview needs (type and dates): it answers with the day count while the other fields
+        are still empty, and keeps their errors for the submission."""
+        self.is_valid()
+        for name in [n for n in self._errors if n not in self.PREVIEW_FIELDS and n != NON_FIELD_ERRORS]:
+            del self._errors[name]
+        return not self._errors
 
     def clean(self):
         data = super().clean()

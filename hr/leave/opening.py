@@ -104,86 +104,89 @@ def parse(data: bytes, file_format: str, *, today: dt.date, leave_type: LeaveTyp
     result = OpeningFile()
     try:
         table = read_table(data, file_format)
-        header, rows = table.header, table.rows
-        index: dict[str, int] = {}
-        for idx, cell in enumerate(header):
-            name = text_cell(cell).lstrip("\ufeff").strip().lower().replace(" ", "_")
-            name = ALIASES.get(name, name)
-            if not name:
-                continue
-            if name not in COLUMNS:
-                result.add(1, column_letter(idx), _("Unknown column '%(c)s'.") % {"c": name[:40]}, _("Remove it."))
-            elif name in index:
-                result.add(1, name, _("Column '%(c)s' appears twice.") % {"c": name}, _("Keep one of them."))
-            else:
-                index[name] = idx
-        for name in REQUIRED:
-            if name not in index:
-                result.add(1, name, _("Required column '%(c)s' is missing.") % {"c": name}, _("Add it to the header."))
+        index = _column_index(table.header, result)
         if result.problems:
             return result
-        years = (today.year - 2, today.year - 1)
-        cap = max(leave_type.deferral_max, leave_type.carry_over_extended_max, leave_type.yearly_entitlement)
         seen: dict[tuple[str, int], int] = {}
-        for n, cells in rows:
-            cells = list(cells) + [None] * (len(header) - len(cells))
-            if not any(text_cell(c) for c in cells):
-                continue
-            nip = text_cell(cells[index["nip"]])
-            if not _NIP.match(nip):
-                result.add(
-                    n, "nip", _("'%(v)s' is not an 18-digit NIP.") % {"v": nip[:30]}, _("Write the NIP as text.")
-                )
-            year = _whole(cells[index["year"]], "year", n, result, low=0, high=9999)
-            if year is not None and year not in years:
-                result.add(
-                    n,
-                    "year",
-                    _("Opening balances are for %(a)s and %(b)s only, not %(y)s.")
-                    % {"a": years[0], "b": years[1], "y": year},
-                    _("Later years are on the ledger already; use an HR adjustment."),
-                )
-                year = None
-            entitlement = _whole(
-                cells[index["entitlement"]], "entitlement", n, result, low=0, high=leave_type.yearly_entitlement
-            )
-            carried = _whole(
-                cells[index["carried"]] if "carried" in index else None,
-                "carried",
-                n,
-                result,
-                low=0,
-                high=max(cap - leave_type.yearly_entitlement, 0),
-                required=False,
-            )
-            taken = _whole(cells[index["taken"]], "taken", n, result, low=0, high=cap)
-            if None in (year, entitlement, carried, taken) or not _NIP.match(nip):
-                continue
-            if taken > entitlement + carried:
-                result.add(
-                    n,
-                    "taken",
-                    _("%(t)s days taken exceed the %(a)s days the year held.")
-                    % {"t": taken, "a": entitlement + carried},
-                    _("Check the entitlement, carried and taken days."),
-                )
-                continue
-            if (nip, year) in seen:
-                result.add(
-                    n,
-                    "nip",
-                    _("NIP %(nip)s and %(y)s already appear in row %(r)s.")
-                    % {"nip": nip, "y": year, "r": seen[(nip, year)]},
-                    _("Keep one row per employee and year."),
-                )
-                continue
-            seen[(nip, year)] = n
-            result.rows.append(OpeningRow(n, nip, year, entitlement, taken, carried))
+        for n, cells in table.rows:
+            cells = list(cells) + [None] * (len(table.header) - len(cells))
+            if any(text_cell(c) for c in cells):
+                _parse_row(n, cells, index, result, seen, years=(today.year - 2, today.year - 1), leave_type=leave_type)
     except FileUnreadable as exc:
         result.problems.append(exc.problem)
     if not result.rows and not result.problems:
         result.add(None, "", _("The file has no data rows."), _("Add one row per employee and year below the header."))
     return result
+
+
+def _column_index(header, result: OpeningFile) -> dict[str, int]:
+    """Column name → position, with a problem for each unknown, repeated or missing column."""
+    index: dict[str, int] = {}
+    for idx, cell in enumerate(header):
+        name = text_cell(cell).lstrip("\ufeff").strip().lower().replace(" ", "_")
+        name = ALIASES.get(name, name)
+        if not name:
+            continue
+        if name not in COLUMNS:
+            result.add(1, column_letter(idx), _("Unknown column '%(c)s'.") % {"c": name[:40]}, _("Remove it."))
+        elif name in index:
+            result.add(1, name, _("Column '%(c)s' appears twice.") % {"c": name}, _("Keep one of them."))
+        else:
+            index[name] = idx
+    for name in REQUIRED:
+        if name not in index:
+            result.add(1, name, _("Required column '%(c)s' is missing.") % {"c": name}, _("Add it to the header."))
+    return index
+
+
+def _parse_row(n, cells, index, result: OpeningFile, seen: dict, *, years: tuple[int, int], leave_type: LeaveType):
+    """One data row: checked on its own, then against the rows before it (one per employee and year)."""
+    cap = max(leave_type.deferral_max, leave_type.carry_over_extended_max, leave_type.yearly_entitlement)
+    nip = text_cell(cells[index["nip"]])
+    if not _NIP.match(nip):
+        result.add(n, "nip", _("'%(v)s' is not an 18-digit NIP.") % {"v": nip[:30]}, _("Write the NIP as text."))
+    year = _whole(cells[index["year"]], "year", n, result, low=0, high=9999)
+    if year is not None and year not in years:
+        result.add(
+            n,
+            "year",
+            _("Opening balances are for %(a)s and %(b)s only, not %(y)s.") % {"a": years[0], "b": years[1], "y": year},
+            _("Later years are on the ledger already; use an HR adjustment."),
+        )
+        year = None
+    entitlement = _whole(
+        cells[index["entitlement"]], "entitlement", n, result, low=0, high=leave_type.yearly_entitlement
+    )
+    carried = _whole(
+        cells[index["carried"]] if "carried" in index else None,
+        "carried",
+        n,
+        result,
+        low=0,
+        high=max(cap - leave_type.yearly_entitlement, 0),
+        required=False,
+    )
+    taken = _whole(cells[index["taken"]], "taken", n, result, low=0, high=cap)
+    if None in (year, entitlement, carried, taken) or not _NIP.match(nip):
+        return
+    if taken > entitlement + carried:
+        result.add(
+            n,
+            "taken",
+            _("%(t)s days taken exceed the %(a)s days the year held.") % {"t": taken, "a": entitlement + carried},
+            _("Check the entitlement, carried and taken days."),
+        )
+        return
+    if (nip, year) in seen:
+        result.add(
+            n,
+            "nip",
+            _("NIP %(nip)s and %(y)s already appear in row %(r)s.") % {"nip": nip, "y": year, "r": seen[(nip, year)]},
+            _("Keep one row per employee and year."),
+        )
+        return
+    seen[(nip, year)] = n
+    result.rows.append(OpeningRow(n, nip, year, entitlement, taken, carried))
 
 
 def _check_employees(parsed: OpeningFile, user, leave_type: LeaveType) -> None:

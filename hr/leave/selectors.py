@@ -296,11 +296,6 @@ def with_unit_overlaps(requests: QuerySet[LeaveRequest]) -> QuerySet[LeaveReques
     )
 
 
-def unit_overlap(req: LeaveRequest) -> tuple[int, int]:
-    """(colleagues of the same unit away on overlapping days, unit staff) for one request. One query."""
-    return with_unit_overlaps(LeaveRequest.objects.filter(pk=req.pk)).values_list("unit_away", "unit_staff").get()
-
-
 # --- team calendar ---------------------------------------------------------------------------------------------------
 def calendar_units(user, today: dt.date | None = None) -> list[OrgUnit]:
     """Units whose calendar the user may see: their own unit, units whose head authority they hold today, HR scope."""

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .official import views as official_views
 
 app_name = "leave"
 urlpatterns = [
@@ -14,6 +15,8 @@ urlpatterns = [
     path("<int:pk>/izin-sementara/", views.permit, name="permit"),
     path("<int:pk>/dokumen/", views.document, name="document"),
     path("<int:pk>/surat/", views.letter, name="letter"),
+    path("<int:pk>/formulir/", official_views.form_page, name="form"),
+    path("<int:pk>/formulir.pdf", official_views.form_pdf, name="form_pdf"),
     path("persetujuan/", views.inbox, name="inbox"),
     path("kalender/", views.team_calendar, name="calendar"),
     path("sdm/", views.hr_dashboard, name="hr"),

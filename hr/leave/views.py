@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from hr.org.models import Employee
 from hr.org.selectors import employee_for_user, scope_units, unit_in_scope
@@ -117,7 +117,7 @@ def request_new(request):
         form = LeaveRequestForm(
             initial={"address_during_leave": employee.home_address, "phone_during_leave": employee.personal_phone}
         )
-    elif "preview" in request.POST and form.is_valid():
+    elif "preview" in request.POST and form.is_valid_for_preview():
         data = form.cleaned_data
         try:
             preview = services.leave_request_preview(
@@ -137,7 +137,15 @@ def request_new(request):
 
 @staff_member
 def detail(request, pk: int):
-    req = _visible(request, pk)
+    """A request; for whoever must act on it now, the decision form with the employee's balance (N-2/N-1/N), the
+    team's absences in the period and the history."""
+    return render(request, "leave/detail.html", _detail_context(request, _visible(request, pk)))
+
+
+def _detail_context(request, req, decision_form=None) -> dict:
+    """What the request page shows `request.user`; `decision_form` is a submitted form to show again with its errors."""
+    from . import decision_selectors
+
     today = timezone.localdate()
     is_owner = req.employee.user_id == request.user.pk
     is_hr = unit_in_scope(request.user, req.employee.unit)
@@ -146,26 +154,22 @@ def detail(request, pk: int):
     )
     letter = getattr(req, "letter", None) if req.status == LeaveRequest.Status.APPROVED else None
     steps = selectors.request_steps(req)
-    return render(
-        request,
-        "leave/detail.html",
-        {
-            "req": req,
-            "steps": steps,
-            "opinion": selectors.superior_opinion(steps),
-            "is_owner": is_owner,
-            "can_act": can_act,
-            "decision_form": DecisionForm() if can_act else None,
-            "can_permit": selectors.can_permit(request.user, req, today),
-            "can_withdraw": is_owner and req.is_pending,
-            "can_accept": is_owner and req.status == LeaveRequest.Status.CHANGED,
-            "can_cancel": req.status == LeaveRequest.Status.APPROVED
-            and ((is_owner and req.start_date > today) or is_hr),
-            "cancel_needs_reason": is_hr,
-            "letter": letter if letter and letter.file_name else None,
-            "overlap": selectors.unit_overlap(req) if can_act else None,
-        },
-    )
+    return {
+        "req": req,
+        "steps": steps,
+        "opinion": selectors.superior_opinion(steps),
+        "is_owner": is_owner,
+        "can_act": can_act,
+        "decision_form": (decision_form or DecisionForm()) if can_act else None,
+        "can_permit": selectors.can_permit(request.user, req, today),
+        "can_withdraw": is_owner and req.is_pending,
+        "can_accept": is_owner and req.status == LeaveRequest.Status.CHANGED,
+        "can_cancel": req.status == LeaveRequest.Status.APPROVED and ((is_owner and req.start_date > today) or is_hr),
+        "cancel_needs_reason": is_hr,
+        "letter": letter if letter and letter.file_name else None,
+        "balance_years": decision_selectors.annual_balance_years(req) if can_act else None,
+        "absences": decision_selectors.team_absences(request.user, req, today) if can_act else None,
+    }
 
 
 def _visible(request, pk: int, *, check_only: bool = False):
@@ -196,30 +200,44 @@ def _run(request, pk, action, *, checked=False):
     return redirect("leave:detail", pk=pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @staff_member
 def decide(request, pk: int):
+    """The opinion or decision of whoever must act now. A refused form comes back with what was entered and the
+    error by its field. A GET (the way back after signing in again when the session had expired while the form was
+    open) goes to the request, where the browser's draft of the reason waits."""
     _visible(request, pk, check_only=True)
+    if request.method == "GET":
+        return redirect("leave:detail", pk=pk)
     form = DecisionForm(request.POST)
-    if not form.is_valid():
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.leave_request_decide(
+                request_id=pk,
+                user=request.user,
+                outcome=data["outcome"],
+                reason=data["reason"],
+                proposed_start=data.get("proposed_start"),
+                proposed_end=data.get("proposed_end"),
+            )
+        except services.LeaveDenied as exc:
+            audit_denied(action="leave.action.denied", reason=exc.reason, request=request,
+                         object_type="leave.leaverequest", object_id=str(pk))
+            messages.error(request, exc.message)
+            return redirect("leave:detail", pk=pk)
+        except services.LeaveError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Your decision was recorded."))
+            return redirect("leave:detail", pk=pk)
+    context = _detail_context(request, _visible(request, pk), form)
+    if context["decision_form"] is None:  # not theirs to decide (any more): the refusal as a message
         for errors in form.errors.values():
             for e in errors:
                 messages.error(request, e)
         return redirect("leave:detail", pk=pk)
-    data = form.cleaned_data
-
-    def action():
-        services.leave_request_decide(
-            request_id=pk,
-            user=request.user,
-            outcome=data["outcome"],
-            reason=data["reason"],
-            proposed_start=data.get("proposed_start"),
-            proposed_end=data.get("proposed_end"),
-        )
-        messages.success(request, _("Your decision was recorded."))
-
-    return _run(request, pk, action, checked=True)
+    return render(request, "leave/detail.html", context)
 
 
 @require_POST
@@ -354,7 +372,13 @@ def team_calendar(request):
 @role_required(Role.HR_OFFICER)
 def hr_dashboard(request):
     """HR: requests and annual balances in scope, filters, adjustments, exports."""
-    form = HRFilterForm(request.GET or None, scope_units=scope_units(request.user))
+    return _hr_page(request, request.GET)
+
+
+def _hr_page(request, query, adjust: dict | None = None):
+    """The HR dashboard for the filters in `query`; `adjust` is a refused adjustment (employee, days, reason,
+    error) that its row shows again."""
+    form = HRFilterForm(query or None, scope_units=scope_units(request.user))
     filters = form.cleaned_data if form.is_valid() else {}
     year = filters.get("year") or timezone.localdate().year
     unit = filters.get("unit")
@@ -365,8 +389,8 @@ def hr_dashboard(request):
         unit=unit,
         year=year,
     )
-    params = {k: v for k, v in request.GET.items() if k != "page" and k != "bpage"}
-    balances = Paginator(selectors.hr_balances(request.user, year, unit), PAGE_SIZE).get_page(request.GET.get("bpage"))
+    params = {k: v for k, v in query.items() if k != "page" and k != "bpage"}
+    balances = Paginator(selectors.hr_balances(request.user, year, unit), PAGE_SIZE).get_page(query.get("bpage"))
     return render(
         request,
         "leave/hr_dashboard.html",
@@ -376,7 +400,7 @@ def hr_dashboard(request):
             "balances": balances,
             "year": year,
             "querystring": urlencode(params),
-            "adjust_form": AdjustmentForm(initial={"year": year}),
+            "adjust": adjust or {},
         },
     )
 
@@ -384,40 +408,51 @@ def hr_dashboard(request):
 @require_POST
 @role_required(Role.HR_OFFICER)
 def hr_adjust(request):
+    """An HR adjustment of an annual balance; a refused one comes back in its row with what was entered."""
     form = AdjustmentForm(request.POST)
-    if not form.is_valid():
+    form.is_valid()
+    pk = form.cleaned_data.get("employee")
+    if pk is None:
         messages.error(request, _("Check the adjustment: year, days and reason are required."))
         return redirect("leave:hr")
-    data = form.cleaned_data
     try:
-        employee = selectors.hr_employee(request.user, data["employee"])
+        employee = selectors.hr_employee(request.user, pk)
     except Http404:
         audit_denied(
             action="leave.ledger.adjust.denied", reason="out of scope", request=request,
-            object_type="org.employee", object_id=str(data["employee"]),
+            object_type="org.employee", object_id=str(pk),
         )
         raise
-    annual = LeaveType.objects.filter(uses_ledger=True, active=True).order_by("sort_order").first()
-    try:
-        services.ledger_adjust(
-            employee=employee,
-            leave_type=annual,
-            year=data["year"],
-            days=data["days"],
-            reason=data["reason"],
-            user=request.user,
-        )
-        audit_record(
-            action="leave.ledger.adjust",
-            request=request,
-            obj=employee,
-            subject_employee=employee,
-            details={"year": data["year"], "days": data["days"], "reason": data["reason"][:255]},
-        )
-        messages.success(request, _("The balance was adjusted."))
-    except services.LeaveError as exc:
-        messages.error(request, exc.message)
-    return redirect(reverse("leave:hr") + "?" + urlencode({"year": data["year"]}))
+    data = form.cleaned_data
+    if form.is_valid():
+        annual = LeaveType.objects.filter(uses_ledger=True, active=True).order_by("sort_order").first()
+        try:
+            services.ledger_adjust(
+                employee=employee,
+                leave_type=annual,
+                year=data["year"],
+                days=data["days"],
+                reason=data["reason"],
+                user=request.user,
+            )
+        except services.LeaveError as exc:
+            error = exc.message
+        else:
+            audit_record(
+                action="leave.ledger.adjust",
+                request=request,
+                obj=employee,
+                subject_employee=employee,
+                details={"year": data["year"], "days": data["days"], "reason": data["reason"][:255]},
+            )
+            messages.success(request, _("The balance was adjusted."))
+            return redirect(reverse("leave:hr") + "?" + urlencode({"year": data["year"]}))
+    else:
+        error = _("Check the adjustment: year, days and reason are required.")
+    messages.error(request, error)
+    adjust = {"employee": employee.pk, "days": request.POST.get("days", ""), "reason": request.POST.get("reason", "")}
+    query = {"year": str(data["year"])} if data.get("year") else {}
+    return _hr_page(request, query, {**adjust, "error": error})
 
 
 @role_required(Role.HR_OFFICER)

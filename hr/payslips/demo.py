@@ -77,15 +77,26 @@ def net_of(values: dict) -> int:
     return sum(v for c, v in values.items() if c in EARNINGS) - sum(v for c, v in values.items() if c not in EARNINGS)
 
 
+def _extra_columns(rows: list[dict]) -> list[str]:
+    """Columns beyond the fixed ones (the optional NPWP, bank, account, family status), in first-seen order."""
+    known = {"period", "nip", "name", "net", *CODES}
+    return list(dict.fromkeys(k for row in rows for k in row if k not in known))
+
+
+def _cells(row: dict, extra: list[str]) -> list:
+    values = [row.get(code, 0) for code in CODES]
+    net = row["net"] if "net" in row else net_of({c: row.get(c, 0) for c in CODES})
+    return [row["period"], row["nip"], row["name"], *values, net, *(row.get(k, "") for k in extra)]
+
+
 def csv_bytes(rows: list[dict], *, bom: bool = False, delimiter: str = ",") -> bytes:
     """rows: dicts with period, nip, name and component codes (net computed if absent)."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
-    writer.writerow(["period", "nip", "name", *CODES, "net"])
+    extra = _extra_columns(rows)
+    writer.writerow(["period", "nip", "name", *CODES, "net", *extra])
     for row in rows:
-        values = [row.get(code, 0) for code in CODES]
-        net = row["net"] if "net" in row else net_of({c: row.get(c, 0) for c in CODES})
-        writer.writerow([row["period"], row["nip"], row["name"], *values, net])
+        writer.writerow(_cells(row, extra))
     data = out.getvalue().encode("utf-8")
     return (b"\xef\xbb\xbf" + data) if bom else data
 
@@ -95,11 +106,25 @@ def xlsx_bytes(rows: list[dict]) -> bytes:
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("payroll")
-    ws.append(["period", "nip", "name", *CODES, "net"])
+    extra = _extra_columns(rows)
+    ws.append(["period", "nip", "name", *CODES, "net", *extra])
     for row in rows:
-        values = [row.get(code, 0) for code in CODES]
-        net = row["net"] if "net" in row else net_of({c: row.get(c, 0) for c in CODES})
-        ws.append([row["period"], row["nip"], row["name"], *values, net])
+        ws.append(_cells(row, extra))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+BANKS = ("BRI", "Bank Mandiri", "BNI", "BTN", "Bank Syariah Indonesia")
+
+
+def particulars(nip: str) -> dict:
+    """NPWP, bank, account and family status for a demo payslip, derived from the NIP (no random draw, so the amounts
+    drawn for the demo stay as they were)."""
+    digits = int(nip)
+    return {
+        "npwp": f"{digits % 10**15:015d}",
+        "bank": BANKS[digits % len(BANKS)],
+        "rekening": f"{digits % 10**10:010d}",
+        "status_keluarga": ("TK/0", "K/0", "K/1", "K/2", "K/3")[digits // 7 % 5],
+    }

@@ -2,7 +2,8 @@
 The file itself is read by `intranet.core.table_files`; this module checks what it holds.
 
 File format (documented in hr/payslips/examples/README.md): a header row, then one row per employee —
-``period`` (YYYY-MM), ``nip``, ``name``, one column per catalogue component (its code), ``net``.
+``period`` (YYYY-MM), ``nip``, ``name``, one column per catalogue component (its code), ``net``; optionally
+``npwp``, ``bank``, ``rekening`` and ``status_keluarga`` (`particulars.py`).
 Amounts are whole rupiah. Every problem is reported with its row (the spreadsheet row number, header = row 1),
 its column and a hint on how to fix it.
 """
@@ -16,6 +17,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from hr.org.models import bare_name_key
+from hr.payslips import particulars
 from hr.payslips.amounts import AmountError, is_single_group, parse_amount, thousands_evidence
 from hr.payslips.templatetags.payslips import rupiah
 from intranet.core.table_files import (  # noqa: F401 - read_table, FileUnreadable, MAX_PROBLEM_CHARS: this module's API
@@ -80,6 +82,7 @@ class ParsedRow:
     gross: Decimal
     deductions: Decimal
     net: Decimal
+    particulars: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -105,9 +108,9 @@ def check_header(raw_header: list, components: dict) -> tuple[dict, list[Problem
         name = text_cell(cell).lstrip("\ufeff").strip().lower().replace(" ", "_")
         if not name:
             continue
-        name = ALIASES.get(name, name)
+        name = particulars.ALIASES.get(name, ALIASES.get(name, name))
         letter = column_letter(idx)
-        if name not in BASE_COLUMNS and name not in components:
+        if name not in BASE_COLUMNS and name not in components and name not in particulars.COLUMNS:
             problems.append(
                 Problem(
                     1,
@@ -161,6 +164,8 @@ def parse_rows(
     if header_problems:
         return result
     index = {name: idx for idx, name in columns.items()}
+    optional = [(name, idx) for idx, name in columns.items() if name in particulars.COLUMNS]
+    extras: dict[int, dict] = {}  # row → the optional columns' values, attached to the rows kept
     comp_cols = [(name, components[name].kind == "earning") for idx, name in columns.items() if name in components]
     amount_cols = [idx for idx, name in columns.items() if name in components] + [index["net"]]
     evidence: dict[str, int] = {}  # thousands separator → first row showing it
@@ -263,6 +268,16 @@ def parse_rows(
             )
             bad = True
 
+        for column, idx in optional:
+            try:
+                value = particulars.check(column, text_cell(row[idx]))
+            except AmountError as exc:
+                result.add(Problem(n, column, exc.message, exc.hint))
+                bad = True
+            else:
+                if value:
+                    extras.setdefault(n, {})[column] = value
+
         cells, single_group = [row[idx] for idx in amount_cols], False
         for raw in cells:
             if type(raw) is str and not raw.isdigit():  # plain digits and spreadsheet numbers show no separator
@@ -289,6 +304,8 @@ def parse_rows(
     if deferred:
         result.rows.sort(key=lambda r: r.row)
         result.problems.sort(key=lambda p: p.row or 0)
+    for r in result.rows if extras else ():
+        r.particulars = extras.get(r.row, {})
     if progress:
         progress(counter)
     if not result.rows and not result.problem_count:

@@ -163,6 +163,8 @@ class Payslip(models.Model):
     position_name = models.CharField(_("position"), max_length=255, blank=True, default="")
     grade = models.CharField(_("rank"), max_length=8, blank=True, default="")
     components = models.JSONField(_("components"), default=dict)
+    # NPWP, bank, account number and family status when the payroll file carries them (`particulars.py`)
+    particulars = models.JSONField(_("particulars"), default=dict, blank=True)
     gross = models.DecimalField(_("total earnings"), **MONEY)
     deductions = models.DecimalField(_("total deductions"), **MONEY)
     net = models.DecimalField(_("net pay"), **MONEY)

@@ -153,6 +153,7 @@ def seed(ctx) -> None:
                             position_name=pos or "",
                             grade=(pppk if etype == "PPPK" else gol) or "",
                             components={c: str(v) for c, v in values.items() if v},
+                            particulars=demo.particulars(nip),
                             gross=earn,
                             deductions=ded,
                             net=earn - ded,

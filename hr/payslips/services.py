@@ -13,7 +13,7 @@ import os
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
@@ -21,7 +21,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -221,6 +220,7 @@ def _validate(batch: PayslipBatch, *, progress, today: dt.date) -> PayslipBatch:
                 position_name=ref.position_name,
                 grade=ref.grade,
                 components={code: str(v) for code, v in r.amounts.items()},
+                particulars=r.particulars,
                 gross=r.gross,
                 deductions=r.deductions,
                 net=r.net,
@@ -277,6 +277,7 @@ class DraftRow:
     gross: Decimal
     deductions: Decimal
     net: Decimal
+    particulars: dict = field(default_factory=dict)
 
 
 # Every concrete column of Payslip, in COPY order (a test checks this list against the model).
@@ -293,6 +294,7 @@ COPY_COLUMNS = (
     "position_name",
     "grade",
     "components",
+    "particulars",
     "gross",
     "deductions",
     "net",
@@ -327,6 +329,7 @@ def insert_drafts(
                             r.position_name,
                             r.grade,
                             json.dumps(r.components),
+                            json.dumps(r.particulars),
                             r.gross,
                             r.deductions,
                             r.net,
@@ -576,17 +579,9 @@ def _font_config():
 def render_pdf_bytes(payslip: Payslip) -> bytes:
     from weasyprint import HTML
 
-    html = render_to_string(
-        "payslips/pdf.html",
-        {
-            "slip": payslip,
-            **payslip_lines(payslip),
-            "agency_name": settings.SERAMBI_AGENCY_NAME,
-            "agency_address": settings.SERAMBI_AGENCY_ADDRESS,
-            "generated_at": timezone.localtime(),
-        },
-    )
-    pdf = HTML(string=html).write_pdf(font_config=_font_config())
+    from .document import payslip_html
+
+    pdf = HTML(string=payslip_html(payslip)).write_pdf(font_config=_font_config())
     password = pdf_password(payslip)
     if password:
         from pypdf import PdfReader, PdfWriter

@@ -11,12 +11,12 @@ from django.template import Context, Template
 
 ROOT = Path(__file__).resolve().parents[2]
 CSS = (ROOT / "static/css/serambi.css").read_text()
-# Our own page templates; the leave module's are maintained with it, PDFs and certificates are paper, not screens.
+# Our own page templates; PDFs, certificates and letters are paper, not screens.
 TEMPLATES = [
     p
     for base in ("templates", "cms", "hr", "intranet")
     for p in (ROOT / base).rglob("*.html")
-    if "hr/leave" not in str(p) and p.name not in ("pdf.html", "certificate.html", "letter.html")
+    if p.name not in ("pdf.html", "certificate.html", "letter.html")
 ]
 PHONE_PX = 360
 

@@ -59,47 +59,9 @@ def assess(
     Used by the preview (without locks) and by the services (under the employee's lock). `balance`: the ledger
     balance of the type for the request's year, when the caller has just read it (under the lock)."""
     today = today or timezone.localdate()
-    if end_date < start_date:
-        raise LeaveError(_("The end date is before the start date."), "end_date")
-    if not leave_type.active or not leave_type.requestable:
-        raise LeaveError(_("This leave type cannot be requested."), "leave_type")
-    if not yearend.eligible(leave_type, employee.employment_type, employee.gender):
-        raise LeaveError(_("This leave type is not available to you."), "leave_type")
-    if years_of_service(employee, start_date) < leave_type.min_service_years and not rules.waives_service(ground):
-        raise LeaveError(
-            ngettext(
-                "This leave type needs at least %(n)s year of service.",
-                "This leave type needs at least %(n)s years of service.",
-                leave_type.min_service_years,
-            )
-            % {"n": leave_type.min_service_years},
-            "leave_type",
-        )
-    if emergency and not leave_type.emergency_allowed:
-        raise LeaveError(_("Emergency permission is only possible for leave for important reasons."), "emergency")
-    if start_date < today and not emergency:
-        raise LeaveError(_("The leave cannot start in the past."), "start_date")
-    if leave_type.uses_ledger and start_date.year != end_date.year:
-        raise LeaveError(_("Split the leave at the turn of the year: one request per year."), "end_date")
+    _check_who_and_when(employee, leave_type, start_date, end_date, emergency=emergency, ground=ground, today=today)
     days, versions, days_off = workdays.request_detail(leave_type, start_date, end_date)
-    if days == 0:
-        raise LeaveError(_("There are no working days in this period."), "end_date")
-    if days < leave_type.min_per_request:
-        raise LeaveError(
-            _("At least %(n)s per request.") % {"n": units.quantity(leave_type.min_per_request, leave_type.unit)},
-            "end_date",
-        )
-    if workdays.exceeds_max(leave_type, start_date, end_date, days):
-        raise LeaveError(
-            _("More than the maximum of %(n)s per request.")
-            % {"n": units.quantity(leave_type.max_per_request, leave_type.unit)},
-            "end_date",
-        )
-    if leave_type.document_required(days) and not has_document:
-        raise LeaveError(
-            _("This leave needs a supporting document: %(hint)s.") % {"hint": leave_type.document_hint or "-"},
-            "document",
-        )
+    _check_length(leave_type, start_date, end_date, days, has_document=has_document)
     rules.check(
         employee=employee,
         leave_type=leave_type,
@@ -109,34 +71,7 @@ def assess(
         has_document=has_document,
         exclude_pk=exclude_pk,
     )
-    # One read of the employee's pending and approved requests that matter: those overlapping the period, and those
-    # of this type starting in its year (they count against the yearly maximum; the pending ones hold balance days).
-    live = list(
-        LeaveRequest.objects.filter(
-            Q(start_date__lte=end_date, end_date__gte=start_date)
-            | Q(leave_type=leave_type, start_date__year=start_date.year),
-            employee=employee,
-            status__in=[*LeaveRequest.PENDING, Status.APPROVED],
-        )
-        .exclude(pk=exclude_pk or 0)
-        .only("leave_type_id", "start_date", "end_date", "status", "days", "proposed_days")
-        .order_by()
-    )
-    if any(r.start_date <= end_date and r.end_date >= start_date for r in live):
-        raise LeaveError(_("This period overlaps another leave request of yours."), "start_date")
-    same_year = [r for r in live if r.leave_type_id == leave_type.pk and r.start_date.year == start_date.year]
-    if leave_type.max_per_year is not None:
-        taken = sum(r.hold_days for r in same_year)
-        if taken + days > leave_type.max_per_year:
-            raise LeaveError(
-                ngettext(
-                    "More than the maximum of %(n)s day per year for this leave type.",
-                    "More than the maximum of %(n)s days per year for this leave type.",
-                    leave_type.max_per_year,
-                )
-                % {"n": leave_type.max_per_year},
-                "end_date",
-            )
+    same_year = _check_other_requests(employee, leave_type, start_date, end_date, days, exclude_pk=exclude_pk)
     available = remaining = None
     projected = False
     if leave_type.uses_ledger:
@@ -163,6 +98,97 @@ def assess(
         ground=ground,
         projected=projected,
     )
+
+
+def _check_who_and_when(
+    employee: Employee,
+    leave_type: LeaveType,
+    start_date: dt.date,
+    end_date: dt.date,
+    *,
+    emergency: bool,
+    ground: str,
+    today: dt.date,
+) -> None:
+    """The type is open to this employee, and the dates make a request of it."""
+    if end_date < start_date:
+        raise LeaveError(_("The end date is before the start date."), "end_date")
+    if not leave_type.active or not leave_type.requestable:
+        raise LeaveError(_("This leave type cannot be requested."), "leave_type")
+    if not yearend.eligible(leave_type, employee.employment_type, employee.gender):
+        raise LeaveError(_("This leave type is not available to you."), "leave_type")
+    if years_of_service(employee, start_date) < leave_type.min_service_years and not rules.waives_service(ground):
+        raise LeaveError(
+            ngettext(
+                "This leave type needs at least %(n)s year of service.",
+                "This leave type needs at least %(n)s years of service.",
+                leave_type.min_service_years,
+            )
+            % {"n": leave_type.min_service_years},
+            "leave_type",
+        )
+    if emergency and not leave_type.emergency_allowed:
+        raise LeaveError(_("Emergency permission is only possible for leave for important reasons."), "emergency")
+    if start_date < today and not emergency:
+        raise LeaveError(_("The leave cannot start in the past."), "start_date")
+    if leave_type.uses_ledger and start_date.year != end_date.year:
+        raise LeaveError(_("Split the leave at the turn of the year: one request per year."), "end_date")
+
+
+def _check_length(leave_type: LeaveType, start_date: dt.date, end_date: dt.date, days: int, *, has_document: bool):
+    """The request's length within the type's limits per request, with the document its length needs."""
+    if days == 0:
+        raise LeaveError(_("There are no working days in this period."), "end_date")
+    if days < leave_type.min_per_request:
+        raise LeaveError(
+            _("At least %(n)s per request.") % {"n": units.quantity(leave_type.min_per_request, leave_type.unit)},
+            "end_date",
+        )
+    if workdays.exceeds_max(leave_type, start_date, end_date, days):
+        raise LeaveError(
+            _("More than the maximum of %(n)s per request.")
+            % {"n": units.quantity(leave_type.max_per_request, leave_type.unit)},
+            "end_date",
+        )
+    if leave_type.document_required(days) and not has_document:
+        raise LeaveError(
+            _("This leave needs a supporting document: %(hint)s.") % {"hint": leave_type.document_hint or "-"},
+            "document",
+        )
+
+
+def _check_other_requests(
+    employee: Employee, leave_type: LeaveType, start_date: dt.date, end_date: dt.date, days: int, *, exclude_pk
+) -> list[LeaveRequest]:
+    """No overlap with the employee's other live requests, and the type's yearly maximum kept. Returns this type's
+    live requests in the year (the pending ones hold balance days)."""
+    # One read of the employee's pending and approved requests that matter: those overlapping the period, and those
+    # of this type starting in its year.
+    live = list(
+        LeaveRequest.objects.filter(
+            Q(start_date__lte=end_date, end_date__gte=start_date)
+            | Q(leave_type=leave_type, start_date__year=start_date.year),
+            employee=employee,
+            status__in=[*LeaveRequest.PENDING, Status.APPROVED],
+        )
+        .exclude(pk=exclude_pk or 0)
+        .only("leave_type_id", "start_date", "end_date", "status", "days", "proposed_days")
+        .order_by()
+    )
+    if any(r.start_date <= end_date and r.end_date >= start_date for r in live):
+        raise LeaveError(_("This period overlaps another leave request of yours."), "start_date")
+    same_year = [r for r in live if r.leave_type_id == leave_type.pk and r.start_date.year == start_date.year]
+    if leave_type.max_per_year is not None and sum(r.hold_days for r in same_year) + days > leave_type.max_per_year:
+        raise LeaveError(
+            ngettext(
+                "More than the maximum of %(n)s day per year for this leave type.",
+                "More than the maximum of %(n)s days per year for this leave type.",
+                leave_type.max_per_year,
+            )
+            % {"n": leave_type.max_per_year},
+            "end_date",
+        )
+    return same_year
 
 
 def leave_request_preview(

@@ -7,6 +7,7 @@
   cell says its column through `data-label`)."""
 
 from django import template
+from django.conf import settings
 from django.forms.widgets import CheckboxSelectMultiple, RadioSelect
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -67,6 +68,17 @@ def page_title(title) -> str:
     """'Slip gaji' → 'Slip gaji · Serambi'; an empty title → 'Serambi'. Used as {% filter page_title %}."""
     title = " ".join(str(title).split())
     return f"{title} · Serambi" if title else "Serambi"
+
+
+@register.simple_tag
+def session_idle_seconds() -> int:
+    """The idle timeout (`SERAMBI_SESSION_IDLE_SECONDS`), for components/session_notice.html."""
+    return settings.SERAMBI_SESSION_IDLE_SECONDS
+
+
+@register.filter
+def session_minutes(seconds) -> int:
+    return max(1, int(seconds) // 60)
 
 
 class DataTableNode(template.Node):

@@ -151,7 +151,7 @@ def test_decide_through_the_view(client, chain, types, year):
     page = client.get(reverse("leave:detail", args=[req.pk]))
     assert b'data-testid="leave-decide-form"' in page.content
     resp = client.post(reverse("leave:decide", args=[req.pk]), {"outcome": "refuse", "reason": ""})
-    assert resp.status_code == 302
+    assert resp.status_code == 200 and b'id="id_reason_error"' in resp.content  # the form again, with its error
     req.refresh_from_db()
     assert req.status == LeaveRequest.Status.AWAITING_SUPERIOR  # reason required
     client.post(reverse("leave:decide", args=[req.pk]), {"outcome": "approve"})
@@ -278,7 +278,7 @@ def test_kept_copies_are_retired_when_the_reader_is_notified(client, chain, type
     assert approved in client.get(reverse("leave:index")).content.decode()
 
 
-def test_detail_shows_unit_absences_to_the_superior(client, chain, types, year):
+def test_detail_shows_team_absences_to_the_superior(client, chain, types, year):
     mon = monday(year, 2)
     other = submit(chain.colleague, types["tahunan"], mon, mon + dt.timedelta(days=2))
     services.leave_request_decide(request_id=other.pk, user=chain.head.user, outcome="approve")
@@ -286,7 +286,7 @@ def test_detail_shows_unit_absences_to_the_superior(client, chain, types, year):
     req = submit(chain.staff, types["tahunan"], mon + dt.timedelta(days=1), mon + dt.timedelta(days=3))
     client.force_login(chain.head.user)
     html = client.get(reverse("leave:detail", args=[req.pk])).content.decode()
-    assert 'data-testid="leave-overlap"' in html and ("1 dari 3" in html or "1 of 3" in html)
+    assert 'data-testid="leave-overlap"' in html and "1 anggota tim Anda juga cuti" in html
 
 
 def test_submit_runs_a_fixed_small_number_of_queries(chain, types, year):

@@ -80,6 +80,8 @@ TABLE: dict[str, Row] = {
     "leave:permit": post("leave_pending", allowed=allow(LEAVE_PENDING, 302)),
     "leave:cancel": post("leave_approved", allowed=allow(LEAVE_APPROVED, 302)),
     "leave:letter": get("leave_approved", allowed=allow(LEAVE_APPROVED)),
+    "leave:form": get("leave_pending", allowed=allow(LEAVE_PENDING)),
+    "leave:form_pdf": get("leave_approved", allowed=allow(LEAVE_APPROVED)),
     # --- payslips ---------------------------------------------------------------------------------------------------
     "payslips:index": get(everyone=True),
     "payslips:detail": get("payslip", allowed=allow(PAYSLIP)),
@@ -107,16 +109,22 @@ TABLE: dict[str, Row] = {
     "documents:download": get("document", allowed=allow(DOCUMENT)),
     "documents:version_download": get("document", 1, allowed=allow(DOCUMENT)),
     "documents:edit": get("document", allowed={"owner": 403, "hr_in": 200}),
-    "documents:share": post("document", allowed=DOCUMENT_MANAGE),
+    # An empty form comes back (200) with its errors to whoever may use it.
+    "documents:share": post("document", allowed={**DOCUMENT_MANAGE, "hr_in": 200}),
     "documents:revoke": post(
         "document", allowed=DOCUMENT_MANAGE, data={"kind": "user", "id": lambda w: w.cast["hr_in"].user.pk}
     ),
-    "documents:new_version": post("document", allowed=DOCUMENT_MANAGE),
+    "documents:new_version": post("document", allowed={**DOCUMENT_MANAGE, "hr_in": 200}),
     # Verification: the owner's own upload, by HR in scope; the owner sees it but cannot verify it.
-    "documents:verify": post("submitted_document", allowed={"owner": 403, "hr_in": 302}),
+    "documents:verify": post("submitted_document", allowed={"owner": 403, "hr_in": 200}),
     # Anyone may ask to open a document whose exact number they know (walking through ids reveals nothing).
-    "documents:request_access": post("document", everyone=True, data={"number": "SK-1/2026", "reason": "Rapat"}),
-    "documents:decide": post("access_request", allowed=allow(["hr_in"], 302)),
+    # Those who may open it already, or asked already, get the lookup again with the refusal (200).
+    "documents:request_access": post(
+        "document",
+        allowed={**allow(EVERYONE, 302), **allow(["owner", "colleague", "hr_in"], 200)},
+        data={"number": "SK-1/2026", "reason": "Rapat"},
+    ),
+    "documents:decide": post("access_request", allowed=allow(["hr_in"], 200)),
     "documents:withdraw": post("access_request", allowed=allow(["colleague"], 302)),
     # --- notifications, security, account ---------------------------------------------------------------------------
     "notifications:list": get(everyone=True),

@@ -36,7 +36,7 @@ def test_walking_sequential_ids_finds_nothing(world):
     last_doc = Document.objects.order_by("-pk").first().pk
     probes = []
     for pk in range(1, last_leave + 10):
-        probes += [reverse("leave:detail", args=[pk]), reverse("leave:letter", args=[pk]), reverse("leave:document", args=[pk])]
+        probes += [reverse(f"leave:{name}", args=[pk]) for name in ("detail", "letter", "document", "form", "form_pdf")]
     for pk in range(1, last_doc + 10):
         if pk == world.document.pk:
             continue  # the colleague asked for access to this one; asking is not seeing (checked below)

@@ -1,4 +1,5 @@
-/* Leave form: refresh the server-rendered working-days preview when the type or dates change.
+/* Leave form: refresh the server-rendered working-days preview when the type or dates change, as soon as both dates
+   are given (the other fields may still be empty: the server checks only what the count needs).
    Progressive enhancement only: without JavaScript the "Preview" button does the same. */
 (function () {
   "use strict";
@@ -7,6 +8,8 @@
   var target = document.getElementById("leave-preview");
   var timer = null;
   function refresh() {
+    var start = document.getElementById("id_start_date"), end = document.getElementById("id_end_date");
+    if (!start || !end || !start.value || !end.value) { return; }
     var data = new FormData(form);
     data.delete("document");
     data.set("preview", "1");
@@ -30,7 +33,7 @@
       })
       .catch(function () { /* the Preview button still works */ });
   }
-  ["id_leave_type", "id_start_date", "id_end_date", "id_emergency"].forEach(function (id) {
+  ["id_leave_type", "id_start_date", "id_end_date", "id_emergency", "id_first_hajj"].forEach(function (id) {
     var el = document.getElementById(id);
     if (el) {
       el.addEventListener("change", function () { clearTimeout(timer); timer = setTimeout(refresh, 250); });

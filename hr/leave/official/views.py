@@ -1,0 +1,46 @@
+"""The leave request form (Formulir Permintaan dan Pemberian Cuti) as a page and as a PDF: for whoever may see the
+request (the employee, the superior and the official in its chain, HR officers whose scope covers the employee);
+anyone else gets 404, audited. Every PDF download is audited."""
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+
+from hr.leave import selectors
+from intranet.accounts.permissions import staff_member
+from intranet.audit.denials import audit_denied
+from intranet.audit.services import audit_record
+
+from .form import form_context, form_html
+
+
+def _visible(request, pk: int):
+    try:
+        return selectors.visible_request(request.user, pk)
+    except Http404:
+        audit_denied(
+            action="leave.form.denied",
+            reason="not visible",
+            request=request,
+            object_type="leave.leaverequest",
+            object_id=str(pk),
+        )
+        raise
+
+
+@staff_member
+def form_page(request, pk: int):
+    req = _visible(request, pk)
+    return render(request, "leave/official/form_page.html", form_context(req))
+
+
+@staff_member
+def form_pdf(request, pk: int):
+    from weasyprint import HTML
+
+    req = _visible(request, pk)
+    pdf = HTML(string=form_html(req)).write_pdf()
+    audit_record(action="leave.form.download", request=request, obj=req, subject_employee=req.employee)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="formulir-cuti-{req.pk}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,48 @@
+"""The payslip as a document (A4, print CSS, the signature slot of the payroll unit), as a treasury slip has it: the
+period in words ("Oktober 2026"), every component of the catalogue even when zero, the net pay in words, and NPWP,
+bank account and family status when the payroll file carried them."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import override
+
+from hr.org.ranks import PANGKAT
+
+from .models import Component, Payslip
+from .particulars import formatted
+from .services import catalogue
+
+
+def slip_lines(payslip: Payslip, comps: dict[str, Component] | None = None) -> dict:
+    """Earnings and deductions as [(component, amount)]: every active component of the catalogue, zero when the slip
+    has none of it, and an inactive one only when the slip carries it."""
+    comps = comps if comps is not None else catalogue()
+    earnings, deductions = [], []
+    for code, comp in comps.items():
+        if not comp.active and code not in payslip.components:
+            continue
+        value = Decimal(payslip.components.get(code, 0))
+        (earnings if comp.kind == Component.Kind.EARNING else deductions).append((comp, value))
+    return {"earnings": earnings, "deductions": deductions}
+
+
+def payslip_html(payslip: Payslip) -> str:
+    """The payslip as a standalone A4 document, in Indonesian (with English glosses) whatever the reader's language."""
+    with override("id"):
+        return render_to_string(
+            "payslips/pdf.html",
+            {
+                "slip": payslip,
+                **slip_lines(payslip),
+                "rank": f"{PANGKAT[payslip.grade]}, {payslip.grade}" if payslip.grade in PANGKAT else payslip.grade,
+                "particulars": formatted(payslip.particulars),
+                "issuer": settings.SERAMBI_PAYSLIP_ISSUER,
+                "city": settings.SERAMBI_AGENCY_CITY,
+                "agency_name": settings.SERAMBI_AGENCY_NAME,
+                "agency_address": settings.SERAMBI_AGENCY_ADDRESS,
+                "generated_at": timezone.localtime(),
+            },
+        )
