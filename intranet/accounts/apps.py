@@ -20,7 +20,7 @@ class AccountsConfig(AppConfig):
 
         from . import checks  # noqa: F401 - registers the deploy check
         from .ldap import role_checks  # noqa: F401 - registers the system check
-        from .ldap.provisioning import ROLE_PLAN_GENERATION
+        from .ldap.mappings import ROLE_PLAN_GENERATION
         from .models import DirectoryGroupMapping
 
         bump_on_write(ROLE_PLAN_GENERATION, DirectoryGroupMapping, Group)  # the role plan kept for directory logins

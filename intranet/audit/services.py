@@ -36,16 +36,19 @@ def audit_record(
     object_type: str = "",
     object_id: str = "",
     subject_employee=None,
+    subject_employee_id: int | None = None,
     outcome: str = AuditEntry.Outcome.ALLOWED,
     acting_for: str = "",
     details: dict | None = None,
 ) -> AuditEntry:
-    """Append one entry to the chain (its own transaction, or the caller's). Also emitted as a JSON log line."""
+    """Append one entry to the chain (its own transaction, or the caller's). Also emitted as a JSON log line.
+    The subject is an Employee, or only its id (`subject_employee_id`) for the layers below the HR apps."""
     if actor is None and request is not None and getattr(request, "user", None) and request.user.is_authenticated:
         actor = request.user
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
+    subject_key = str(subject_employee.pk) if subject_employee is not None else str(subject_employee_id or "")
     ip, agent = _client(request)
     entry = AuditEntry(
         created_at=timezone.now(),
@@ -57,12 +60,14 @@ def audit_record(
         object_type=object_type,
         object_id=str(object_id),
         subject_employee=subject_employee,
-        subject_key=str(subject_employee.pk) if subject_employee is not None else "",
+        subject_key=subject_key,
         ip=ip,
         user_agent=agent,
         outcome=outcome,
         details=details or {},
     )
+    if subject_employee is None and subject_employee_id:
+        entry.subject_employee_id = subject_employee_id
     # Entries of their own (an audited read) need not wait for the WAL flush: see AUDIT_ASYNC_COMMIT in settings.
     _append(entry, async_commit=not connection.in_atomic_block and settings.AUDIT_ASYNC_COMMIT)
     if logger.isEnabledFor(logging.INFO):

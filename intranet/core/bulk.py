@@ -16,6 +16,13 @@ from django.db import connection, models
 BATCH = 2000
 
 
+def chunks(items, size: int = BATCH):
+    """`items` in lists of at most `size` (IN lists and statements of a bounded size)."""
+    items = list(items)
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
 def _supported() -> bool:
     if connection.vendor == "postgresql":
         return True

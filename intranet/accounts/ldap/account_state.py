@@ -121,17 +121,24 @@ def account_state(
     case; values as strings, bytes or lists of them). `lockout_minutes` is the domain's lockout duration: an AD
     lockoutTime older than that has ended (0: a lockout lasts until an administrator unlocks the account)."""
     if rules == "ppolicy":
-        locked = _text(attrs, "pwdAccountLockedTime")
-        if locked == PPOLICY_ADMIN_LOCK:
-            return AccountState.DISABLED
-        if locked:
-            return AccountState.LOCKED_OUT
-        if _text(attrs, "pwdReset").upper() == "TRUE":
-            return AccountState.MUST_CHANGE_PASSWORD
-        return AccountState.ACTIVE
+        return _ppolicy_state(attrs)
     if rules != "ad":
         return AccountState.ACTIVE
-    now = now or dt.datetime.now(dt.UTC)
+    return _ad_state(attrs, now or dt.datetime.now(dt.UTC), lockout_minutes)
+
+
+def _ppolicy_state(attrs: Mapping) -> AccountState:
+    locked = _text(attrs, "pwdAccountLockedTime")
+    if locked == PPOLICY_ADMIN_LOCK:
+        return AccountState.DISABLED
+    if locked:
+        return AccountState.LOCKED_OUT
+    if _text(attrs, "pwdReset").upper() == "TRUE":
+        return AccountState.MUST_CHANGE_PASSWORD
+    return AccountState.ACTIVE
+
+
+def _ad_state(attrs: Mapping, now: dt.datetime, lockout_minutes: int) -> AccountState:
     uac = _int(attrs, "userAccountControl") or 0
     computed = _int(attrs, "msDS-User-Account-Control-Computed")
     flags = uac | (computed or 0)
@@ -140,26 +147,31 @@ def account_state(
     expires = filetime(_int(attrs, "accountExpires"))
     if expires is not None and expires <= now:
         return AccountState.ACCOUNT_EXPIRED
-    if computed is not None:  # the server computed the lockout (it knows the domain's lockout duration)
-        locked = bool(computed & UF_LOCKOUT)
-    else:
-        locked_at = filetime(_int(attrs, "lockoutTime"))
-        locked = locked_at is not None and (
-            lockout_minutes <= 0 or now < locked_at + dt.timedelta(minutes=lockout_minutes)
-        )
-    if locked:
+    if _ad_locked_out(attrs, computed, now, lockout_minutes):
         return AccountState.LOCKED_OUT
     if _outside_logon_hours(_raw(attrs, "logonHours"), now):
         return AccountState.LOGON_RESTRICTED
     if _text(attrs, "pwdLastSet") == "0":
         return AccountState.MUST_CHANGE_PASSWORD
-    if not uac & UF_DONT_EXPIRE_PASSWD:
-        if flags & UF_PASSWORD_EXPIRED:
-            return AccountState.PASSWORD_EXPIRED
-        expiry = filetime(_int(attrs, "msDS-UserPasswordExpiryTimeComputed"))
-        if expiry is not None and expiry <= now:
-            return AccountState.PASSWORD_EXPIRED
+    if _ad_password_expired(attrs, uac, flags, now):
+        return AccountState.PASSWORD_EXPIRED
     return AccountState.ACTIVE
+
+
+def _ad_locked_out(attrs: Mapping, computed: int | None, now: dt.datetime, lockout_minutes: int) -> bool:
+    if computed is not None:  # the server computed the lockout (it knows the domain's lockout duration)
+        return bool(computed & UF_LOCKOUT)
+    locked_at = filetime(_int(attrs, "lockoutTime"))
+    return locked_at is not None and (lockout_minutes <= 0 or now < locked_at + dt.timedelta(minutes=lockout_minutes))
+
+
+def _ad_password_expired(attrs: Mapping, uac: int, flags: int, now: dt.datetime) -> bool:
+    if uac & UF_DONT_EXPIRE_PASSWD:
+        return False
+    if flags & UF_PASSWORD_EXPIRED:
+        return True
+    expiry = filetime(_int(attrs, "msDS-UserPasswordExpiryTimeComputed"))
+    return expiry is not None and expiry <= now
 
 
 # Active Directory's bind sub-codes ("data 775" in the error message), returned only for a correct password on an

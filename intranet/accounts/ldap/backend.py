@@ -49,57 +49,78 @@ def _find(conn, config, login: str, bare: str):
         return find_login(conn, config, login, bare)
 
 
+def _parsed_login(config, username, password) -> tuple[str, str] | None:
+    """(login, bare name) of a login the directory should see; None for one it must not."""
+    if not config.enabled or username is None or not password:
+        return None  # an empty password is never sent (it would be an anonymous bind)
+    parsed = parse_login(config, str(username))
+    if parsed is None:
+        return None  # wildcards, parentheses, spaces, an unknown DOMAIN\...: refused before any network call
+    if User.objects.filter(username__iexact=parsed[0], source=User.Source.LOCAL, is_superuser=True).exists():
+        return None  # break-glass administrator: local password only (ModelBackend)
+    return parsed
+
+
+def _verified_entry(config, login: str, bare: str, password: str):
+    """(the entry, its groups) when `password` is the entry's; None otherwise. Raises DirectoryUnavailable and
+    DirectoryMisconfigured."""
+    bind_state = None
+    with kept_service_connection(config, lambda conn: _find(conn, config, login, bare)) as (conn, found):
+        if len(found) != 1:
+            if len(found) > 1:
+                logger.warning("directory login: the login matches several entries; refused")
+            # Keep the same round trips as a real attempt (one bind that fails): no timing oracle.
+            verify_password(config, f"cn=serambi-no-such-user,{config.user_base_dn}", password)
+            return None
+        entry = found[0]
+        try:
+            if not verify_password(config, entry.dn, password):
+                return None
+        except AccountDisabled as exc:  # the directory's own verdict (AD sub-code), over the attributes'
+            bind_state = state_from_bind_message(str(exc)) or AccountState.DISABLED
+        groups = groups_for_entry(conn, config, entry)
+    if bind_state is not None:
+        entry = replace(entry, state=bind_state, disabled=bind_state == AccountState.DISABLED)
+    return entry, groups
+
+
+def _admit(request, config, entry, groups):
+    """The account of an entry whose password was right, brought up to date; PermissionDenied when refused."""
+    access = access_for(config, entry, groups)
+    if access == Access.ALLOWED and entry.state != AccountState.ACTIVE:
+        # expired, locked out, ...: refused with its own message; the local account is left as it is
+        _note(request, entry.state)
+        raise PermissionDenied(entry.state)
+    report, users = apply_entries(config=config, items=[Item(entry=entry, groups=groups)], full=False)
+    if access != Access.ALLOWED:
+        _note(request, access)
+        raise PermissionDenied(access)  # stops the chain: no local password for a refused directory account
+    if report.identity_conflicts:
+        _note(request, IDENTITY_CHANGED)
+        raise PermissionDenied(IDENTITY_CHANGED)
+    user = users.get(normalize_dn(entry.dn))
+    if user is None or not user.is_active:
+        return None
+    return user
+
+
 class DirectoryBackend(BaseBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         config = get_config()
-        if not config.enabled or username is None or not password:
-            return None  # an empty password is never sent (it would be an anonymous bind)
-        parsed = parse_login(config, str(username))
+        parsed = _parsed_login(config, username, password)
         if parsed is None:
-            return None  # wildcards, parentheses, spaces, an unknown DOMAIN\...: refused before any network call
-        login, bare = parsed
-        if User.objects.filter(username__iexact=login, source=User.Source.LOCAL, is_superuser=True).exists():
-            return None  # break-glass administrator: local password only (ModelBackend)
-        bind_state = None
+            return None
         try:
-            with kept_service_connection(config, lambda conn: _find(conn, config, login, bare)) as (conn, found):
-                if len(found) != 1:
-                    if len(found) > 1:
-                        logger.warning("directory login: the login matches several entries; refused")
-                    # Keep the same round trips as a real attempt (one bind that fails): no timing oracle.
-                    verify_password(config, f"cn=serambi-no-such-user,{config.user_base_dn}", password)
-                    return None
-                entry = found[0]
-                try:
-                    if not verify_password(config, entry.dn, password):
-                        return None
-                except AccountDisabled as exc:  # the directory's own verdict (AD sub-code), over the attributes'
-                    bind_state = state_from_bind_message(str(exc)) or AccountState.DISABLED
-                groups = groups_for_entry(conn, config, entry)
+            verified = _verified_entry(config, *parsed, password)
         except DirectoryMisconfigured:  # logged with its result code and hint where it was raised
             _note(request, MISCONFIGURED)
             return None
         except DirectoryUnavailable:
             _note(request, UNAVAILABLE)
             return None  # let ModelBackend try a local break-glass account
-        if bind_state is not None:
-            entry = replace(entry, state=bind_state, disabled=bind_state == AccountState.DISABLED)
-        access = access_for(config, entry, groups)
-        if access == Access.ALLOWED and entry.state != AccountState.ACTIVE:
-            # expired, locked out, ...: refused with its own message; the local account is left as it is
-            _note(request, entry.state)
-            raise PermissionDenied(entry.state)
-        report, users = apply_entries(config=config, items=[Item(entry=entry, groups=groups)], full=False)
-        if access != Access.ALLOWED:
-            _note(request, access)
-            raise PermissionDenied(access)  # stops the chain: no local password for a refused directory account
-        if report.identity_conflicts:
-            _note(request, IDENTITY_CHANGED)
-            raise PermissionDenied(IDENTITY_CHANGED)
-        user = users.get(normalize_dn(entry.dn))
-        if user is None or not user.is_active:
+        if verified is None:
             return None
-        return user
+        return _admit(request, config, *verified)
 
     def get_user(self, user_id):
         try:

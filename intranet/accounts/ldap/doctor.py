@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import ldap3
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ldap3.core import exceptions as ldap_exc
 from ldap3.utils.conv import escape_filter_chars
@@ -21,6 +21,7 @@ from .config import DirectoryConfig, normalize_dn
 from .connection import make_connection, open_tls
 from .directory import IN_CHAIN, entry_from_attributes, find_login, groups_for_entry
 from .errors import DirectoryMisconfigured, translate
+from .mappings import mapping_problems
 
 CERT_WARN_DAYS = 30
 
@@ -150,7 +151,22 @@ def _in_chain(conn, config: DirectoryConfig, entry, report: Report) -> None:
         )
 
 
-def _sample(conn, config: DirectoryConfig, report: Report, login: str | None, org_units: set[str] | None):
+@dataclass(frozen=True)
+class HRRecords:
+    """What the HR apps tell the doctor (`manage.py ldap_check` passes it; this layer does not import them): the
+    unit codes Serambi knows, and what is wrong with a NIP ("" when it is valid)."""
+
+    unit_codes: set[str] | None = None
+    nip_problem: Callable[[str], str] | None = None
+
+
+def _nip_state(nip: str, hr: HRRecords) -> str:
+    if hr.nip_problem is None:
+        return _("not checked")
+    return hr.nip_problem(nip) or _("valid")
+
+
+def _sample(conn, config: DirectoryConfig, report: Report, login: str | None, hr: HRRecords):
     if login:
         found = find_login(conn, config, login)
         if len(found) != 1:
@@ -177,13 +193,7 @@ def _sample(conn, config: DirectoryConfig, report: Report, login: str | None, or
             % {"attr": config.attr("username")}
         )
     if entry.nip:
-        from hr.org.nip import parse_nip
-
-        try:
-            parse_nip(entry.nip)
-            state = _("valid")
-        except ValidationError as exc:
-            state = " ".join(exc.messages)
+        state = _nip_state(entry.nip, hr)
         report.say(f"{config.attr('nip')} → NIP: {_mask(entry.nip)} ({len(entry.nip)} {_('digits')}, {state})", 2)
     else:
         report.say(f"{config.attr('nip')} → NIP: {_('(missing)')}", 2)
@@ -194,8 +204,8 @@ def _sample(conn, config: DirectoryConfig, report: Report, login: str | None, or
             % {"attr": config.attr("nip")}
         )
     unit_state = ""
-    if entry.unit and org_units is not None:
-        unit_state = _(" (known unit)") if entry.unit in org_units else _(" (no unit with this code in Serambi)")
+    if entry.unit and hr.unit_codes is not None:
+        unit_state = _(" (known unit)") if entry.unit in hr.unit_codes else _(" (no unit with this code in Serambi)")
     report.say(f"{config.attr('unit')} → {_('unit')}: {entry.unit or _('(missing)')}{unit_state}", 2)
     report.say(f"{config.attr('email')} → {_('e-mail')}: {_mask(entry.email, 2) if entry.email else _('(missing)')}", 2)
     report.say(_("account disabled: %(state)s") % {"state": _("yes") if entry.disabled else _("no")}, 2)
@@ -256,7 +266,7 @@ def _named_groups(conn, config: DirectoryConfig, report: Report) -> None:
             )
 
 
-def _directory_content(conn, config: DirectoryConfig, report: Report, login: str | None, org_units) -> None:
+def _directory_content(conn, config: DirectoryConfig, report: Report, login: str | None, hr: HRRecords) -> None:
     try:
         users = _count(conn, config.user_base_dn, config.user_object_filter, config.page_size)
         report.say(
@@ -278,7 +288,7 @@ def _directory_content(conn, config: DirectoryConfig, report: Report, login: str
     if groups == 0 and (config.role_map or config.required_group or config.deny_group):
         report.warn(_("No groups found, but roles or access depend on groups: check LDAP_GROUP_BASE_DN."))
     try:
-        entry = _sample(conn, config, report, login, org_units) if users or login else None
+        entry = _sample(conn, config, report, login, hr) if users or login else None
         if entry is not None:
             _in_chain(conn, config, entry, report)
         _named_groups(conn, config, report)
@@ -293,7 +303,13 @@ def _close(conn) -> None:
         pass
 
 
-def check_directory(config: DirectoryConfig, *, login: str | None = None, org_units: set[str] | None = None) -> Report:
+def check_directory(
+    config: DirectoryConfig,
+    *,
+    login: str | None = None,
+    org_units: set[str] | None = None,
+    nip_problem: Callable[[str], str] | None = None,
+) -> Report:
     report = Report()
     report.say(
         _("Serambi directory check, %(now)s") % {"now": dt.datetime.now(tz=dt.UTC).strftime("%Y-%m-%d %H:%M UTC")}
@@ -333,7 +349,7 @@ def check_directory(config: DirectoryConfig, *, login: str | None = None, org_un
             else:
                 report.say(_("service bind: anonymous (LDAP_BIND_DN is empty)"), 1)
             if not content_checked:
-                _directory_content(conn, config, report, login, org_units)
+                _directory_content(conn, config, report, login, HRRecords(org_units, nip_problem))
                 content_checked = True
         except ldap_exc.LDAPException as exc:
             why = _explain(exc, "bind")
@@ -341,8 +357,6 @@ def check_directory(config: DirectoryConfig, *, login: str | None = None, org_un
             report.error(_("Server %(uri)s: %(why)s") % {"uri": uri, "why": why})
         finally:
             _close(conn)
-    from .provisioning import mapping_problems
-
     for problem in mapping_problems(config):
         report.error(problem)
     return report

@@ -10,7 +10,6 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from hr.org.models import Employee
 from intranet.audit.models import AuditEntry
 from intranet.audit.services import audit_record
 from intranet.notifications.services import Notice, notify_many
@@ -48,12 +47,13 @@ def report_identity_changes(conflicts: list[dict]) -> None:
         ).values_list("details", flat=True)
         if any((d or {}).get("new_anchor") == c["new_anchor"] for d in told):
             continue
-        emp_id = Employee.objects.filter(user_id=c["user_id"]).values_list("id", flat=True).first()
+        # the HR record through its link to the account: the accounts layer does not import the HR apps
+        emp_id = User.objects.filter(pk=c["user_id"]).values_list("employee__id", flat=True).first()
         audit_record(
             action="directory.identity_changed",
             object_type="accounts.user",
             object_id=str(c["user_id"]),
-            subject_employee=Employee(pk=emp_id) if emp_id else None,
+            subject_employee_id=emp_id,
             outcome=AuditEntry.Outcome.DENIED,
             details=c,
         )

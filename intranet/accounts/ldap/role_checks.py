@@ -11,7 +11,7 @@ def check_role_mapping(app_configs=None, **kwargs):
     if not getattr(settings, "LDAP_ENABLED", False):
         return []
     from .config import get_config
-    from .provisioning import mapping_problems
+    from .mappings import mapping_problems
 
     try:
         config = get_config()

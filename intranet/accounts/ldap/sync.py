@@ -22,15 +22,8 @@ from .directory import (
     lean_decoding,
     load_group_graph,
 )
-from .provisioning import (
-    Item,
-    SyncAborted,
-    SyncReport,
-    active_mappings,
-    apply_entries,
-    mapping_problems,
-    relevant_groups,
-)
+from .mappings import active_mappings, mapping_problems, relevant_groups
+from .provisioning import Item, SyncAborted, SyncReport, apply_entries
 
 logger = logging.getLogger("intranet.accounts.ldap")
 

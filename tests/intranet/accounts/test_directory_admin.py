@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from intranet.accounts.ldap.config import get_config, normalize_dn
-from intranet.accounts.ldap.provisioning import active_mappings
+from intranet.accounts.ldap.mappings import active_mappings
 from intranet.accounts.models import DirectoryGroupMapping
 from intranet.accounts.roles import Role
 

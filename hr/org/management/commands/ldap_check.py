@@ -6,6 +6,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from hr.org.directory_sync import nip_problem
 from hr.org.models import OrgUnit
 from intranet.accounts.ldap.config import get_config
 from intranet.accounts.ldap.doctor import check_directory
@@ -26,7 +27,9 @@ class Command(BaseCommand):
         if not config.server_uris:
             raise CommandError(_("The directory is not configured: LDAP_SERVER_URIS is empty."))
         org_units = set(OrgUnit.objects.values_list("code", flat=True))
-        report = check_directory(config, login=(login or "").strip() or None, org_units=org_units)
+        report = check_directory(
+            config, login=(login or "").strip() or None, org_units=org_units, nip_problem=nip_problem
+        )
         for line in report.lines:
             self.stdout.write(line)
         for text in report.warnings:
