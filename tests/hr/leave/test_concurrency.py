@@ -128,5 +128,5 @@ def test_concurrent_renders_of_one_letter_issue_it_once(chain, year):
     assert ok == ["ready"] * 8
     doc.refresh_from_db()
     assert (doc.state, doc.attempts) == ("ready", 1)
-    assert StoredFile.objects.filter(name__startswith="issued/").count() == 2  # the first letter's and this one's
+    assert StoredFile.objects.filter(name__startswith="issued/leave-letter/").count() == 2  # the first and this one
     assert doc.supersedes_id == first.pk and IssuedDocument.objects.get(pk=first.pk).state == "superseded"
