@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from intranet.audit.services import audit_record
-from intranet.security.client_address import client_address
+from intranet.security.client_address import address_bucket, client_address
 from intranet.security.throttle import Window
 
 from . import verification
@@ -42,7 +42,7 @@ def _window() -> Window:
 @require_http_methods(["GET", "POST"])
 def verify(request, code: str):
     """Anyone (public by design); throttled, audited."""
-    address = client_address(request) or "unknown"
+    address = address_bucket(client_address(request))  # an IPv6 host holds a whole /64: counted as one
     window = _window()
     if window.limit and window.hit(address) > window.limit:
         if window.first(address, "audited"):
