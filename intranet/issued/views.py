@@ -74,7 +74,8 @@ def verify(request, code: str):
 def not_ready_response(request, exc):
     """For the download views of the apps that issue documents: the document's state instead of a file."""
     doc = exc.doc
-    status = 410 if doc is not None and doc.state == doc.State.CANCELLED else 503
+    ended = doc is not None and doc.state in (doc.State.CANCELLED, doc.State.SUPERSEDED)
+    status = 410 if ended else 503
     response = TemplateResponse(request, "issued/not_ready.html", {"doc": doc}, status=status)
     if status == 503:
         response["Retry-After"] = "120"

@@ -16,6 +16,7 @@ from hr.leave.models import LeaveLetter
 from intranet.audit.models import AuditEntry
 from intranet.core.private_files import private_storage
 from tests.hr.leave.conftest import chain, clean_calendar, monday, submit, types, year  # noqa: F401 - fixtures
+from tests.hr.payslips.conftest import people, publish_rows, row_for  # noqa: F401 - fixtures
 from tests.intranet.issued import pdfcheck
 
 from .proxy_fixtures import behind_proxy, via_proxy  # noqa: F401 - fixtures
@@ -100,3 +101,23 @@ def test_the_letter_of_a_cancelled_leave_no_longer_downloads(issued_letter, chai
     services.leave_request_cancel(request_id=req.pk, user=chain.staff.user)
     answer = client.get(url)
     assert answer.status_code == 410 and 'data-state="cancelled"' in answer.content.decode()
+
+
+def test_a_payslip_corrected_before_it_was_rendered_is_never_issued_as_valid(client, people):  # noqa: F811
+    """Published, then corrected before the sweep rendered it: its record was superseded with no file, and a download
+    of the old version issued it afresh under a new code the verification page called valid (Sah)."""
+    from hr.payslips.models import Payslip
+    from intranet.issued.models import IssuedDocument
+
+    staff = people
+    publish_rows(staff["officer"].user, [row_for(staff["a"])])
+    old = Payslip.objects.get(employee=staff["a"])
+    publish_rows(staff["officer"].user, [row_for(staff["a"], seed=77)], reason="Koreksi tunjangan kinerja")
+    client.force_login(staff["a"].user)
+    answer = client.get(reverse("payslips:pdf", args=[old.pk]))
+    assert answer.status_code == 410 and 'data-state="superseded"' in answer.content.decode()
+    assert not IssuedDocument.objects.filter(source_id=str(old.pk), state="ready").exists()
+    # the correction itself downloads, signed and valid
+    new = Payslip.objects.get(employee=staff["a"], status=Payslip.Status.PUBLISHED)
+    assert client.get(reverse("payslips:pdf", args=[new.pk])).status_code == 200
+    assert IssuedDocument.objects.get(source_id=str(new.pk)).state == "ready"
