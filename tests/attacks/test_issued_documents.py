@@ -121,3 +121,37 @@ def test_a_payslip_corrected_before_it_was_rendered_is_never_issued_as_valid(cli
     new = Payslip.objects.get(employee=staff["a"], status=Payslip.Status.PUBLISHED)
     assert client.get(reverse("payslips:pdf", args=[new.pk])).status_code == 200
     assert IssuedDocument.objects.get(source_id=str(new.pk)).state == "ready"
+
+
+def _signed_with_password(password: str) -> bytes:
+    """Any PDF, encrypted with `password` and signed (an attacker would use a certificate of her own)."""
+    from intranet.core.pdf import html_to_pdf
+    from intranet.issued import services as issued
+    from intranet.issued import signing
+
+    block = signing.SignatureBlock(signer_name="X", signer_title="", signed_at="-", code="A" * 22, url="https://x/")
+    return signing.current_signer().sign(issued._encrypt(html_to_pdf("<p>x</p>"), password), block, password=password)
+
+
+def test_the_upload_check_is_no_oracle_for_the_payslip_password(people, settings, client):  # noqa: F811
+    """The page decrypted any upload with the holder's PDF password (her birth date, or her NIP) and said whether the
+    signature inside was intact: an upload encrypted with a guess told whether the guess was right. The masked NIP
+    gives the birth year, so 366 uploads disclosed the birth date (or the hidden NIP digits) to anyone with a code."""
+    from hr.payslips import services as payslips
+    from hr.payslips.models import Payslip
+
+    settings.SERAMBI_PAYSLIP_PDF_PASSWORD = "birth_date"
+    publish_rows(people["officer"].user, [row_for(people["a"])])
+    slip = Payslip.objects.get(employee=people["a"])
+    with private_storage().open(payslips.payslip_pdf(payslip=slip), "rb") as fh:
+        issued_file = fh.read()
+    right = people["a"].birth_date.strftime("%d%m%Y")
+    code = pdfcheck.code_of(issued_file, password=right)
+    url = reverse("issued:verify", args=[code])
+
+    def check(data: bytes) -> str:
+        page = client.post(url, {"file": SimpleUploadedFile("s.pdf", data, "application/pdf")}).content.decode()
+        return page[page.index('data-same="') :].split(">", 1)[0]
+
+    assert check(_signed_with_password(right)) == check(_signed_with_password("01011970"))
+    assert check(issued_file) == 'data-same="yes" data-signature="intact"'  # the issued file still checks out
