@@ -44,6 +44,9 @@ def test_one_ipv6_host_cannot_escape_the_verification_limit_by_rotating_its_64(b
     answers = [client.get(url, **via_proxy(f"2001:db8:7:9::{n:x}")).status_code for n in range(1, 6)]
     assert answers == [404, 404, 404, 429, 429]
     assert AuditEntry.objects.filter(action="issued.verify").count() == 3
+    # an address the client writes further left in X-Forwarded-For is not taken for hers
+    forged = via_proxy("", forwarded="198.51.100.7, 2001:db8:7:9::99")
+    assert client.get(url, **forged).status_code == 429
     # another /64 has its own count
     assert client.get(url, **via_proxy("2001:db8:7:a::1")).status_code == 404
 
