@@ -11,12 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from intranet.issued import registry
+from intranet.issued import services as issued
 from intranet.issued.models import IssuedDocument
 
 from .models import ApprovalStep, LeaveLetter, LeaveRequest, LetterCounter
+from .official.form import form_html as official_form_html
 from .official.letter import letter_html as official_letter_html
 
 LETTER = "leave.letter"
+FORM = "leave.form"  # Formulir Permintaan dan Pemberian Cuti, issued once the official has decided
 
 
 def letter_next_number(year: int) -> int:
@@ -79,7 +82,27 @@ def _letter_stored(req: LeaveRequest, doc: IssuedDocument) -> None:
     LeaveLetter.objects.filter(request=req).update(file_name=doc.file_name)
 
 
+def form_html(req: LeaveRequest) -> str:
+    return official_form_html(LeaveRequest.objects.select_related("employee", "leave_type").get(pk=req.pk))
+
+
+def form_file(req: LeaveRequest) -> str | None:
+    """The signed form's storage name once the official has decided (NotReady while it is prepared); None before."""
+    if issued.latest_document(FORM, req) is None:
+        return None
+    return issued.current_file(FORM, req).file_name
+
+
 def register() -> None:
+    registry.register(
+        registry.Kind(
+            code=FORM,
+            label=_("Leave request form (Formulir Permintaan dan Pemberian Cuti)"),
+            render=form_html,
+            parties=letter_parties,
+            file_stem=lambda req: f"formulir-cuti-{req.pk}",
+        )
+    )
     registry.register(
         registry.Kind(
             code=LETTER,

@@ -30,6 +30,7 @@ from intranet.issued.views import not_ready_response
 
 from . import selectors, services
 from .forms import AdjustmentForm, DecisionForm, HRFilterForm, LeaveRequestForm, OpeningImportForm, ReasonForm
+from .ical import feed_ics
 from .models import CalendarFeedToken, LeaveRequest, LeaveType
 
 PAGE_SIZE = 20
@@ -532,31 +533,13 @@ def feed_settings(request):
     return render(request, "leave/feed_settings.html", {"feed_url": url})
 
 
-def _ics_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
 @login_not_required
 def feed(request, token):
     """The private iCal feed (the token is the credential; revocable). Approved leave only, without reasons."""
     row = get_object_or_404(CalendarFeedToken.objects.select_related("user"), token=token)
     if not row.user.is_active:
         raise Http404
-    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
-    host = request.get_host().split(":")[0]
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Serambi//Cuti//ID", "CALSCALE:GREGORIAN"]
-    for r in selectors.feed_requests(row.user):
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:leave-{r.pk}@{host}",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART;VALUE=DATE:{r.start_date:%Y%m%d}",
-            f"DTEND;VALUE=DATE:{r.end_date + dt.timedelta(days=1):%Y%m%d}",
-            f"SUMMARY:{_ics_escape(_('Leave') + ': ' + r.employee.full_name)}",
-            "TRANSP:TRANSPARENT",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    response = HttpResponse("\r\n".join(lines) + "\r\n", content_type="text/calendar; charset=utf-8")
+    body = feed_ics(selectors.feed_requests(row.user), host=request.get_host().split(":")[0])
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, no-store"
     return response

@@ -77,28 +77,32 @@ def parse_amount(raw, thousands: str | None = None, *, conflicting: bool = False
         if len(raw) > MAX_DIGITS and len(raw.lstrip("0")) > MAX_DIGITS:
             raise AmountError(_("The amount is too large."), _("Check the column; amounts have at most 13 digits."))
         return Decimal(raw)
-    if isinstance(raw, bool):
-        raise AmountError(_("A yes/no value is not an amount."), _("Enter the amount in rupiah, e.g. 1250000."))
-    if isinstance(raw, int):
-        value = Decimal(raw)
-    elif isinstance(raw, float):
-        if not raw.is_integer():
-            raise _not_whole(raw)
-        value = Decimal(int(raw))
-    elif isinstance(raw, Decimal):
-        value = raw
-    elif isinstance(raw, dt.date | dt.datetime | dt.time):
-        raise AmountError(_("A date is not an amount."), _("Format the column as a number."))
-    else:
-        value = _parse_amount_text(str(raw), thousands, conflicting)
-        if value is None:
-            return None
+    value = _cell_value(raw, thousands, conflicting)
+    if value is None:
+        return None
     if value != value.to_integral_value():
         raise _not_whole(raw)
     value = value.quantize(Decimal(1))
     if len(str(abs(value))) > MAX_DIGITS:
         raise AmountError(_("The amount is too large."), _("Check the column; amounts have at most 13 digits."))
     return value
+
+
+def _cell_value(raw, thousands: str | None, conflicting: bool) -> Decimal | None:
+    """A cell as a Decimal, by what the spreadsheet or CSV made of it (a number, a date, text)."""
+    if isinstance(raw, bool):
+        raise AmountError(_("A yes/no value is not an amount."), _("Enter the amount in rupiah, e.g. 1250000."))
+    if isinstance(raw, int):
+        return Decimal(raw)
+    if isinstance(raw, float):
+        if not raw.is_integer():
+            raise _not_whole(raw)
+        return Decimal(int(raw))
+    if isinstance(raw, Decimal):
+        return raw
+    if isinstance(raw, dt.date | dt.datetime | dt.time):
+        raise AmountError(_("A date is not an amount."), _("Format the column as a number."))
+    return _parse_amount_text(str(raw), thousands, conflicting)
 
 
 def _parse_amount_text(text: str, thousands: str | None, conflicting: bool) -> Decimal | None:

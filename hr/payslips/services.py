@@ -141,28 +141,30 @@ def _mark_failed(batch: PayslipBatch, message: str) -> PayslipBatch:
     return batch
 
 
+def _read_rows(batch: PayslipBatch, comps: dict, today: dt.date, report) -> importing.ParsedFile:
+    """The stored file's rows, each checked on its own; says which worksheet was read whatever the verdict."""
+    with private_storage().open(batch.file_name, "rb") as fh:
+        data = fh.read()
+    header, rows, estimate, sheet, sheet_count = importing.read_table(data, batch.file_format)
+    if sheet_count:  # only the first worksheet is read
+        batch.sheet_name, batch.sheet_count = sheet, sheet_count
+        PayslipBatch.objects.filter(pk=batch.pk).update(sheet_name=sheet, sheet_count=sheet_count)
+    report("reading", 0, estimate)
+    return importing.parse_rows(
+        header, rows, components=comps, today=today, progress=lambda n: report("reading", n, estimate)
+    )
+
+
 def _validate(batch: PayslipBatch, *, progress, today: dt.date) -> PayslipBatch:
     def report(phase, done, total):
         _set_progress(batch.pk, phase, done, total)
         if progress:
             progress(phase, done, total)
 
-    with private_storage().open(batch.file_name, "rb") as fh:
-        data = fh.read()
     comps = catalogue()
     try:
-        header, rows, estimate, sheet, sheet_count = importing.read_table(data, batch.file_format)
-    except importing.FileUnreadable as exc:
-        return _mark_invalid(batch, [exc.problem], 1)
-    if sheet_count:  # said on the batch page whatever the verdict: only the first worksheet is read
-        batch.sheet_name, batch.sheet_count = sheet, sheet_count
-        PayslipBatch.objects.filter(pk=batch.pk).update(sheet_name=sheet, sheet_count=sheet_count)
-    report("reading", 0, estimate)
-    try:
-        parsed = importing.parse_rows(
-            header, rows, components=comps, today=today, progress=lambda n: report("reading", n, estimate)
-        )
-    except importing.FileUnreadable as exc:  # found part-way (a bad row, a limit)
+        parsed = _read_rows(batch, comps, today, report)
+    except importing.FileUnreadable as exc:  # unreadable, or found part-way (a bad row, a limit)
         return _mark_invalid(batch, [exc.problem], 1)
     if parsed.problem_count == 0 or parsed.rows:
         report("checking", 0, len(parsed.rows))

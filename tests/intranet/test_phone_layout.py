@@ -69,6 +69,8 @@ def test_the_narrow_screen_rules_fold_the_navigation_and_stack_tables():
 def test_every_wide_table_is_a_focusable_labelled_region_or_stacks():
     for template in TEMPLATES:
         text = template.read_text()
+        if '<div class="doc' in text:  # an A4 official document: on the web it is shown whole inside a scrolling region
+            continue
         for tag in re.findall(r'<div class="table-scroll"[^>]*>', text):
             assert 'role="region"' in tag and 'tabindex="0"' in tag, (template, tag)
             assert "aria-label" in tag, (template, tag)

@@ -5,10 +5,14 @@ anyone else gets 404, audited. Every PDF download is audited."""
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
-from hr.leave import selectors
+from hr.leave import documents, selectors
 from intranet.accounts.permissions import staff_member
 from intranet.audit.denials import audit_denied
 from intranet.audit.services import audit_record
+from intranet.core.pdf import html_to_pdf
+from intranet.core.private_files import private_file_response
+from intranet.issued.services import NotReady
+from intranet.issued.views import not_ready_response
 
 from .form import form_context, form_html
 
@@ -35,12 +39,22 @@ def form_page(request, pk: int):
 
 @staff_member
 def form_pdf(request, pk: int):
-    from weasyprint import HTML
-
+    """Once the official has decided: the signed, verifiable form. Before: the form as it stands, unsigned."""
     req = _visible(request, pk)
-    pdf = HTML(string=form_html(req)).write_pdf()
+    try:
+        name = documents.form_file(req)
+    except NotReady as exc:
+        return not_ready_response(request, exc)
     audit_record(action="leave.form.download", request=request, obj=req, subject_employee=req.employee)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="formulir-cuti-{req.pk}.pdf"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    download_name = f"formulir-cuti-{req.pk}.pdf"
+    if name is None:
+        response = HttpResponse(html_to_pdf(form_html(req)), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{download_name}"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+    return private_file_response(
+        name=name,
+        download_name=download_name,
+        content_type="application/pdf",
+        regenerate=lambda: documents.form_file(req),
+    )

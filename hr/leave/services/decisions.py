@@ -17,7 +17,7 @@ from intranet.issued.services import cancel as cancel_documents
 from intranet.issued.services import issue as issue_document
 
 from .. import yearend
-from ..documents import LETTER
+from ..documents import FORM, LETTER
 from ..errors import LeaveDenied, LeaveError
 from ..models import (
     ApprovalStep,
@@ -156,6 +156,7 @@ def leave_request_decide(
             notify_next_actor(req, today)
             return req
         req.route_position = req.route_employee = None
+        issue_document(FORM, req)  # the form, section VIII filled, signed by the deciding official
         if outcome == Outcome.APPROVE:
             _approve(req, user, today)
         elif outcome == Outcome.CHANGE:

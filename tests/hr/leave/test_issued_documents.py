@@ -169,7 +169,7 @@ def test_a_reissued_letter_supersedes_the_old_code(issued_letter, client):
     assert 'data-status="superseded"' in old and "replaced by a newer one on" in old
     assert new_code not in old
     assert 'data-status="valid"' in client.get(reverse("issued:verify", args=[new_code])).content.decode()
-    first, second = IssuedDocument.objects.order_by("pk")
+    first, second = IssuedDocument.objects.filter(kind=LETTER).order_by("pk")
     assert (first.state, second.supersedes_id, second.state) == ("superseded", first.pk, "ready")
 
 
@@ -233,9 +233,9 @@ def test_a_render_that_hits_a_full_disk_is_retried_and_exists_once(
         call_command("issued_sweep", "--inline")  # and again: nothing more happens
     doc.refresh_from_db()
     assert (doc.state, doc.attempts) == ("ready", 2)
-    assert len(list(small_private_disk.rglob("*.pdf"))) == 1
-    assert StoredFile.objects.filter(name__startswith="issued/").count() == 1
-    assert IssuedDocument.objects.count() == 1
+    assert [len(list(small_private_disk.rglob(f"{stem}-*.pdf"))) for stem in ("surat", "formulir")] == [1, 1]
+    assert StoredFile.objects.filter(name__startswith="issued/").count() == 2  # the letter and the form, once each
+    assert IssuedDocument.objects.count() == 2
     assert pdfcheck.validate(_letter_bytes(req)).intact
 
 
@@ -249,3 +249,32 @@ def test_hostile_input_never_gives_a_server_error(issued_letter):
             assert client.get(path, QUERY_STRING=query).status_code < 500, (path, query)
         for body in POSTS:
             assert client.generic("POST", path, **body).status_code < 500, (path, body["content_type"])
+
+
+def test_the_form_is_unsigned_while_pending_and_signed_by_the_official_once_decided(
+    chain, req, client, django_capture_on_commit_callbacks
+):
+    """The Formulir is the record of the decision: downloadable as it stands while the request is pending, then issued
+    (signed in section VIII's slot by the deciding official, with its own verification code) once the official has
+    decided; cancelling the leave cancels its code."""
+    from hr.leave.documents import FORM
+
+    url = reverse("leave:form_pdf", args=[req.pk])
+    client.force_login(chain.staff.user)
+    response = client.get(url)
+    pending = b"".join(response.streaming_content) if response.streaming else response.content
+    assert pending.startswith(b"%PDF-") and b"/ByteRange" not in pending, "no signature before the decision"
+    with django_capture_on_commit_callbacks(execute=True):
+        _approve(chain, req)
+    response = client.get(url)
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    status = pdfcheck.validate(data)
+    assert status.intact and status.valid and status.trusted
+    assert chain.director.full_name in pdfcheck.stamp_lines(data)
+    form = IssuedDocument.objects.get(kind=FORM)
+    letter = IssuedDocument.objects.get(kind=LETTER)
+    assert form.state == "ready" and pdfcheck.code_of(data) != pdfcheck.code_of(_letter_bytes(req))
+    services.leave_request_cancel(request_id=req.pk, user=chain.staff.user, reason="Batal")
+    form.refresh_from_db()
+    letter.refresh_from_db()
+    assert (form.state, letter.state) == ("cancelled", "cancelled")

@@ -223,6 +223,26 @@ def test_ical_feed_token_rotate_and_revoke(client, chain, types, year):
     assert not chain.head.user.leave_feed.__class__.objects.filter(user=chain.head.user).exists()
 
 
+def test_ical_feed_folds_long_lines_and_reads_back(client, chain, types, year):
+    """RFC 5545: content lines of at most 75 octets, folded; a long name with commas and semicolons survives."""
+    from icalendar import Calendar
+
+    chain.staff.name = "Raden Ajeng Kartika Dewi Sekar; Wulan, Putri Ayu Ningrum Prameswari Hadiningrat Kusuma"
+    chain.staff.save(update_fields=["name"])
+    mon = monday(year, 3)
+    r = submit(chain.staff, types["tahunan"], mon, mon + dt.timedelta(days=1))
+    services.leave_request_decide(request_id=r.pk, user=chain.head.user, outcome="approve")
+    services.leave_request_decide(request_id=r.pk, user=chain.director.user, outcome="approve")
+    token = services.feed_token_rotate(user=chain.head.user)
+    client.logout()
+    raw = client.get(reverse("leave:feed", args=[token.token])).content
+    assert all(len(line) <= 75 for line in raw.split(b"\r\n")), "every content line folded at 75 octets"
+    events = Calendar.from_ical(raw).walk("VEVENT")
+    mine = [e for e in events if str(e["uid"]).startswith(f"leave-{r.pk}@")]
+    assert len(mine) == 1 and chain.staff.full_name in str(mine[0]["summary"])
+    assert mine[0].decoded("dtstart") == mon and mine[0].decoded("dtend") == mon + dt.timedelta(days=2)
+
+
 def test_dashboard_panel(rf, chain, types, year):
     mon = monday(year, 2)
     submit(chain.staff, types["tahunan"], mon, mon)

@@ -41,33 +41,14 @@ class Command(BaseCommand):
                 )
             except services.PayslipError as exc:
                 raise CommandError(exc.messages[0]) from None
-        bars: dict[str, Progress] = {}
-        labels = {"reading": _("Reading rows"), "checking": _("Checking employees"), "saving": _("Saving")}
-
-        def progress(phase, done, total):
-            bar = bars.get(phase)
-            if bar is None:
-                for other in bars.values():
-                    if other.done < other.total:
-                        other.finish()
-                bar = bars[phase] = Progress(self.stdout, labels.get(phase, phase), total)
-            bar.advance(done - bar.done)
-
-        batch = services.batch_validate(batch_id=batch.pk, progress=progress)
-        for bar in bars.values():
-            if bar.done < bar.total:
-                bar.finish()
+        batch = self._validate(batch)
         if batch.sheet_count:
             self.stdout.write(
                 _("Read worksheet “%(name)s” (%(n)s in the workbook; only the first is read).")
                 % {"name": batch.sheet_name, "n": batch.sheet_count}
             )
         if batch.status != PayslipBatch.Status.READY:
-            self.stdout.write(self.style.ERROR(_("%(n)s problems; nothing was imported.") % {"n": batch.error_count}))
-            for p in batch.errors:
-                row = p["row"] if p["row"] is not None else "-"
-                self.stdout.write(f"  {_('row')} {row} [{p['column']}] {p['message']} → {p['hint']}")
-            raise SystemExit(1)
+            self._refuse(batch)
         checked = time.monotonic() - started
         self.stdout.write(
             _("Checked %(rows)s rows for %(period)s in %(s).1f s; %(missing)s employees in scope not in the file.")
@@ -96,3 +77,30 @@ class Command(BaseCommand):
             self.stdout.write(
                 _("Batch %(id)s is ready; publish it on the batch page or rerun with --publish.") % {"id": batch.pk}
             )
+
+    def _validate(self, batch):
+        """Check the file with a progress bar per phase."""
+        bars: dict[str, Progress] = {}
+        labels = {"reading": _("Reading rows"), "checking": _("Checking employees"), "saving": _("Saving")}
+
+        def progress(phase, done, total):
+            bar = bars.get(phase)
+            if bar is None:
+                for other in bars.values():
+                    if other.done < other.total:
+                        other.finish()
+                bar = bars[phase] = Progress(self.stdout, labels.get(phase, phase), total)
+            bar.advance(done - bar.done)
+
+        batch = services.batch_validate(batch_id=batch.pk, progress=progress)
+        for bar in bars.values():
+            if bar.done < bar.total:
+                bar.finish()
+        return batch
+
+    def _refuse(self, batch):
+        self.stdout.write(self.style.ERROR(_("%(n)s problems; nothing was imported.") % {"n": batch.error_count}))
+        for p in batch.errors:
+            row = p["row"] if p["row"] is not None else "-"
+            self.stdout.write(f"  {_('row')} {row} [{p['column']}] {p['message']} → {p['hint']}")
+        raise SystemExit(1)
