@@ -102,9 +102,12 @@ def test_the_letter_of_a_cancelled_leave_no_longer_downloads(issued_letter, chai
     url = reverse("leave:letter", args=[req.pk])
     client.force_login(chain.staff.user)
     assert client.get(url).status_code == 200
+    assert client.get(reverse("leave:form_pdf", args=[req.pk])).status_code == 200
     services.leave_request_cancel(request_id=req.pk, user=chain.staff.user)
     answer = client.get(url)
     assert answer.status_code == 410 and 'data-state="cancelled"' in answer.content.decode()
+    # nor does the signed form of that request
+    assert client.get(reverse("leave:form_pdf", args=[req.pk])).status_code == 410
 
 
 def test_a_payslip_corrected_before_it_was_rendered_is_never_issued_as_valid(client, people):  # noqa: F811
