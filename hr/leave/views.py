@@ -24,6 +24,9 @@ from intranet.audit.services import audit_record
 from intranet.core import tabular
 from intranet.core.caching import reader_copy
 from intranet.core.private_files import private_file_response
+from intranet.issued.models import IssuedDocument
+from intranet.issued.services import NotReady
+from intranet.issued.views import not_ready_response
 
 from . import selectors, services
 from .forms import AdjustmentForm, DecisionForm, HRFilterForm, LeaveRequestForm, OpeningImportForm, ReasonForm
@@ -308,6 +311,8 @@ def letter(request, pk: int):
         audit_denied(action="leave.letter.denied", reason="not visible", request=request,
                      object_type="leave.leaveletter", object_id=str(pk))
         raise
+    if letter.request.status != LeaveRequest.Status.APPROVED:  # a cancelled leave's letter is no longer issued
+        return not_ready_response(request, NotReady(IssuedDocument(state=IssuedDocument.State.CANCELLED)))
     audit_record(
         action="leave.letter.download",
         request=request,

@@ -67,4 +67,5 @@ def issue_for_batch(batch) -> int:
 def payslip_pdf(*, payslip: Payslip) -> str:
     """The storage name of the payslip's signed PDF (rendered now when it is not ready yet; NotReady when that
     fails)."""
-    return issued.current_file(KIND, payslip).file_name
+    in_force = payslip.status == Payslip.Status.PUBLISHED
+    return issued.current_file(KIND, payslip, in_force=in_force).file_name

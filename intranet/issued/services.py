@@ -270,10 +270,11 @@ def latest_document(kind: str, source) -> IssuedDocument | None:
     )
 
 
-def current_file(kind: str, source) -> IssuedDocument:
+def current_file(kind: str, source, *, in_force: bool = True) -> IssuedDocument:
     """The issued document to send for `source`: its stored file checked against what was written. A document never
     issued (data from before this pipeline) is issued now; a damaged file is issued again under a new code; one still
-    pending is rendered now. Raises NotReady when that fails (the sweep keeps trying)."""
+    pending is rendered now. Raises NotReady when that fails (the sweep keeps trying). A source no longer `in_force`
+    (a corrected payslip) gets its old file or nothing: never a new code that would say valid."""
     doc = latest_document(kind, source)
     if doc is not None and doc.state == State.CANCELLED:
         raise NotReady(doc)
@@ -281,6 +282,8 @@ def current_file(kind: str, source) -> IssuedDocument:
         if doc.file_name and file_intact(doc.file_name):
             return doc
         log.error("issued document %s: file damaged, issuing it again", doc.pk)
+    if not in_force:
+        raise NotReady(IssuedDocument(kind=kind, state=State.SUPERSEDED))
     if doc is None or doc.state in (State.READY, State.SUPERSEDED):
         doc = issue(kind, source, replace=doc is not None and doc.state == State.READY, deferred=True)
     doc = render(doc.pk)

@@ -21,6 +21,9 @@ from .services import code_hash
 log = logging.getLogger(__name__)
 CODE_RE = re.compile(r"[A-Za-z0-9_-]{22}")
 SHOWN = (IssuedDocument.State.READY, IssuedDocument.State.SUPERSEDED, IssuedDocument.State.CANCELLED)
+# An upload many times the size of the issued file cannot be it, and a crafted one of a few MB costs the validator
+# seconds of CPU: such a file is answered without being parsed. Four times the issued file, at least 1 MB.
+PARSE_FACTOR, PARSE_MIN = 4, 1024 * 1024
 
 
 def find(code: str) -> IssuedDocument | None:
@@ -108,5 +111,9 @@ def _covers_file(status) -> bool:
 
 def check_upload(doc: IssuedDocument, data: bytes) -> UploadCheck:
     same = hmac.compare_digest(hashlib.sha256(data).hexdigest(), doc.file_sha256 or "")
-    signature, trusted = signature_status(data, password=_password(doc))
+    if not same and len(data) > max(PARSE_FACTOR * (doc.file_size or 0), PARSE_MIN):
+        return UploadCheck(same_file=False, signature="none", trusted=False)
+    # The holder's password opens the very file issued only: decrypting any upload with it would tell whether the
+    # password an upload was encrypted with is hers (her birth date, her NIP).
+    signature, trusted = signature_status(data, password=_password(doc) if same else "")
     return UploadCheck(same_file=same, signature=signature, trusted=trusted)

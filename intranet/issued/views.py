@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from intranet.audit.services import audit_record
-from intranet.security.client_address import client_address
+from intranet.security.client_address import address_bucket, client_address
 from intranet.security.throttle import Window
 
 from . import verification
@@ -42,7 +42,7 @@ def _window() -> Window:
 @require_http_methods(["GET", "POST"])
 def verify(request, code: str):
     """Anyone (public by design); throttled, audited."""
-    address = client_address(request) or "unknown"
+    address = address_bucket(client_address(request))  # an IPv6 host holds a whole /64: counted as one
     window = _window()
     if window.limit and window.hit(address) > window.limit:
         if window.first(address, "audited"):
@@ -74,7 +74,8 @@ def verify(request, code: str):
 def not_ready_response(request, exc):
     """For the download views of the apps that issue documents: the document's state instead of a file."""
     doc = exc.doc
-    status = 410 if doc is not None and doc.state == doc.State.CANCELLED else 503
+    ended = doc is not None and doc.state in (doc.State.CANCELLED, doc.State.SUPERSEDED)
+    status = 410 if ended else 503
     response = TemplateResponse(request, "issued/not_ready.html", {"doc": doc}, status=status)
     if status == 503:
         response["Retry-After"] = "120"

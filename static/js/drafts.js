@@ -2,9 +2,15 @@
    tab. A form opts in with data-draft="<form name>" data-draft-user="<user id>": the draft is kept per user and form,
    restored when the form is shown again empty, and removed once the server has accepted the form (the next page
    shows a success message and not the form), when the user discards it, at logout and after three days. Files,
-   passwords, hidden fields and the CSRF token are never kept. Progressive enhancement: the form works without it. */
+   passwords, hidden fields and the CSRF token are never kept. Progressive enhancement: the form works without it.
+   Every signed-in page loads it (base.html, data-draft-owner): a logout from any page clears the drafts, and the
+   first page of someone else signing in on this computer drops the drafts an expired session left behind. */
 (function () {
   "use strict";
+  if (window.serambiDrafts) { return; }  // base.html and a form's page both load it
+  window.serambiDrafts = true;
+  var script = document.currentScript;
+  var owner = script && script.getAttribute("data-draft-owner");
   var PREFIX = "serambi:draft:";
   var MAX_AGE = 3 * 24 * 3600 * 1000;
   var store;
@@ -53,6 +59,9 @@
       if (k && k.indexOf(PREFIX) === 0) { fn(k); }
     }
   }
+
+  // a shared computer: nothing another user typed stays readable by whoever signs in next
+  if (owner) { each(function (k) { if (k.indexOf(PREFIX + owner + ":") !== 0) { store.removeItem(k); } }); }
 
   var forms = Array.prototype.slice.call(document.querySelectorAll("form[data-draft][data-draft-user]"));
   var here = {};
