@@ -101,6 +101,18 @@ def main() -> None:
     print("the deployment proof passed")
 
 
+def agency_signer(work: Path) -> dict:
+    """A PKCS#12 signer certificate as an agency would configure it (production refuses the demo CA's)."""
+    folder = work / "signer"
+    folder.mkdir()
+    run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
+        "-subj", "/CN=Serambi deployment proof", "-keyout", folder / "key.pem", "-out", folder / "cert.pem")
+    run("openssl", "pkcs12", "-export", "-inkey", folder / "key.pem", "-in", folder / "cert.pem",
+        "-out", folder / "signer.p12", "-passout", "pass:proof-signer")
+    return {"SERAMBI_SIGNER": "pkcs12", "SERAMBI_SIGNER_PKCS12_PATH": str(folder / "signer.p12"),
+            "SERAMBI_SIGNER_PKCS12_PASSPHRASE": "proof-signer", "SERAMBI_SIGNER_TRUST_ROOTS": str(folder / "cert.pem")}
+
+
 def prove(work: Path, procs: list) -> None:
     # 1. The wheel, installed into a fresh virtualenv from the hashed lock.
     run(REPO / ".venv/bin/pip", "wheel", "-q", "--no-deps", "-w", work / "dist", REPO)
@@ -133,6 +145,7 @@ def prove(work: Path, procs: list) -> None:
         "SERAMBI_TRUSTED_PROXY_COUNT": "1",
         "GUNICORN_BIND": f"127.0.0.1:{gunicorn_port}",
         "GUNICORN_WORKERS": "2",
+        **agency_signer(work),
     }
     os.chdir(work)  # nothing may depend on running from the checkout
     serambi = venv / "bin/serambi"
