@@ -81,15 +81,18 @@ def ensure_database(pg: str, name: str) -> None:
 
 
 def server_env(args, var: Path) -> dict:
-    key_file = var / "secret_key"
+    key_file, audit_key_file = var / "secret_key", var / "audit_hmac_key"  # kept: a rerun reuses the database
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(50))
+    if not audit_key_file.exists():
+        audit_key_file.write_text(secrets.token_urlsafe(48))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_"))}
     env.update(
         DJANGO_SETTINGS_MODULE="tests.perf.load.settings",
         SERAMBI_TESTING="false",
         DEBUG="false",
         SECRET_KEY=key_file.read_text().strip(),
+        AUDIT_HMAC_KEY=audit_key_file.read_text().strip(),  # production settings refuse to run without it
         ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
         DATABASE_URL=f"{args.pg}/{args.db}",
         REDIS_URL=args.redis,
@@ -138,6 +141,10 @@ class Server:
             try:
                 with urllib.request.urlopen(self.url + path, timeout=5):  # noqa: S310 - loopback
                     return
+            except urllib.error.HTTPError as exc:
+                if exc.code == 503:  # /healthz reporting the cache down (the outage run): the app answers
+                    return
+                time.sleep(0.5)
             except OSError:
                 time.sleep(0.5)
         raise RuntimeError(f"gunicorn at {self.url} did not answer {path}")
