@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from intranet.issued import registry
 from intranet.issued import services as issued
 
-from .document import payslip_html as document_html
 from .models import Payslip
+from .printed_slip import payslip_html as document_html
 from .services import pdf_password
 
 KIND = "payslip.pdf"

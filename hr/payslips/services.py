@@ -28,6 +28,7 @@ from hr.org.models import Employee, HRScope
 from hr.org.selectors import employees_in_scope, scope_q, scope_units
 from intranet.audit.services import audit_record
 from intranet.core.background import enqueue
+from intranet.core.bulk import chunks
 from intranet.core.private_files import private_storage
 from intranet.notifications.services import notify
 
@@ -398,11 +399,6 @@ def _in_chunk() -> int:
     return 900 if connection.vendor == "sqlite" else 10000
 
 
-def _chunks(items: list, size: int):
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
 # --- Publish, discard, notify -----------------------------------------------------------------------------------------
 
 
@@ -426,7 +422,7 @@ def batch_publish(*, batch_id, user, send_notifications: bool = True) -> Payslip
         # stale and may pick a quadratic plan; indexed IN lists stay linear on every backend.
         employee_ids = list(batch.payslips.values_list("employee_id", flat=True))
         old_ids = []
-        for chunk in _chunks(employee_ids, _in_chunk()):
+        for chunk in chunks(employee_ids, _in_chunk()):
             old_ids += (
                 Payslip.objects.select_for_update()
                 .filter(period=batch.period, status=Payslip.Status.PUBLISHED, employee_id__in=chunk)
@@ -443,7 +439,7 @@ def batch_publish(*, batch_id, user, send_notifications: bool = True) -> Payslip
         now = timezone.now()
         try:
             with transaction.atomic():
-                for chunk in _chunks(old_ids, _in_chunk()):
+                for chunk in chunks(old_ids, _in_chunk()):
                     Payslip.objects.filter(pk__in=chunk).update(
                         status=Payslip.Status.SUPERSEDED, superseded_by_batch=batch
                     )
@@ -554,14 +550,19 @@ def pdf_password(payslip: Payslip) -> str:
     return ""
 
 
-def payslip_lines(payslip: Payslip, comps: dict[str, Component] | None = None) -> dict:
-    """Earnings and deductions in catalogue order as [(component, Decimal)], plus totals."""
+def payslip_lines(payslip: Payslip, comps: dict[str, Component] | None = None, *, with_zeros: bool = False) -> dict:
+    """Earnings and deductions in catalogue order as [(component, Decimal)]: the slip's own components, and with
+    `with_zeros` every active component of the catalogue too, at zero (as the treasury's printed slip lists them)."""
     comps = comps if comps is not None else catalogue()
     earnings, deductions = [], []
     for code, comp in comps.items():
         if code in payslip.components:
             value = Decimal(payslip.components[code])
-            (earnings if comp.kind == Component.Kind.EARNING else deductions).append((comp, value))
+        elif with_zeros and comp.active:
+            value = Decimal(0)
+        else:
+            continue
+        (earnings if comp.kind == Component.Kind.EARNING else deductions).append((comp, value))
     return {"earnings": earnings, "deductions": deductions}
 
 

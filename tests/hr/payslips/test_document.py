@@ -6,8 +6,8 @@ import re
 import pytest
 
 from hr.payslips import demo
-from hr.payslips.document import payslip_html
 from hr.payslips.models import Component, Payslip, PayslipBatch
+from hr.payslips.printed_slip import payslip_html
 from tests.document_text import words as text
 
 from .conftest import import_bytes, publish_rows, row_for

@@ -2,7 +2,6 @@
 period in words ("Oktober 2026"), every component of the catalogue even when zero, the net pay in words, and NPWP,
 bank account and family status when the payroll file carried them."""
 
-from decimal import Decimal
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -11,22 +10,9 @@ from django.utils.translation import override
 
 from hr.org.ranks import PANGKAT
 
-from .models import Component, Payslip
+from .models import Payslip
 from .particulars import formatted
-from .services import catalogue
-
-
-def slip_lines(payslip: Payslip, comps: dict[str, Component] | None = None) -> dict:
-    """Earnings and deductions as [(component, amount)]: every active component of the catalogue, zero when the slip
-    has none of it, and an inactive one only when the slip carries it."""
-    comps = comps if comps is not None else catalogue()
-    earnings, deductions = [], []
-    for code, comp in comps.items():
-        if not comp.active and code not in payslip.components:
-            continue
-        value = Decimal(payslip.components.get(code, 0))
-        (earnings if comp.kind == Component.Kind.EARNING else deductions).append((comp, value))
-    return {"earnings": earnings, "deductions": deductions}
+from .services import payslip_lines
 
 
 def payslip_html(payslip: Payslip) -> str:
@@ -36,7 +22,7 @@ def payslip_html(payslip: Payslip) -> str:
             "payslips/pdf.html",
             {
                 "slip": payslip,
-                **slip_lines(payslip),
+                **payslip_lines(payslip, with_zeros=True),
                 "rank": f"{PANGKAT[payslip.grade]}, {payslip.grade}" if payslip.grade in PANGKAT else payslip.grade,
                 "particulars": formatted(payslip.particulars),
                 "issuer": settings.SERAMBI_PAYROLL_UNIT,
