@@ -8,7 +8,7 @@ from hr.leave import services
 from hr.leave.models import ApprovalStep, LeaveRequest, LeaveType, LedgerEntry
 from tests.concurrency import postgres_only, run_in_threads
 
-from .conftest import monday
+from .conftest import monday, submit
 
 pytestmark = [
     pytest.mark.postgres,
@@ -57,15 +57,7 @@ def test_twenty_concurrent_five_day_requests_with_twelve_days(chain, year, by):
 def test_deciding_twice_concurrently_yields_one_decision(chain, year):
     annual = LeaveType.objects.get(code="tahunan")
     start = monday(year, 2)
-    req = services.leave_request_submit(
-        employee=chain.staff,
-        leave_type=annual,
-        start_date=start,
-        end_date=start + dt.timedelta(days=2),
-        reason="uji",
-        address_during_leave="Jl. Uji",
-        phone_during_leave="0812000000",
-    )
+    req = submit(chain.staff, annual, start, start + dt.timedelta(days=2))
     services.leave_request_decide(request_id=req.pk, user=chain.head.user, outcome="approve")
     outcomes = ["approve", "refuse"] * 3
 
@@ -84,15 +76,7 @@ def test_deciding_twice_concurrently_yields_one_decision(chain, year):
 def test_a_superior_who_loses_a_race_with_their_own_click_is_told_it_moved_on(chain, year):
     annual = LeaveType.objects.get(code="tahunan")
     start = monday(year, 3)
-    req = services.leave_request_submit(
-        employee=chain.staff,
-        leave_type=annual,
-        start_date=start,
-        end_date=start + dt.timedelta(days=1),
-        reason="uji",
-        address_during_leave="Jl. Uji",
-        phone_during_leave="0812000000",
-    )
+    req = submit(chain.staff, annual, start, start + dt.timedelta(days=1))
 
     def decide(_i):
         return services.leave_request_decide(request_id=req.pk, user=chain.head.user, outcome="approve").status
@@ -111,15 +95,7 @@ def test_concurrent_renders_of_one_letter_issue_it_once(chain, year):
     annual = LeaveType.objects.get(code="tahunan")
     services.allocate_year(year=year, employee_ids=[chain.staff.pk])
     start = monday(year, 2)
-    req = services.leave_request_submit(
-        employee=chain.staff,
-        leave_type=annual,
-        start_date=start,
-        end_date=start,
-        reason="uji",
-        address_during_leave="Jl. Uji",
-        phone_during_leave="0812000000",
-    )
+    req = submit(chain.staff, annual, start, start)
     services.leave_request_decide(request_id=req.pk, user=chain.head.user, outcome="approve")
     services.leave_request_decide(request_id=req.pk, user=chain.director.user, outcome="approve")
     first = IssuedDocument.objects.get(kind="leave.letter")  # issued by the task after commit
