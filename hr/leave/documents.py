@@ -1,8 +1,9 @@
-"""The leave letter (Surat Izin Cuti) as an issued document: its renderer and parties for `intranet.issued`.
+"""The leave letter (Surat Izin Cuti) and the leave form (Formulir Permintaan dan Pemberian Cuti) as issued
+documents: their renderers and parties for `intranet.issued`.
 
-The letter is recorded when the leave is approved (in the approval's transaction) and rendered, signed on behalf of
-the deciding official and stored by the issued-document pipeline; `LeaveLetter` keeps the letter's number and points
-to the stored file so the existing download keeps working.
+The letter is recorded when the leave is approved, the form when the authorised official decides (each in that
+transaction), and rendered, signed on behalf of the deciding official and stored by the issued-document pipeline;
+`LeaveLetter` keeps the letter's number and points to the stored file so the existing download keeps working.
 """
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from intranet.issued.models import IssuedDocument
 
 from .models import ApprovalStep, LeaveLetter, LeaveRequest, LetterCounter
 from .official.form import form_html as official_form_html
+from .official.form import load_request
 from .official.letter import letter_html as official_letter_html
 
 LETTER = "leave.letter"
@@ -51,9 +53,7 @@ def _decision(req: LeaveRequest) -> ApprovalStep | None:
 
 def letter_html(req: LeaveRequest) -> str:
     """The Surat Izin Cuti as the annex words it (`official.letter`), for the request's number and decision."""
-    req = LeaveRequest.objects.select_related("employee", "employee__unit", "employee__position", "leave_type").get(
-        pk=req.pk
-    )
+    req = load_request(req.pk)
     letter = letter_for(req)
     letter.request = req
     return official_letter_html(letter, _decision(req))
@@ -83,7 +83,7 @@ def _letter_stored(req: LeaveRequest, doc: IssuedDocument) -> None:
 
 
 def form_html(req: LeaveRequest) -> str:
-    return official_form_html(LeaveRequest.objects.select_related("employee", "leave_type").get(pk=req.pk))
+    return official_form_html(load_request(req.pk))
 
 
 def form_file(req: LeaveRequest) -> str | None:

@@ -229,14 +229,6 @@ def render(doc_id: int) -> IssuedDocument | None:
     return doc
 
 
-def render_due_now(kind: str, source) -> IssuedDocument | None:
-    """The live document of `source`, rendered now if it is not ready yet (a download by its holder)."""
-    doc = live_document(kind, source)
-    if doc is not None and doc.state != State.READY:
-        doc = render(doc.pk)
-    return doc
-
-
 def sweep(*, now: dt.datetime | None = None, limit: int = 200) -> list[int]:
     """The pending and failed documents that are due, each leased for a task's run time so the next sweep does not
     queue it twice; returns their ids for the caller to queue (or render)."""

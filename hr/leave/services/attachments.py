@@ -1,6 +1,5 @@
 """Supporting documents attached to a leave request: accepted by content, never by name."""
 
-import logging
 
 from django.utils.translation import gettext as _
 
@@ -8,9 +7,6 @@ from intranet.core.images import ImageTooLarge, check_pixels
 
 from ..errors import LeaveError
 from .common import setting
-
-logger = logging.getLogger(__name__)
-
 
 ALLOWED_DOCUMENTS = {"application/pdf": b"%PDF-", "image/png": b"\x89PNG\r\n\x1a\n", "image/jpeg": b"\xff\xd8\xff"}
 

@@ -2,7 +2,6 @@
 date (Plt/Plh included)."""
 
 import datetime as dt
-import logging
 
 from django.db.models import Q
 
@@ -13,8 +12,6 @@ from ..models import (
     LeaveRequest,
 )
 from .common import Stage, Status, setting
-
-logger = logging.getLogger(__name__)
 
 
 def official_position_for(employee: Employee) -> Position | None:

@@ -1,7 +1,6 @@
 """What every leave service shares: the status names, settings with defaults, and the one lock order (the
 employee's row, then the request's)."""
 
-import logging
 
 from django.conf import settings
 from django.db.models import Subquery
@@ -15,9 +14,6 @@ from ..models import (
     LeaveRequest,
     LedgerEntry,
 )
-
-logger = logging.getLogger(__name__)
-
 
 Status = LeaveRequest.Status
 Outcome = ApprovalStep.Outcome

@@ -2,7 +2,6 @@
 withdrawal, cancellation and temporary permission."""
 
 import datetime as dt
-import logging
 
 from django.db import transaction
 from django.db.models import Sum
@@ -30,8 +29,6 @@ from .common import Kind, Outcome, Stage, Status, lock_request
 from .ledger import allocate_year, ledger_balance, pending_hold
 from .notify import describe, notify_about, notify_all_about, notify_next_actor
 from .submission import assess
-
-logger = logging.getLogger(__name__)
 
 
 def _actor_authority(req: LeaveRequest, user, today: dt.date) -> tuple[str, Authority, Employee]:

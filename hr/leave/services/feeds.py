@@ -1,14 +1,11 @@
 """The private iCal feed token of a user."""
 
-import logging
 
 from django.db import transaction
 
 from ..models import (
     CalendarFeedToken,
 )
-
-logger = logging.getLogger(__name__)
 
 
 def feed_token_rotate(*, user) -> CalendarFeedToken:

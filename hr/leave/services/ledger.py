@@ -1,7 +1,6 @@
 """The leave ledger: balances, pending holds, the yearly allocation and HR's manual adjustments."""
 
 import datetime as dt
-import logging
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -24,8 +23,6 @@ from ..models import (
     LedgerEntry,
 )
 from .common import Kind, lock_employee
-
-logger = logging.getLogger(__name__)
 
 
 def ledger_balance(employee_id: int, leave_type_id: int, year: int) -> int:

@@ -1,7 +1,6 @@
 """Notices about a leave request to the people who must act or know, and reminders of idle requests."""
 
 import datetime as dt
-import logging
 
 from django.db import transaction
 from django.urls import reverse
@@ -17,8 +16,6 @@ from ..models import (
 )
 from .authority import current_authority
 from .common import Status, setting
-
-logger = logging.getLogger(__name__)
 
 
 def notify_about(employee: Employee | None, kind: str, title: str, body: str, req: LeaveRequest) -> None:

@@ -1,7 +1,6 @@
 """Judging and submitting a leave request: the preview writes nothing; the submission holds its days."""
 
 import datetime as dt
-import logging
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -27,8 +26,6 @@ from .authority import route_of
 from .common import Outcome, Stage, Status, lock_employee
 from .ledger import allocated_balance
 from .notify import notify_all_about
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass

@@ -230,7 +230,7 @@ def test_letter_has_one_signature_slot_in_the_signature_block(chain, types):
 
 
 def test_the_letter_service_issues_the_annex_wording(approved):
-    """The stored PDF of an approved request is the annex's letter (through `leave/letter.html`)."""
+    """The stored PDF of an approved request is the annex's letter."""
     import io
 
     from pypdf import PdfReader
