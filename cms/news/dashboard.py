@@ -23,9 +23,10 @@ def bump_generation() -> None:
     caching.bump_generation_now_and_on_commit(GENERATION_KEY)
 
 
-def panel_items(user) -> list[dict]:
+def panel_items(request) -> list[dict]:
     from .selectors import CACHE_SECONDS, audience_key, list_versions, news_list
 
+    user = request.user
     today = timezone.localdate()
     versions = list_versions()
     key = f"cms:news:panel:{versions}:{audience_key(user)}:{get_language()}:{today.isoformat()}"
@@ -35,7 +36,7 @@ def panel_items(user) -> list[dict]:
         items = [
             {
                 "title": p.title,
-                "url": p.url,
+                "url": p.get_url(request),  # with the request: Wagtail reads the sites' root paths once
                 "date": p.date,
                 "intro": p.intro,
                 "pinned": p.is_pinned(today),
@@ -48,5 +49,5 @@ def panel_items(user) -> list[dict]:
 
 
 def panel(request):
-    items = panel_items(request.user)
+    items = panel_items(request)
     return {"template": "news/dashboard_panel.html", "context": {"items": items}, "order": 10}

@@ -122,7 +122,7 @@ class PolicyPage(AudienceMixin, ContentOwnerMixin, RoutablePageMixin, Page):
             messages.error(request, str(exc))
         else:
             messages.success(request, _("Thank you: your acknowledgement has been recorded."))
-        return redirect(self.url)
+        return redirect(self.get_url(request))
 
     @path("laporan/")
     def report(self, request):

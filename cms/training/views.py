@@ -59,7 +59,7 @@ def enrol(request, page):
         return HttpResponseNotAllowed(["POST"])
     services.enrol(user=request.user, course=page.source())
     messages.success(request, _("You are enrolled. Work through the modules in any order."))
-    return redirect(page.url)
+    return redirect(page.get_url(request))
 
 
 def module(request, page, module_id):
@@ -70,7 +70,7 @@ def module(request, page, module_id):
     if request.method == "POST":
         services.complete_module(user=request.user, course=ctx["course"], module_id=current.source_id)
         messages.success(request, _("Module marked as done."))
-        return redirect(page.url)
+        return redirect(page.get_url(request))
     ctx["module"] = current
     return TemplateResponse(request, "training/module.html", ctx)
 
@@ -95,7 +95,7 @@ def quiz(request, page):
                 _("Your score is %(score)s%%; the pass mark is %(mark)s%%. Please try again.")
                 % {"score": enrolment.quiz_score, "mark": ctx["course"].pass_mark},
             )
-        return redirect(page.url)
+        return redirect(page.get_url(request))
     ctx["questions"] = questions
     return TemplateResponse(request, "training/quiz.html", ctx)
 

@@ -68,10 +68,10 @@ def year_calendar(year: int) -> YearCalendar:
     year. Kept in the shared cache; saving or deleting a calendar or a holiday drops it (`hr.leave.signals`). Cached
     only once the transaction that read it commits, so a calendar seeded by a transaction that rolls back is not."""
     key = calendar_cache_key(year)
-    cached = cache_get(key)
+    cached = cache_get(key, outage_copy=False)  # day counts are written from it: never a process's stale copy
     if cached is None:
         cached = _read_calendar(year)
-        transaction.on_commit(lambda: cache_set(key, cached, 3600))
+        transaction.on_commit(lambda: cache_set(key, cached, 3600, outage_copy=False))
     return cached
 
 

@@ -2,7 +2,15 @@
 lookup, the view-restriction list, the alert banner, unread counts); when the cache server is unreachable they are
 computed from the database as if the cache were empty (and /healthz reports the outage). The production backend
 (`intranet/core/cache.TolerantRedisCache`) already answers a miss when Redis is down; these wrappers keep that promise
-for any other backend a deployer configures, and add version numbers for families of cached values."""
+for any other backend a deployer configures, and add version numbers for families of cached values.
+
+While the shared cache is down, the copies of content kept here (rendered pages and panels, lists, counts, and the
+generation numbers that name them) are kept in each process instead, for OUTAGE_SECONDS at most: without them every
+page is rendered afresh and an outage costs most of the site's capacity. A process retires its own copies at once
+when it writes; another process's copies of the same content may show what was true up to OUTAGE_SECONDS ago. What
+decides who someone is or what they may do (sessions, roles, the employee record, view restrictions, delegations:
+`kept_with_generation`, `near_get`) and what a write computes from (the holiday calendar) is never kept per process:
+it is read from the database on every request until the shared cache answers again."""
 
 import hashlib
 import logging
@@ -12,6 +20,7 @@ import time
 from collections import OrderedDict
 
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.utils import timezone
@@ -22,18 +31,31 @@ log = logging.getLogger(__name__)
 _MISSING = object()
 
 
-def cache_get(key: str, default=None):
+OUTAGE_SECONDS = 15
+_outage_copies = LocMemCache("serambi-outage", {"TIMEOUT": OUTAGE_SECONDS, "OPTIONS": {"MAX_ENTRIES": 5000}})
+
+
+def _store(outage_copy: bool = True):
+    """The shared cache, or this process's copies while it is down (`outage_copy`: content, see the module's doc)."""
+    return _outage_copies if outage_copy and not _shared_cache_up() else cache
+
+
+def _timeout(store, seconds):
+    return seconds if store is cache else min(seconds or OUTAGE_SECONDS, OUTAGE_SECONDS)
+
+
+def cache_get(key: str, default=None, *, outage_copy: bool = True):
     found = _take_prefetched(key)
     if found is not _NOT_PREFETCHED:
         return default if found is _MISSING else found
     try:
-        return cache.get(key, default)
+        return _store(outage_copy).get(key, default)
     except Exception as exc:  # noqa: BLE001 - any cache failure means "not cached"
         log.warning("cache read of %s failed: %s", key, exc)
         return default
 
 
-def cache_get_many(keys) -> dict:
+def cache_get_many(keys, *, outage_copy: bool = True) -> dict:
     """Several values in one round trip (values prefetched for this request need none); missing keys are left out."""
     found, rest = {}, []
     for key in keys:
@@ -44,22 +66,24 @@ def cache_get_many(keys) -> dict:
             found[key] = value
     if rest:
         try:
-            found.update(cache.get_many(rest))
+            found.update(_store(outage_copy).get_many(rest))
         except Exception as exc:  # noqa: BLE001 - any cache failure means "not cached"
             log.warning("cache read of %s failed: %s", ", ".join(rest), exc)
     return found
 
 
-def cache_set(key: str, value, timeout: int | None) -> None:
+def cache_set(key: str, value, timeout: int | None, *, outage_copy: bool = True) -> None:
     _take_prefetched(key, forget=True)
+    store = _store(outage_copy)
     try:
-        cache.set(key, value, timeout)
+        store.set(key, value, _timeout(store, timeout))
     except Exception as exc:  # noqa: BLE001
         log.warning("cache write of %s failed: %s", key, exc)
 
 
 def cache_delete(key: str) -> None:
     _take_prefetched(key, forget=True)
+    _outage_copies.delete(key)  # a copy kept during an outage must not outlive its deletion
     try:
         cache.delete(key)
     except Exception as exc:  # noqa: BLE001
@@ -69,15 +93,16 @@ def cache_delete(key: str) -> None:
 # Generation numbers live in the cache without expiry, but an LRU cache may still evict one. A number started afresh
 # must not equal one that copies were stamped with before the eviction, so a new number starts at the clock (in
 # milliseconds) rather than at 1: bumps would have to outpace the clock for an old number to come back.
-def _start_generation(key: str) -> int:
+def _start_generation(key: str, outage_copy: bool = True) -> int:
     """The key's generation when the cache does not have it: a clock-based number, stored unless another process
-    stored one first (then that one). 1 when the cache is unreachable (nothing is cached then anyway)."""
+    stored one first (then that one). 1 when the cache is unreachable and nothing is kept per process."""
     _take_prefetched(key, forget=True)
     fresh = time.time_ns() // 1_000_000
+    store = _store(outage_copy)
     try:
-        if cache.add(key, fresh, None):
+        if store.add(key, fresh, _timeout(store, None)):
             return fresh
-        found = cache.get(key)
+        found = store.get(key)
     except Exception as exc:  # noqa: BLE001
         log.warning("cache write of %s failed: %s", key, exc)
         return 1
@@ -99,6 +124,7 @@ def retire(*, delete=(), bump=()) -> None:
     retire`), key by key on other backends."""
     for key in (*delete, *bump):
         _take_prefetched(key, forget=True)
+        _outage_copies.delete(key)  # this process's copies named by these retire with them (a new number starts)
     in_one = getattr(cache, "retire", None)
     if in_one is not None:
         try:
@@ -152,10 +178,10 @@ def generations(*keys: str) -> list[int]:
     return generations_with(keys)[0]
 
 
-def generations_with(gen_keys, other_keys=()) -> tuple[list[int], dict]:
+def generations_with(gen_keys, other_keys=(), *, outage_copy: bool = True) -> tuple[list[int], dict]:
     """Version numbers (as `generations`) and other cached values (missing ones left out), in one round trip."""
-    found = cache_get_many([*gen_keys, *other_keys])
-    return [found[key] if key in found else _start_generation(key) for key in gen_keys], found
+    found = cache_get_many([*gen_keys, *other_keys], outage_copy=outage_copy)
+    return [found[key] if key in found else _start_generation(key, outage_copy) for key in gen_keys], found
 
 
 def user_generation_key(user_id: int) -> str:
@@ -177,13 +203,14 @@ def digest(value: str) -> str:
 def kept_with_generation(key: str, generation_key: str, build, seconds: int, *, valid=lambda value: True):
     """`build()`'s value, kept under `key` with the generation of `generation_key` it was built under: served while
     that generation stands (and `valid(value)`), built afresh once it is bumped. For per-user values that every
-    request reads: put `key` and `generation_key` in the request's prefetch, and a hit costs no round trip at all."""
-    (current,), found = generations_with((generation_key,), (key,))
+    request reads: put `key` and `generation_key` in the request's prefetch, and a hit costs no round trip at all.
+    For what decides identity and access: never kept per process while the shared cache is down."""
+    (current,), found = generations_with((generation_key,), (key,), outage_copy=False)
     kept = found.get(key)
     if kept is not None and kept[0] == current and valid(kept[1]):
         return kept[1]
     value = build()
-    cache_set(key, (current, value), seconds)
+    cache_set(key, (current, value), seconds, outage_copy=False)
     return value
 
 
@@ -241,7 +268,7 @@ def near_get(key: str, seconds: int):
                 kept = None
     if kept is not None:
         return pickle.loads(kept[1])  # noqa: S301 - bytes this process pickled itself
-    value = cache_get(key)
+    value = cache_get(key, outage_copy=False)
     if value is not None:
         _near_keep(key, value, seconds)
     return value
@@ -249,13 +276,14 @@ def near_get(key: str, seconds: int):
 
 def near_set(key: str, value, seconds: int) -> None:
     """Keep `value` under `key` in the shared cache and in this process, for `seconds`."""
-    cache_set(key, value, seconds)
+    cache_set(key, value, seconds, outage_copy=False)
     _near_keep(key, value, seconds)
 
 
 def near_clear() -> None:
     with _near_lock:
         _near.clear()
+    _outage_copies.clear()
 
 
 def _shared_cache_up() -> bool:
@@ -307,7 +335,7 @@ def prefetch(user_id: int | None, also=()) -> dict:
     """Read what every page needs for `user_id` in one round trip, and the keys `also` with them (the session's copy):
     returns the values of `also` that were found. Another call in the same request adds its values to the first's."""
     memo = request_memo()
-    if memo is None:
+    if memo is None or not _shared_cache_up():  # down: each key is read from this process's copies
         return {}
     keys = [key for keys_for in _prefetchers for key in keys_for(user_id)]
     if not keys and not also:
