@@ -103,9 +103,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    # The shared-cache values every page reads (the session's copy, Site, alert, unread count, user generation): one
-    # round trip. Before anything reads the session, which is then loaded from what it read.
-    "intranet.core.middleware.CachePrefetchMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # An intranet: every view needs a login unless it is explicitly marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",

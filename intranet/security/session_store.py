@@ -1,8 +1,7 @@
 """The session engine when a shared cache (Redis) is configured: sessions live in the database, and every request
 reads a copy kept in the cache for at most COPY_SECONDS.
 
-Why: reading the session row was a third of the floor cost of any signed-in page (`/_bench/auth` 6.0 → 4.1 ms
-in-process, docs/performance.md). Why not Django's `cached_db` as it is: it keeps the copy as long as the session
+Why: reading the session row was a third of the floor cost of any signed-in page. Why not Django's `cached_db` as it is: it keeps the copy as long as the session
 lives (8 hours). Ending a session (logout, "end my other sessions", a directory deactivation) deletes the row and the
 copy; if the cache missed that deletion while Redis was failing (the cache tolerates an outage and drops the
 write), the copy would open the ended session again until it expired. Here it lasts a minute at most.
@@ -11,11 +10,7 @@ Without a shared cache (the embedded first-run default) the settings use the pla
 process's memory could not be deleted from another.
 """
 
-from django.conf import settings
-from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
-from django.core.cache import DEFAULT_CACHE_ALIAS
-from django.utils.crypto import get_random_string
 
 COPY_SECONDS = 60
 KEY_PREFIX = "serambi.session:"
@@ -51,46 +46,3 @@ class SessionStore(CachedDBStore):
     def __init__(self, session_key=None):
         super().__init__(session_key)
         self._cache = _ShortCopies(self._cache)
-
-    def _get_new_session_key(self) -> str:
-        """A new key, without first asking the cache and then the database whether it is taken (Django's default: two
-        round trips on every login). 32 characters of 36 (165 bits) do not collide; if one ever did, `create()` would
-        find the key taken when it inserts the row (must_create) and draw another."""
-        return get_random_string(32, VALID_KEY_CHARS)
-
-    def cycle_key(self) -> None:
-        """A new key for the same data (at every login: no session fixation), written once, when the response saves
-        the session, instead of Django's INSERT now and UPDATE then. The old session is deleted now, as Django does."""
-        data = self._session
-        old_key = self.session_key
-        self._session_key = self._get_new_session_key()
-        self._session_cache = data
-        self._key_not_stored = True
-        self.modified = True
-        if old_key:
-            self.delete(old_key)
-
-    def save(self, must_create: bool = False) -> None:
-        if not getattr(self, "_key_not_stored", False):
-            return super().save(must_create)
-        while True:  # the first save of a cycled key inserts its row (a taken key, never seen in practice: another)
-            try:
-                super().save(must_create=True)
-            except CreateError:
-                self._session_key = self._get_new_session_key()
-                continue
-            self._key_not_stored = False
-            return None
-
-    def copy_key(self) -> str | None:
-        """The cache key of this session's copy (None without a session key: there is nothing to read), so the
-        request's first cache round trip can bring it along with what every page reads (`caching.prefetch`)."""
-        if not self.session_key or settings.SESSION_CACHE_ALIAS != DEFAULT_CACHE_ALIAS:  # it reads "default"
-            return None
-        return self.cache_key  # with a session key, cached_db's own key (it creates one only without)
-
-    def take_copy(self, data) -> None:
-        """Use `data`, this session's copy as read from the cache by that round trip, as `load()` would have used
-        it. A missing copy (None) changes nothing: the session is then loaded as usual, from the database."""
-        if isinstance(data, dict) and not hasattr(self, "_session_cache"):
-            self._session_cache = data
