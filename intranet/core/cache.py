@@ -12,30 +12,13 @@ import threading
 import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.core.cache.backends.redis import RedisCache
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 from redis.retry import Retry
 
 logger = logging.getLogger(__name__)
 _MISSED = object()
-
-
-class ReusingRedisCacheClient(RedisCacheClient):
-    """Django builds a new redis.Redis object for every cache operation, and each one copies redis-py's table of
-    about 170 response callbacks: measured at a quarter of the time of a cache read on loopback. One client per
-    connection pool does the same work (a redis.Redis is safe to share; connections come from the pool)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._clients = {}
-
-    def get_client(self, key=None, *, write=False):
-        pool = self._get_connection_pool(write)
-        client = self._clients.get(id(pool))
-        if client is None:
-            client = self._clients[id(pool)] = self._client(connection_pool=pool)
-        return client
 
 
 class Breaker:
@@ -64,6 +47,10 @@ class Breaker:
                 return False
             self.open_until = now + self.retry_after  # this caller probes; the others skip meanwhile
             return True
+
+    def is_open(self) -> bool:
+        """Whether Redis is being skipped now (after the interval, the next caller may probe: not open)."""
+        return self.tripped and time.monotonic() < self.open_until
 
     def trip(self, exc: Exception) -> None:
         with self._lock:
@@ -114,7 +101,6 @@ class TolerantRedisCache(RedisCache):
         options.setdefault("socket_timeout", 0.25)
         options.setdefault("retry", Retry(NoBackoff(), 0))
         super().__init__(server, {**params, "OPTIONS": options})
-        self._class = ReusingRedisCacheClient
         self.breaker = breaker_for(str(server), retry_after)
 
     @property
@@ -170,30 +156,13 @@ class TolerantRedisCache(RedisCache):
             self.breaker.remember_delete([self.make_and_validate_key(k, version=version) for k in keys])
 
     def incr(self, key, delta=1, version=None):
-        # A miss must not look like a value: incr on an unreachable cache raises ValueError, as on a missing key.
+        # A miss must not look like a value: incr on an unreachable cache raises ValueError, as on a missing key. The
+        # key (a generation, a counter) is deleted when Redis answers again: a bump it missed is never lost.
         result = self._call("incr", None, key, delta, version)
         if result is None:
+            self.breaker.remember_delete([self.make_and_validate_key(key, version=version)])
             raise ValueError(f"Key '{key}' not found (cache unavailable)")
         return result
 
     def clear(self):
         return self._call("clear", False)
-
-    def retire(self, delete_keys, generation_keys, start: int) -> None:
-        """Delete `delete_keys` and bump the generation numbers `generation_keys` in one round trip (a pipeline; Django
-        spends two on each bump: EXISTS, then INCRBY). A number the cache does not have starts at `start` (+1), as
-        `caching.bump_generation` starts one: never a number that copies may have been stamped with before."""
-
-        def run():
-            pipe = self._cache.get_client(write=True).pipeline(transaction=False)
-            for key in delete_keys:
-                pipe.delete(self.make_and_validate_key(key))
-            for key in generation_keys:
-                key = self.make_and_validate_key(key)
-                pipe.set(key, start, nx=True)
-                pipe.incr(key)
-            pipe.execute()
-            return True
-
-        if not self._guarded(run, False):
-            self.breaker.remember_delete([self.make_and_validate_key(k) for k in [*delete_keys, *generation_keys]])

@@ -105,23 +105,14 @@ def bump_generation(key: str) -> None:
 
 
 def retire(*, delete=(), bump=()) -> None:
-    """Delete the keys `delete` and bump the generations `bump`: one round trip on Redis (`cache.TolerantRedisCache.
-    retire`), key by key on other backends."""
-    for key in (*delete, *bump):
-            _outage_copies.delete(key)  # this process's copies named by these retire with them (a new number starts)
-    in_one = getattr(cache, "retire", None)
-    if in_one is not None:
-        try:
-            in_one(list(delete), list(bump), time.time_ns() // 1_000_000)
-        except Exception as exc:  # noqa: BLE001 - as every write here: a failed cache write never breaks a page
-            log.warning("cache retirement of %s failed: %s", ", ".join([*delete, *bump]), exc)
-        return
+    """Delete the keys `delete` and bump the generations `bump`."""
     for key in delete:
         cache_delete(key)
     for key in bump:
+        _outage_copies.delete(key)  # this process's copies named by it retire with it (a new number starts)
         try:
             cache.incr(key)
-        except ValueError:  # not set (or evicted): a fresh number retires whatever was cached under an earlier one
+        except ValueError:  # not set (or evicted, or unreachable): a fresh number retires what was kept under another
             _start_generation(key)
         except Exception as exc:  # noqa: BLE001
             log.warning("cache increment of %s failed: %s", key, exc)
@@ -272,7 +263,7 @@ def near_clear() -> None:
 def _shared_cache_up() -> bool:
     """False while the shared cache is failing (`TolerantRedisCache` then answers misses for a few seconds)."""
     breaker = getattr(cache, "breaker", None)
-    return breaker is None or not breaker.tripped
+    return breaker is None or not breaker.is_open()  # once the interval is over, the next read probes Redis
 
 
 def _near_keep(key: str, value, seconds: int) -> None:
