@@ -1,8 +1,9 @@
-"""Serambi API v1 (django-ninja). Read endpoints for other agency systems; every route is gated by
-`api.auth.gate` (bearer token, rate limit, endpoint grant, audit) when urls.py mounts it."""
+"""Serambi API v1 (django-ninja). Read endpoints for other agency systems: bearer token, rate limit and endpoint
+grant as `api.auth` defines them, every call audited by `api.auth.gate` when urls.py mounts it."""
 
 import datetime as dt
 import logging
+import math
 from typing import Any, Literal
 
 from django.core.exceptions import RequestDataTooBig
@@ -11,14 +12,14 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Query
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 from ninja.responses import Status
 from pydantic import BaseModel, Field
 
 from . import exports, selectors, services
-from .auth import ClientBearer
+from .auth import ClientBearer, ClientRateThrottle, endpoint_granted
 from .errors import ApiError, error_response, from_exception
 from .models import RestrictedField, WebhookSubscription
 
@@ -74,8 +75,10 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     docs_url=None,  # Swagger UI would load from a CDN: the docs page is rendered server-side instead (views.docs)
     auth=ClientBearer(),
+    throttle=ClientRateThrottle(),
     parser=JSONWithoutNul(),
 )
+api.add_decorator(endpoint_granted)  # around each view, after authentication and throttling
 
 
 # --- errors ----------------------------------------------------------------------------------------------------------
@@ -114,6 +117,22 @@ def _http_error(request, exc):
     if exc.status_code == 400:  # e.g. a body that is not JSON
         return error_response(400, "bad_request", _("The request body could not be read."))
     return error_response(exc.status_code, "error", str(exc))
+
+
+@api.exception_handler(Throttled)
+def _throttled(request, exc):
+    seconds = math.ceil(exc.wait) if exc.wait else 60  # no estimate: a minute frees the whole allowance
+    client = getattr(request, "auth", None)  # none yet: the address's failed authentications (ClientBearer)
+    if client is None:
+        message = _("Too many requests without a valid token from this address. Try again in %(seconds)d seconds.") % {
+            "seconds": seconds
+        }
+    else:
+        message = _("Too many requests: at most %(limit)d per minute. Try again in %(seconds)d seconds.") % {
+            "limit": client.rate_limit,
+            "seconds": seconds,
+        }
+    return error_response(429, "rate_limited", message, headers={"Retry-After": str(seconds)})
 
 
 @api.exception_handler(AuthenticationError)
@@ -279,7 +298,7 @@ INCLUDE_CANCELLED = Query(False, description="Also return approved leave cancell
 )
 def units(request, cursor: str | None = None, limit: int = LIMIT):
     """The unit tree (flat; rebuild it with `parent_code`), restricted to the client's subtrees."""
-    return selectors.units_page(request.api_client, cursor=cursor, limit=limit).as_dict()
+    return selectors.units_page(request.auth, cursor=cursor, limit=limit).as_dict()
 
 
 @api.get(
@@ -301,7 +320,7 @@ def employees(
     """Work fields only: name with titles, position, unit, work e-mail and phone; NIP only when granted.
     Includes inactive employees (with `active: false`) so incremental pulls see departures; filter with `active`."""
     return selectors.employees_page(
-        request.api_client, updated_since=updated_since, unit_code=unit, active=active, cursor=cursor, limit=limit
+        request.auth, updated_since=updated_since, unit_code=unit, active=active, cursor=cursor, limit=limit
     ).as_dict()
 
 
@@ -326,7 +345,7 @@ def leave(
     """Approved leave overlapping the period, with the working days that fall inside it (holiday calendar in
     force: national holidays and cuti bersama excluded)."""
     return selectors.leave_page(
-        request.api_client,
+        request.auth,
         start=start,
         end=end,
         unit_code=unit,
@@ -356,7 +375,7 @@ def leave_summary(
     """For attendance and performance-allowance systems: per employee, the working days of approved leave that fall
     inside the period (at most 366 days), by leave type code and in total."""
     return selectors.leave_summary_page(
-        request.api_client, start=start, end=end, unit_code=unit, cursor=cursor, limit=limit
+        request.auth, start=start, end=end, unit_code=unit, cursor=cursor, limit=limit
     ).as_dict()
 
 
@@ -387,7 +406,7 @@ def export_leave(
     format: Literal["csv", "xlsx"] = "csv",  # noqa: A002
 ):
     """The leave endpoint's rows for the whole period as a file (text cells neutralised against formula injection)."""
-    client = request.api_client
+    client = request.auth
     scope_units = selectors.client_scope_q(client, prefix="")
     unit_obj = selectors.unit_for_scope(scope_units, unit) if unit else None
     with_nip = client.has_field(RestrictedField.NIP)
@@ -413,7 +432,7 @@ def _webhook_out(sub: WebhookSubscription) -> dict:
     summary=gettext_lazy("This client's webhook subscriptions"),
 )
 def webhook_list(request):
-    return [_webhook_out(s) for s in request.api_client.webhooks.filter(active=True).order_by("pk")]
+    return [_webhook_out(s) for s in request.auth.webhooks.filter(active=True).order_by("pk")]
 
 
 @api.post(
@@ -426,7 +445,7 @@ def webhook_list(request):
 def webhook_create(request, payload: WebhookIn):
     """The response carries the signing secret; it is not shown again."""
     try:
-        sub, secret = services.webhook_subscribe(client=request.api_client, url=payload.url, events=payload.events)
+        sub, secret = services.webhook_subscribe(client=request.auth, url=payload.url, events=payload.events)
     except services.ApiClientError as exc:
         raise ApiError(400, "invalid_webhook", str(exc)) from None
     return Status(201, {**_webhook_out(sub), "secret": secret})
@@ -440,6 +459,6 @@ def webhook_create(request, payload: WebhookIn):
     summary=gettext_lazy("Unsubscribe"),
 )
 def webhook_delete(request, subscription_id: int):
-    sub = get_object_or_404(WebhookSubscription, pk=subscription_id, client=request.api_client, active=True)
+    sub = get_object_or_404(WebhookSubscription, pk=subscription_id, client=request.auth, active=True)
     services.webhook_unsubscribe(subscription=sub)
     return Status(204, None)

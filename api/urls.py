@@ -16,7 +16,7 @@ def _v1_patterns() -> list:
         if not isinstance(p, URLPattern) or p.name in ("openapi-json", "api-root"):
             continue
         route = str(p.pattern)
-        result.append(path(route, gate(p.callback, endpoint=route.split("/", 1)[0]), name=p.name))
+        result.append(path(route, gate(p.callback, endpoint=route.split("/", 1)[0], api=api), name=p.name))
     # Anything else under /api/v1/ is a JSON 404 (not the site's login redirect or HTML page).
     result.append(re_path(r"^(?P<rest>.*)$", views.api_not_found, name="not_found"))
     return result

@@ -52,7 +52,6 @@ from cms.training.models import CoursePage
 from hr.org.selectors import directory_results
 from hr.org.signals import ORG_GENERATION_KEY
 from intranet.core.caching import cache_set, digest, generations_with, user_generation_key
-from intranet.core.queries import OneOf
 
 log = logging.getLogger(__name__)
 
@@ -199,12 +198,11 @@ def _visible_in_rank_order(user, model, ranked: Ranked) -> list | None:
     run out before that and there are more matches than were kept (the reader's own search must decide)."""
     rows: list = []
     # Known ids: the reader's rules apply to each of them straight (not through the IN (...) of `_visible_hits`,
-    # made for full-text search), built once for every chunk, and the chunk is one array parameter (`OneOf`).
-    # 21.5 → 14.5 ms for a reader's first search of a word at 20,000 news pages (docs/performance.md).
+    # made for full-text search), built once for every chunk.
     visible = pages_visible_to(user, model).annotate(lang=F("locale__language_code")).order_by().values(*HIT_VALUES)
     for start in range(0, len(ranked.ids), RANKED_CHUNK):
         chunk = ranked.ids[start : start + RANKED_CHUNK]
-        found = {row["pk"]: row for row in visible.filter(OneOf("pk", chunk))}
+        found = {row["pk"]: row for row in visible.filter(pk__in=chunk)}
         rows.extend(found[pk] for pk in chunk if pk in found)
         if len(rows) >= MAX_PAGE_HITS:
             return rows[:MAX_PAGE_HITS]

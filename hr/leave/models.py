@@ -25,15 +25,6 @@ from hr.org.models import Delegation, Employee, Position
 from intranet.core.bilingual import BilingualName
 
 
-def choice_label(choices: type[models.TextChoices], value: str) -> str:
-    """What `get_FOO_display()` shows for `value`, with one translation lookup: Django's method hashes every (lazily
-    translated) choice of the field on each call, which adds up in the request lists."""
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return value
-
-
 class LeaveType(BilingualName, models.Model):
     """One kind of cuti and its rules. Seeded by a data migration from PP 11/2017; HR administrators edit it."""
 
@@ -294,10 +285,6 @@ class LeaveRequest(models.Model):
     def hold_days(self) -> int:
         return max(self.days, self.proposed_days or 0)
 
-    @property
-    def status_label(self) -> str:
-        return choice_label(self.Status, self.status)
-
 
 class ApprovalStep(ImmutableModel):
     """One immutable step: the superior's opinion, the official's decision, an emergency permission, the employee's
@@ -354,10 +341,6 @@ class ApprovalStep(ImmutableModel):
         return f"{self.request_id} {self.stage} {self.outcome}"
 
     @property
-    def outcome_label(self) -> str:
-        return choice_label(self.Outcome, self.outcome)
-
-    @property
     def acting_label(self) -> str:
         """'Plh. <position>' or 'Plt. <position>': whose authority the actor exercised (not 'a.n.', which is signing
         on someone's behalf)."""
@@ -409,10 +392,6 @@ class LedgerEntry(ImmutableModel):
 
     def __str__(self):
         return f"{self.employee_id} {self.leave_type_id} {self.year} {self.kind} {self.days:+d}"
-
-    @property
-    def kind_label(self) -> str:
-        return choice_label(self.Kind, self.kind)
 
 
 class LeaveLetter(models.Model):

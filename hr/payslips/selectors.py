@@ -12,7 +12,6 @@ from django.http import Http404
 
 from hr.org.models import Employee, HRScope
 from hr.org.selectors import scope_q
-from intranet.core.queries import one_or_none
 
 from .models import Payslip, PayslipBatch
 
@@ -74,7 +73,7 @@ def payslip_for_user(user, pk, *, fields: tuple[str, ...] | None = None) -> tupl
         qs = Payslip.objects.select_related("employee", "batch", "superseded_by_batch")
     else:
         qs = Payslip.objects.select_related("employee").only(*fields)
-    slip = one_or_none(qs.filter(pk=pk))
+    slip = qs.filter(pk=pk).first()
     if slip is None:
         raise Http404
     if slip.employee.user_id == user.pk and slip.status in VISIBLE_TO_EMPLOYEE:

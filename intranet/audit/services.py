@@ -9,7 +9,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from intranet.core.queries import NO_FLUSH_WAIT
 from intranet.security.client_address import client_address
 
 from .keys import current_key_id
@@ -81,7 +80,7 @@ def _append(entry: AuditEntry, *, async_commit: bool) -> None:
     with transaction.atomic():
         if async_commit and connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute(f"SELECT {NO_FLUSH_WAIT}")  # noqa: S608 - a constant
+                cursor.execute("SELECT set_config('synchronous_commit', 'off', true)")  # this transaction only
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1, defaults={"last_hash": GENESIS})
         entry.seq = head.last_seq + 1
         entry.prev_hash = head.last_hash

@@ -114,6 +114,19 @@ def test_rate_limit_answers_429_with_retry_after(call, make_client, org):
     assert call(other, URL).status_code == 200
 
 
+def test_a_lowered_limit_applies_at_once(call, make_client, org):
+    """An administrator lowers a client's limit below what it has already called this minute: its next call is
+    refused, with the usual headers."""
+    client, token = make_client(units=[org["DIR1"]], rate_limit=5)
+    for _ in range(4):
+        assert call(token, URL).status_code == 200
+    ApiClient.objects.filter(pk=client.pk).update(rate_limit=2)
+    response = call(token, URL)
+    assert_error(response, 429, "rate_limited")
+    assert 1 <= int(response["Retry-After"]) <= 61
+    assert response["X-RateLimit-Limit"] == "2" and response["X-RateLimit-Remaining"] == "0"
+
+
 def test_every_call_is_audited_with_client_endpoint_and_status(call, make_client, org):
     client, token = make_client(units=[org["DIR1"]], endpoints=["employees"])
     call(token, URL)

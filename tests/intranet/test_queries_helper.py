@@ -23,25 +23,3 @@ def test_count_many_equals_separate_counts_in_one_query():
     assert counts == (active.count(), inactive.count(), 0) == (3, 2, 0)
     assert len(ctx.captured_queries) == 1
     assert count_many() == ()
-
-
-def test_one_of_finds_what_pk_in_finds_with_one_parameter_on_postgresql():
-    from django.db.models import Q
-
-    from intranet.core.queries import OneOf
-
-    users = [factories.UserFactory(username=f"salah-satu{i}") for i in range(6)]
-    wanted = [users[4].pk, users[1].pk, users[3].pk, 10**9]  # any order, and an id that is nobody
-    everyone = User.objects.filter(username__startswith="salah-satu")
-    with CaptureQueriesContext(connection) as ctx:
-        found = set(everyone.filter(OneOf("pk", wanted)).values_list("pk", flat=True))
-    assert found == set(everyone.filter(pk__in=wanted).values_list("pk", flat=True)) == set(wanted[:3])
-    if connection.vendor == "postgresql":
-        assert "= ANY(" in ctx.captured_queries[0]["sql"]
-    # other columns, combined with other conditions, and nothing for no values
-    assert list(everyone.filter(OneOf("username", ["salah-satu2"]) | Q(pk=users[5].pk)).order_by("pk")) == [
-        users[2],
-        users[5],
-    ]
-    assert list(everyone.exclude(OneOf("pk", [u.pk for u in users[1:]]))) == [users[0]]
-    assert list(everyone.filter(OneOf("pk", []))) == []

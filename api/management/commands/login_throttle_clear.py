@@ -10,8 +10,7 @@ Kept with the API, the layer above `intranet.security`: an address's limits incl
 
 from django.core.management.base import BaseCommand, CommandError
 
-from api.auth import anonymous_window
-from intranet.security.client_address import address_bucket
+from api.auth import FailedAuthThrottle
 from intranet.security.login_throttle import login_limits_clear
 
 
@@ -31,6 +30,6 @@ class Command(BaseCommand):
         except ValueError:
             raise CommandError(f"Not an IP address: {address}") from None
         if address:
-            anonymous_window().clear(address_bucket(cleared["address"]))  # the API's limit on calls without a token
+            FailedAuthThrottle().clear(cleared["address"])  # the API's limit on calls without a token
         parts = [f"{key}={value}" for key, value in cleared.items()]
         self.stdout.write("Cleared: " + ", ".join(parts))
