@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
+from django.utils import translation
 
 from .backup_encryption import BackupKeyError, parse_recipients
 
@@ -11,7 +12,8 @@ def backup_recipients_configured(app_configs=None, **kwargs):
     if settings.DEBUG:
         return []
     try:
-        recipients = parse_recipients(settings.SERAMBI_BACKUP_RECIPIENTS)
+        with translation.override("en"):  # in the language of the other checks
+            recipients = parse_recipients(settings.SERAMBI_BACKUP_RECIPIENTS)
     except BackupKeyError as exc:
         return [
             Error(

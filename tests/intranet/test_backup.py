@@ -6,6 +6,7 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from psycopg import sql
 
 from intranet.core.backup import backup_create, record_counts, restore, sha256
 from intranet.core.private_files import private_storage
@@ -34,14 +35,14 @@ def restore_into_fresh_database(source, tmp_path, **kwargs) -> dict[str, int]:
         counts = {t: db.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in _tables()}  # noqa: S608
         db.close()
         return counts
-    name = "serambi_restore_test"
     params = connection.settings_dict
+    name = f"{params['NAME']}_restore"  # beside this run's test database: runs on one server do not collide
     admin_url = (
         f"postgresql://{params['USER'] or 'postgres'}@{params['HOST'] or '127.0.0.1'}:{params['PORT'] or 5432}/postgres"
     )
     with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {name}")
-        admin.execute(f"CREATE DATABASE {name}")
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:
         url = admin_url.rsplit("/", 1)[0] + f"/{name}"
         restore(source=source, database_url=url, **folders, **kwargs)
@@ -49,7 +50,7 @@ def restore_into_fresh_database(source, tmp_path, **kwargs) -> dict[str, int]:
             return {t: db.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in _tables()}  # noqa: S608
     finally:
         with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {name}")
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
 
 
 def test_backup_restore_round_trip_into_an_empty_database(data, tmp_path):

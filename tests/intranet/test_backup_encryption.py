@@ -117,7 +117,8 @@ def _live_state():
 def test_restore_without_the_key_or_with_another_key_changes_nothing(data, org, keys, tmp_path, settings):
     public, _secret = keys
     out, _said = _encrypted_backup(tmp_path, public, settings)
-    EmployeeFactory(unit=org["SUB1"], name="Ditambah Setelah Cadangan")  # the live site moved on: a restore would undo this
+    # the live site moved on since the backup: a restore would undo this row
+    EmployeeFactory(unit=org["SUB1"], name="Ditambah Setelah Cadangan")
     before = _live_state()
     stranger = tmp_path / "keys" / "other.key"
     write_key_file(stranger)
