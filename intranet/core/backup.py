@@ -308,6 +308,8 @@ def restore(
     }
     with tempfile.TemporaryDirectory(prefix="serambi-restore-") as scratch:
         if is_encrypted(manifest):
+            if not hasattr(tarfile, "data_filter"):  # Python before 3.11.4 cannot unpack a tar archive safely
+                raise RuntimeError("restoring an encrypted backup needs Python 3.11.4 or newer")
             db_file, archives = _decrypt_all(source, manifest, identities, Path(scratch))
         else:
             db_file, archives = source / manifest["database"]["file"], {}

@@ -13,10 +13,18 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.utils import translation
 
 from hr.org.models import Employee
 from intranet.core.backup import backup_create, read_manifest, record_counts, restore, sha256
-from intranet.core.backup_encryption import HEADER, BackupKeyError, load_identities, write_key_file
+from intranet.core.backup_encryption import (
+    HEADER,
+    BackupKeyError,
+    load_identities,
+    parse_recipients,
+    seal_produced,
+    write_key_file,
+)
 from intranet.core.checks import backup_recipients_configured
 from intranet.core.private_files import private_storage
 from tests.factories import EmployeeFactory
@@ -27,6 +35,13 @@ db_committed = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 KNOWN_NAME = "Sekar Ayuningtyas Pramudita"
 PAYSLIP = b"%PDF-1.4 slip gaji: Sekar Ayuningtyas Pramudita, gaji pokok 4.123.456"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are matched in English; one test checks the Indonesian wording."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -125,6 +140,8 @@ def test_restore_without_the_key_or_with_another_key_changes_nothing(data, org, 
 
     with pytest.raises(CommandError, match="is encrypted: give its secret key file with --identity"):
         call_command("restore", str(out), stdout=io.StringIO())
+    with translation.override("id"), pytest.raises(CommandError, match="terenkripsi: berikan berkas kunci rahasianya"):
+        call_command("restore", str(out), stdout=io.StringIO())
     with pytest.raises(CommandError, match="not one this backup was encrypted to"):
         call_command("restore", str(out), "--identity", str(stranger), stdout=io.StringIO())
     with pytest.raises(CommandError, match="not an age secret key file"):
@@ -208,3 +225,17 @@ def test_deploy_check_warns_without_recipients_and_refuses_bad_ones(keys, settin
     settings.DEBUG = True
     settings.SERAMBI_BACKUP_RECIPIENTS = []
     assert backup_recipients_configured() == []
+
+
+def test_a_file_whose_writer_fails_is_never_put_in_place(keys, tmp_path):
+    """Atomic writes: what was encrypted before the failure stays under no name a backup would use."""
+    public, _secret = keys
+    [recipient] = parse_recipients([public])
+
+    def produce(stream):
+        stream.write(b"half an archive" * 10_000)
+        raise OSError("disk went away")
+
+    with pytest.raises(OSError, match="disk went away"):
+        seal_produced(produce, tmp_path / "private.tar.age", [recipient])
+    assert [p.name for p in tmp_path.iterdir()] == ["keys"]
