@@ -261,6 +261,9 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # authorising views: streamed in development, X-Accel-Redirect under nginx in production.
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
 PRIVATE_MEDIA_X_ACCEL_PREFIX = env.str("PRIVATE_MEDIA_X_ACCEL_PREFIX", default="")  # e.g. "/_private/" behind nginx
+# age public keys (age1…) that `manage.py backup` encrypts every backup to; their secret keys stay off the server
+# (deploy/README.md, "Backups"). Empty: backups are written in the clear and `check --deploy` warns (serambi.W102).
+SERAMBI_BACKUP_RECIPIENTS = env.list("SERAMBI_BACKUP_RECIPIENTS", default=[])
 STORAGES = {
     # Public media (Wagtail images) only; CMS documents and employee photos saved through it land in private
     # storage (intranet/core/storage.py).

@@ -8,6 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
+        from . import checks  # noqa: F401 - registers the deploy check
+
         # imported here, not at the top: storage uses models, which are not loaded when apps.py is
         from .images import apply_pillow_limit
 

@@ -6,6 +6,7 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from psycopg import sql
 
 from intranet.core.backup import backup_create, record_counts, restore, sha256
 from intranet.core.private_files import private_storage
@@ -23,8 +24,33 @@ def data(org):
     return record_counts()
 
 
-def _table_counts(rows_sql):
-    return dict(rows_sql)
+def restore_into_fresh_database(source, tmp_path, **kwargs) -> dict[str, int]:
+    """Restore `source` into a new database (a new SQLite file, or a database created on the same PostgreSQL
+    server) with folders of its own under `tmp_path`; return the row counts of `_tables()` read from it."""
+    folders = {"private_root": tmp_path / "restored-private", "media_root": tmp_path / "restored-media"}
+    if connection.vendor == "sqlite":
+        target = tmp_path / "restored.sqlite3"
+        restore(source=source, database_url=f"sqlite:///{target}", **folders, **kwargs)
+        db = sqlite3.connect(target)
+        counts = {t: db.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in _tables()}  # noqa: S608
+        db.close()
+        return counts
+    params = connection.settings_dict
+    name = f"{params['NAME']}_restore"  # beside this run's test database: runs on one server do not collide
+    admin_url = (
+        f"postgresql://{params['USER'] or 'postgres'}@{params['HOST'] or '127.0.0.1'}:{params['PORT'] or 5432}/postgres"
+    )
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        url = admin_url.rsplit("/", 1)[0] + f"/{name}"
+        restore(source=source, database_url=url, **folders, **kwargs)
+        with psycopg.connect(url) as db:
+            return {t: db.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in _tables()}  # noqa: S608
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
 
 
 def test_backup_restore_round_trip_into_an_empty_database(data, tmp_path):
@@ -32,29 +58,7 @@ def test_backup_restore_round_trip_into_an_empty_database(data, tmp_path):
     manifest = backup_create(output=out)
     assert manifest["counts"]["org.Employee"] == 3
     assert set(manifest["files"]["private"]) == {"payslips/2026/slip.pdf", "documents/sk.pdf"}
-    restored_private = tmp_path / "restored-private"
-
-    if connection.vendor == "sqlite":
-        target = tmp_path / "restored.sqlite3"
-        restore(source=out, database_url=f"sqlite:///{target}", private_root=restored_private, media_root=tmp_path / "m")
-        db = sqlite3.connect(target)
-        counts = {t: db.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in _tables()}  # noqa: S608
-        db.close()
-    else:
-        name = "serambi_restore_test"
-        params = connection.settings_dict
-        admin_url = f"postgresql://{params['USER'] or 'postgres'}@{params['HOST'] or '127.0.0.1'}:{params['PORT'] or 5432}/postgres"
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {name}")
-            admin.execute(f"CREATE DATABASE {name}")
-        try:
-            url = admin_url.rsplit("/", 1)[0] + f"/{name}"
-            restore(source=out, database_url=url, private_root=restored_private, media_root=tmp_path / "m")
-            with psycopg.connect(url) as db:
-                counts = {t: db.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in _tables()}  # noqa: S608
-        finally:
-            with psycopg.connect(admin_url, autocommit=True) as admin:
-                admin.execute(f"DROP DATABASE IF EXISTS {name}")
+    counts = restore_into_fresh_database(out, tmp_path)
 
     from django.apps import apps
 
@@ -63,7 +67,7 @@ def test_backup_restore_round_trip_into_an_empty_database(data, tmp_path):
         assert counts[table] == expected.get(table, counts[table]), table
     assert counts["org_employee"] == 3
     for rel, digest in manifest["files"]["private"].items():
-        assert sha256(restored_private / rel) == digest
+        assert sha256(tmp_path / "restored-private" / rel) == digest
 
 
 def _tables():
@@ -125,7 +129,9 @@ def test_manifest_counts_are_those_of_the_dump_under_concurrent_writes(data, tmp
         writer.join()
     name = "serambi_restore_counts"
     params = connection.settings_dict
-    admin_url = f"postgresql://{params['USER'] or 'postgres'}@{params['HOST'] or '127.0.0.1'}:{params['PORT'] or 5432}/postgres"
+    admin_url = (
+        f"postgresql://{params['USER'] or 'postgres'}@{params['HOST'] or '127.0.0.1'}:{params['PORT'] or 5432}/postgres"
+    )
     with psycopg.connect(admin_url, autocommit=True) as admin:
         admin.execute(f"DROP DATABASE IF EXISTS {name}")
         admin.execute(f"CREATE DATABASE {name}")
