@@ -117,4 +117,3 @@ def assert_flat(
     )
     assert len(many) <= at_most, f"{len(many)} queries, at most {at_most} expected:\n{many.listing()}"
     return result
-
