@@ -6,8 +6,9 @@ import itertools
 import factory
 from django.contrib.auth.models import Group
 
-from hr.org.models import Employee, HRScope, OrgUnit, Position
+from hr.org.models import Employee, HRScope, OrgUnit, Position, bare_name_key
 from hr.org.nip import build_nip
+from hr.org.signals import bump_org_generation
 from intranet.accounts.models import User
 from intranet.accounts.roles import Role
 
@@ -90,3 +91,32 @@ def grant_roles(user, *roles: Role) -> None:
 def give_scope(user, org_unit: OrgUnit, kind: str = HRScope.Kind.HR) -> HRScope:
     grant_roles(user, Role.HR_OFFICER if kind == HRScope.Kind.HR else Role.PAYROLL_OFFICER)
     return HRScope.objects.create(user=user, unit=org_unit, kind=kind)
+
+
+_bulk_days = itertools.count()
+
+
+def bulk_employees(n: int, units, *, name: str = "Pegawai Massal", **fields) -> list[Employee]:
+    """n employees without accounts spread over `units`, inserted in bulk (the factory is too slow for thousands).
+    Bulk inserts send no signals: the organisation generation is bumped here, as the app's bulk writers do."""
+    units = list(units)
+    rows = []
+    for i in range(n):
+        birth = dt.date(1950, 1, 1) + dt.timedelta(days=next(_bulk_days))  # unique birth dates: unique NIPs
+        gender = "M" if i % 2 else "F"
+        employee = Employee(
+            nip=build_nip(birth_date=birth, cpns_start=dt.date(2010, 2, 1), gender=gender, sequence=1),
+            name=f"{name} {i}",
+            gender=gender,
+            birth_date=birth,
+            tmt_cpns=dt.date(2010, 2, 1),
+            employment_type=Employee.EmploymentType.PNS,
+            golongan="III/a",
+            unit=units[i % len(units)],
+            **fields,
+        )
+        employee.sort_name = bare_name_key(employee.name)
+        rows.append(employee)
+    created = Employee.objects.bulk_create(rows, batch_size=1000)
+    bump_org_generation()
+    return created

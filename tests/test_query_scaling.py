@@ -22,10 +22,11 @@ from dataclasses import dataclass
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+
+from tests.query_bounds import queries
 
 MAX_QUERIES = 15  # per request, warm cache (the steady state)
 MAX_COLD_QUERIES = 30  # per request right after the shared cache was emptied (must not grow; not the target)
@@ -190,12 +191,12 @@ class _Targets:
 
 
 def _count(targets: _Targets, client: Client, page: Page) -> tuple[int, list[str]]:
-    with CaptureQueriesContext(connection) as ctx:
+    with queries() as q:
         response = targets.request(client, page)
         if hasattr(response, "streaming_content"):
             b"".join(response.streaming_content)
     assert response.status_code in page.expect, (page.name, response.status_code)
-    return len(ctx.captured_queries), [q["sql"][:300] for q in ctx.captured_queries]
+    return len(q), [s[:300] for s in q.sql]
 
 
 def _measure(scale: dict) -> dict[str, dict]:

@@ -3,14 +3,13 @@ failures of the caller's address, refuses it with 429 past SERAMBI_API_ANONYMOUS
 writes a bounded summary to the audit trail instead of a row per call."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
 
 from api.models import Endpoint
 from api.services import api_client_create
 from intranet.audit.models import AuditEntry
 from tests.intranet.security.routes import all_routes, sample_path
+from tests.query_bounds import queries
 
 from .proxy_fixtures import ATTACKER, VICTIM_DESK, behind_proxy, cache_down, via_proxy  # noqa: F401 - fixtures
 
@@ -45,9 +44,9 @@ def test_a_flood_over_every_token_route_is_refused_and_summarised(client, behind
     refused = _call(client, TOKEN_ROUTES[0])
     assert refused.json()["error"]["code"] == "rate_limited" and int(refused["Retry-After"]) > 0
     # Refused before any token lookup: no query touches the API clients.
-    with CaptureQueriesContext(connection) as ctx:
+    with queries() as q:
         _call(client, TOKEN_ROUTES[0])
-    assert not [q for q in ctx.captured_queries if "api_apiclient" in q["sql"]]
+    assert not q.touching("api_apiclient"), q.listing()
     # Forged X-Forwarded-For entries do not give the attacker a fresh count.
     assert _call(client, TOKEN_ROUTES[0], forwarded=f"198.51.100.7, {ATTACKER}").status_code == 429
     # The trail: one row for the first failure, one for the refusal (with the count), all at the attacker's address.

@@ -8,12 +8,12 @@ import re
 import urllib.parse
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from tests.intranet.security.conftest import world  # noqa: F401 - the access table's world
 from tests.intranet.security.routes import SHADOWED, all_routes, is_admin_route, sample_path
+from tests.query_bounds import queries
 
 HUGE = "9" * 19
 LONG = "x" * 20_000
@@ -72,7 +72,7 @@ def _routes():
 
 
 def _send(client, method, path, **extra) -> tuple[int, set[str]]:
-    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+    with transaction.atomic(), queries() as q:
         if method == "GET":
             response = client.generic("GET", path.split("?")[0], QUERY_STRING=path.partition("?")[2], **extra)
         else:
@@ -80,7 +80,7 @@ def _send(client, method, path, **extra) -> tuple[int, set[str]]:
         if getattr(response, "streaming", False):
             b"".join(response.streaming_content)
         transaction.set_rollback(True)
-    written = {m.group(1) for q in queries.captured_queries if (m := WRITE.match(q["sql"] or ""))}
+    written = {m.group(1) for s in q.sql if (m := WRITE.match(s))}
     return response.status_code, {t for t in written if not MAY_WRITE.match(t)}
 
 

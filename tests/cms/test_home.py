@@ -77,12 +77,11 @@ def test_editors_can_switch_the_alert_in_the_admin(client, org):
 
 
 def _dashboard_queries(client):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+    from tests.query_bounds import queries
 
-    with CaptureQueriesContext(connection) as ctx:
+    with queries() as q:
         body = client.get("/").content.decode()
-    return len(ctx.captured_queries), body
+    return len(q), body
 
 
 def test_dashboard_is_cached_and_retired_by_the_readers_writes_and_notifications(
@@ -99,12 +98,12 @@ def test_dashboard_is_cached_and_retired_by_the_readers_writes_and_notifications
     # a notification to someone else leaves this reader's copy alone; one to the reader retires it
     with django_capture_on_commit_callbacks(execute=True):
         notify(other, "test.event", "Untuk orang lain")
-    assert _dashboard_queries(client)[0] == warm
+    assert _dashboard_queries(client)[0] <= warm
     with django_capture_on_commit_callbacks(execute=True):
         notify(user, "test.event", "Untuk Anda")
     assert _dashboard_queries(client)[0] > warm  # panels collected again
     # any write by the reader (here: the language switch) retires it too
-    assert _dashboard_queries(client)[0] == warm
+    assert _dashboard_queries(client)[0] <= warm
     client.post("/i18n/setlang/", {"language": "id", "next": "/"})
     assert _dashboard_queries(client)[0] > warm
 

@@ -2,22 +2,21 @@
 without a query; publishing, unpublishing, renaming and restricting a section show at once."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from cms.news.models import NewsIndexPage
 from cms.training.models import TrainingIndexPage
 from intranet.accounts.roles import Role
 from tests.cms.conftest import add_news, person, restrict, section
+from tests.query_bounds import queries
 
 pytestmark = pytest.mark.django_db
 
 
 def get(client, url):
     """(status, SQL that read the page tree's base table)."""
-    with CaptureQueriesContext(connection) as ctx:
+    with queries() as q:
         response = client.get(url)
-    return response.status_code, [q["sql"] for q in ctx.captured_queries if "wagtailcore_page" in q["sql"]]
+    return response.status_code, q.touching("wagtailcore_page")
 
 
 @pytest.fixture

@@ -53,15 +53,16 @@ def test_only_auditors_can_search_and_export(client, org):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="synchronous_commit is a PostgreSQL setting")
 def test_own_transaction_entries_commit_without_waiting_for_the_flush_business_ones_with_their_transaction():
     from django.db import transaction
-    from django.test.utils import CaptureQueriesContext
+
+    from tests.query_bounds import queries
 
     audit_record(action="test.first")  # the chain's first entry makes its head
-    with CaptureQueriesContext(connection) as alone:
+    with queries() as alone:
         audit_record(action="payslip.list", details={"year": 2026})
-    assert any("set_config('synchronous_commit', 'off', true)" in q["sql"] for q in alone.captured_queries)
-    with CaptureQueriesContext(connection) as inside, transaction.atomic():
+    assert any("set_config('synchronous_commit', 'off', true)" in s for s in alone.sql)
+    with queries() as inside, transaction.atomic():
         audit_record(action="leave.approve")
-    assert not any("synchronous_commit" in q["sql"] for q in inside.captured_queries)
+    assert not any("synchronous_commit" in s for s in inside.sql)
     assert audit_verify()[0] and AuditEntry.objects.count() == 3
 
 

@@ -12,11 +12,11 @@ import time
 import pytest
 from django.core.cache import cache
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from cms.news.bulk import bulk_create_news
 from cms.news.models import NewsIndexPage
 from tests.cms.conftest import person, section
+from tests.query_bounds import queries
 
 N = int(os.environ.get("CMS_BENCH_NEWS", "20000"))
 WORDS = ["rapat koordinasi", "sosialisasi", "bimbingan teknis", "apel pagi", "pelatihan"]
@@ -43,7 +43,7 @@ def test_cms_pages_at_scale(client, org):
         client.get(url)
         cache.clear()
         t = time.perf_counter()
-        with CaptureQueriesContext(connection) as ctx:
+        with queries() as q:
             r = client.get(url)
         assert r.status_code == 200
-        print(f"{url:<40} {len(ctx.captured_queries):>3} queries {1000 * (time.perf_counter() - t):8.0f} ms")
+        print(f"{url:<40} {len(q):>3} queries {1000 * (time.perf_counter() - t):8.0f} ms")

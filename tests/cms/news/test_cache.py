@@ -1,19 +1,19 @@
 """The news index and news pages served from the cache: the list is kept per audience profile, the article per page;
 neither ever shows a reader what they may not see, whoever filled the cache first; publishing, unpublishing, editing
-and restricting show at once; reads are still recorded; a revisit runs a small number of queries, the same with 5 or
-50 news items; previews are never kept; without a cache the pages work the same."""
+and restricting show at once; reads are still recorded; a revisit runs a small number of queries, the same with 20 or
+2,000 news items; previews are never kept; without a cache the pages work the same."""
 
 import datetime as dt
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cms.news.models import NewsCategory, NewsRead
+from cms.news.bulk import bulk_create_news
+from cms.news.models import NewsCategory, NewsIndexPage, NewsRead
 from intranet.accounts.roles import Role
-from tests.cms.conftest import add_news, person, restrict
+from tests.cms.conftest import add_news, person, restrict, section
+from tests.query_bounds import assert_flat, queries
 
 pytestmark = pytest.mark.django_db
 
@@ -22,9 +22,9 @@ ITEM = re.compile(r'<h2><a href="[^"]+">([^<]+)</a></h2>')
 
 def get(client, url):
     """(status, body, the SQL run)."""
-    with CaptureQueriesContext(connection) as ctx:
+    with queries() as q:
         response = client.get(url)
-    return response.status_code, response.content.decode(), [q["sql"] for q in ctx.captured_queries]
+    return response.status_code, response.content.decode(), q.sql
 
 
 def titles(client, url="/berita/") -> list[str]:
@@ -132,27 +132,31 @@ def test_a_moved_reader_gets_the_new_units_list_and_never_shows_it_to_others(cli
     assert titles(client) == ["Khusus Direktorat Dua"]
 
 
-def _index_queries(client) -> int:
-    client.get("/berita/")
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get("/berita/").status_code == 200
-    return len(ctx.captured_queries)
-
-
 def test_index_revisit_queries_are_few_and_constant(client, org):
     client.force_login(person(org["SUB1"]))
-    today = timezone.localdate()
-    for i in range(5):
-        add_news(f"Kecil {i}", date=today - dt.timedelta(days=i))
-    small = _index_queries(client)
-    for i in range(45):
-        add_news(f"Besar {i}", date=today - dt.timedelta(days=i), live=False).save_revision().publish()
-    assert _index_queries(client) == small
-    with CaptureQueriesContext(connection) as ctx:
-        client.get("/berita/")
-    assert news_queries([q["sql"] for q in ctx.captured_queries]) == []
+    first = timezone.localdate() - dt.timedelta(days=3000)
+    added = []
+
+    def news(n):
+        """n more news items, each a day newer than the last (bulk: the news generation is bumped, as on publish)."""
+        start = len(added)
+        items = [
+            {"title": f"Berita {i}", "slug": f"berita-{i}", "intro": "Ringkasan", "date": first + dt.timedelta(days=i)}
+            for i in range(start, start + n)
+        ]
+        bulk_create_news(parent=section(NewsIndexPage), items=items, index=False)
+        added.extend(items)
+
+    def revisit():
+        response = client.get("/berita/")  # the first view after a change filled the copy
+        assert response.status_code == 200
+        return response.content.decode()
+
     # the session, the user, their roles and the section page: the audience profile and the list come from the cache
-    assert small <= 4, small
+    body = assert_flat(revisit, grow=news, at_most=4)
+    assert "Berita 1999" in body
+    _status, _body, sql = get(client, "/berita/")
+    assert news_queries(sql) == []
 
 
 # --- a news page ----------------------------------------------------------------------------------------------------
@@ -186,7 +190,7 @@ def test_a_revisit_reads_no_article_and_no_read_mark(client, org, item):
     get(client, item.url)
     _status, _body, second = get(client, item.url)
     _status, _body, third = get(client, item.url)
-    assert len(third) == len(second)
+    assert len(third) <= len(second)
     assert not [q for q in third if "taggit_tag" in q or "news_newsread" in q], third
 
 
@@ -267,10 +271,10 @@ def test_a_published_item_is_rendered_before_its_first_reader(client, org, djang
     page.refresh_from_db()
     client.force_login(person(org["SUB1"]))
     for language, tags in (("id", "Tag: libur"), ("en", "Tags: libur")):  # one copy per interface language
-        with CaptureQueriesContext(connection) as ctx:
+        with queries() as q:
             response = client.get(page.url, HTTP_ACCEPT_LANGUAGE=language)
         assert response.status_code == 200 and tags in response.content.decode()
-        assert not any("taggit_tag" in q["sql"] for q in ctx.captured_queries), language
+        assert not q.touching("taggit_tag"), language
 
 
 def test_rendering_for_an_unpublished_item_keeps_nothing(org):

@@ -3,39 +3,34 @@ and every write that changes what a reader may see retires every copy at once â€
 share, a change of HR scope."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hr.documents import services
 from hr.documents.models import Classification
 from hr.org.models import HRScope
+from tests.query_bounds import queries
 
 from .conftest import file_document, give_grant
 
 pytestmark = pytest.mark.django_db
 
 
-def _list(client) -> tuple[str, list[str]]:
-    with CaptureQueriesContext(connection) as ctx:
+def _list(client):
+    with queries() as q:
         response = client.get(reverse("documents:index"))
     assert response.status_code == 200
-    return response.content.decode(), [q["sql"] for q in ctx.captured_queries]
+    return response.content.decode(), q
 
 
 def _row(doc) -> str:
     return f'data-testid="doc-{doc.pk}"'
 
 
-def _document_reads(sql: list[str]) -> list[str]:
-    return [q for q in sql if 'FROM "documents_document"' in q]
-
-
 def test_repeat_view_reads_no_document(client, cast, docs):
     client.force_login(cast["subject"].user)
     first, cold = _list(client)
     again, warm = _list(client)
-    assert _document_reads(cold) and not _document_reads(warm), warm
+    assert cold.reading("documents_document") and not warm.reading("documents_document"), warm.listing()
     assert _row(docs["terbatas_personnel"]) in first and _row(docs["terbatas_personnel"]) in again
 
 

@@ -3,10 +3,9 @@
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from hr.leave import workdays
+from tests.query_bounds import queries
 
 pytestmark = pytest.mark.django_db
 
@@ -31,9 +30,8 @@ def test_calendar_is_kept_until_a_holiday_or_the_calendar_changes(django_capture
 
     with django_capture_on_commit_callbacks(execute=True):
         cal = workdays.year_calendar(2031)
-    with CaptureQueriesContext(connection) as ctx:
+    with queries(at_most=0):
         assert workdays.year_calendar(2031) == cal
-    assert not ctx.captured_queries
     day = next(d for d in (dt.date(2031, 3, 3) + dt.timedelta(days=i) for i in range(30)) if cal.is_working_day(d))
     Holiday.objects.create(
         calendar=HolidayCalendar.objects.get(year=2031), date=day, name="Hari instansi", kind="agency"

@@ -6,11 +6,11 @@ PostgreSQL, trigram indexes that match the SQL Django emits."""
 import pytest
 from django.db import connection
 from django.db.models import Q
-from django.test.utils import CaptureQueriesContext
 
 from hr.org import selectors
 from hr.org.models import Employee, Position, bare_name_key
-from tests.factories import EmployeeFactory, PositionFactory, unit
+from tests.factories import EmployeeFactory, PositionFactory, bulk_employees, unit
+from tests.query_bounds import assert_flat, queries
 
 pytestmark = pytest.mark.django_db
 
@@ -69,20 +69,26 @@ def test_within_a_unit_subtree(org, staff):
 
 
 def test_the_position_and_unit_ids_of_all_words_come_in_one_query(staff):
-    with CaptureQueriesContext(connection) as ctx:
+    with queries(at_most=1):
         results = selectors.directory_search(query="siti kepegawaian analis")
-    assert len(ctx.captured_queries) == 1
-    with CaptureQueriesContext(connection) as ctx:
+    with queries(at_most=3):  # count, page, and the page again in the second assert
         assert results.count() == 2
         assert [e.name for e in results[:5]] == ["Siti Aminah", "Siti Rahma"]
-        assert [e.unit.code for e in results[:5]] == ["SEK2", "SEK1"]  # select_related: no query per row
-    assert len(ctx.captured_queries) == 3  # count, page, and the page again in the second assert
+        assert [e.unit.code for e in results[:5]] == ["SEK2", "SEK1"]
+
+
+def test_a_page_of_matches_costs_the_same_with_few_or_many(org, staff):
+    def first_page():
+        results = selectors.directory_search(query="massal")
+        return results.count(), [(e.full_name, e.unit.code, e.position) for e in results[:50]]
+
+    total, page = assert_flat(first_page, grow=lambda n: bulk_employees(n, org.values()), at_most=3)
+    assert total == 2000 and len(page) == 50
 
 
 def test_no_query_up_front_without_words(staff):
-    with CaptureQueriesContext(connection) as ctx:
+    with queries(at_most=0):
         selectors.directory_search(query="  ")
-    assert ctx.captured_queries == []
 
 
 def test_a_word_naming_many_positions_is_a_subquery_not_a_long_list(staff, monkeypatch):
@@ -100,19 +106,24 @@ def test_a_word_naming_many_positions_is_a_subquery_not_a_long_list(staff, monke
 def test_postgresql_can_use_the_trigram_indexes_for_the_sql_django_emits(staff):
     """The indexes of migrations org 0002/0003 are on expressions; they only help while Django keeps emitting
     exactly `UPPER(col::text) LIKE UPPER(…)` (icontains) and `sort_name::text LIKE …` (contains)."""
-    with CaptureQueriesContext(connection) as ctx:
+    with queries() as ids:
         selectors._named_ids(["analis"])
+    with queries() as name:
         Employee.objects.filter(sort_name__contains="rahma").count()  # each word's condition on the name
-    ids_sql, name_sql = (q["sql"] for q in ctx.captured_queries)
-    with connection.cursor() as cursor:
-        # small tables: the planner would rather read them, or a whole btree index, than look rows up; forbid the
-        # first and make the second expensive, to see what the indexes can serve
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL cpu_index_tuple_cost = 1")
-        cursor.execute("EXPLAIN " + name_sql)
-        name_plan = "\n".join(row[0] for row in cursor.fetchall())
-        cursor.execute("EXPLAIN " + ids_sql)
-        ids_plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    def plans(statements):
+        with connection.cursor() as cursor:
+            # small tables: the planner would rather read them, or a whole btree index, than look rows up; forbid
+            # the first and make the second expensive, to see what the indexes can serve
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL cpu_index_tuple_cost = 1")
+            found = []
+            for sql in statements.sql:
+                cursor.execute("EXPLAIN " + sql)
+                found.extend(row[0] for row in cursor.fetchall())
+        return "\n".join(found)
+
+    ids_plan, name_plan = plans(ids), plans(name)
     for index in ("position_name_id_trgm", "position_name_en_trgm", "orgunit_name_id_trgm", "orgunit_name_en_trgm"):
         assert index in ids_plan
     assert "employee_sort_name_trgm" in name_plan
@@ -125,11 +136,11 @@ def test_results_give_the_same_pages_whichever_way_they_are_fetched(org, staff, 
     for query, within in (("siti", None), ("seksi", None), ("", org["SUB1"]), ("", None)):
         expected = list(selectors.directory_search(query=query, unit=within))
         results = selectors.directory_results(query=query, unit=within)
-        with CaptureQueriesContext(connection) as ctx:
+        with queries() as q:
             assert results.count() == len(expected)
             pages = [results[i : i + 2] for i in range(0, len(expected) + 2, 2)]
         assert [e for page in pages for e in page] == expected, (query, within)
-        assert len(ctx.captured_queries) == 1 + len(pages)  # counted once, one query a page
+        assert len(q) <= 1 + len(pages), q.listing()  # counted once, one query a page
         assert list(results) == expected
 
 

@@ -3,11 +3,10 @@
 reach the shared copy — whoever viewed first."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import EmployeeFactory, UserFactory, give_scope
+from tests.query_bounds import queries
 
 pytestmark = pytest.mark.django_db
 
@@ -17,15 +16,11 @@ def staff(org):
     return EmployeeFactory(unit=org["SUB1"], name="Siti Rahma", home_address="Jl. Rahasia 7")
 
 
-def _get(client, url, data=None) -> tuple[str, list[str]]:
-    with CaptureQueriesContext(connection) as ctx:
+def _get(client, url, data=None):
+    with queries() as q:
         response = client.get(url, data)
     assert response.status_code == 200
-    return response.content.decode(), [q["sql"] for q in ctx.captured_queries]
-
-
-def _employee_reads(sql):
-    return [q for q in sql if 'FROM "org_employee"' in q]
+    return response.content.decode(), q
 
 
 def test_the_persons_own_view_never_reaches_colleagues(client, org, staff):
@@ -58,8 +53,8 @@ def test_profile_copy_is_shared_and_follows_changes(client, org, staff):
     client.force_login(first.user)
     _get(client, url)
     client.force_login(second.user)  # another reader: the shared copy
-    body, sql = _get(client, url)
-    assert "Siti Rahma" in body and not _employee_reads(sql), sql
+    body, q = _get(client, url)
+    assert "Siti Rahma" in body and not q.reading("org_employee"), q.listing()
     staff.work_phone = "021-5550199"
     staff.save(update_fields=["work_phone"])
     body, _sql = _get(client, url)
@@ -72,8 +67,8 @@ def test_directory_copy_is_shared_and_follows_changes(client, org, staff):
     client.force_login(first.user)
     _get(client, url, {"q": "siti"})
     client.force_login(second.user)
-    body, sql = _get(client, url, {"q": "siti"})
-    assert "Siti Rahma" in body and not _employee_reads(sql), sql
+    body, q = _get(client, url, {"q": "siti"})
+    assert "Siti Rahma" in body and not q.reading("org_employee"), q.listing()
     EmployeeFactory(unit=org["DIR2"], name="Siti Nurhaliza")
     body, _sql = _get(client, url, {"q": "siti"})
     assert "Siti Nurhaliza" in body and "Siti Rahma" in body

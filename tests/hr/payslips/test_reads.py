@@ -5,8 +5,6 @@ must be rendered first still gets the whole payslip."""
 import io
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -14,29 +12,30 @@ from hr.org.selectors import employee_for_user
 from hr.payslips import selectors, services
 from hr.payslips.models import Payslip
 from intranet.core.private_files import private_storage
+from tests.query_bounds import queries
 
 from .conftest import publish_rows, row_for
 
 pytestmark = pytest.mark.django_db
 
 
-def _sql(client, url) -> list[str]:
+def _repeat(client, url):
+    """The queries of a repeated request."""
     client.get(url)
-    with CaptureQueriesContext(connection) as ctx:
+    with queries() as q:
         response = client.get(url)
         if hasattr(response, "streaming_content"):
             b"".join(response.streaming_content)
     assert response.status_code == 200
-    return [q["sql"] for q in ctx.captured_queries]
+    return q
 
 
 def test_list_reads_no_employee_record_of_its_own(client, published, people):
     client.force_login(people["a"].user)
-    with CaptureQueriesContext(connection) as ctx:
+    with queries() as q:
         assert client.get(reverse("payslips:index")).status_code == 200
-    sql = [q["sql"] for q in ctx.captured_queries]
-    assert not [q for q in sql if q.startswith('SELECT "org_employee"')], sql
-    assert len([q for q in sql if 'FROM "payslips_payslip"' in q]) == 2  # the years, the year's payslips
+    assert not q.reading("org_employee"), q.listing()
+    assert len(q.reading("payslips_payslip")) <= 2, q.listing()  # the years, the year's payslips
 
 
 def test_list_is_the_readers_copy_until_a_payslip_of_theirs_is_published(
@@ -48,8 +47,8 @@ def test_list_is_the_readers_copy_until_a_payslip_of_theirs_is_published(
 
     client.force_login(people["a"].user)
     first = client.get(reverse("payslips:index"))
-    sql = _sql(client, reverse("payslips:index"))
-    assert not [q for q in sql if 'FROM "payslips_payslip"' in q], sql
+    q = _repeat(client, reverse("payslips:index"))
+    assert not q.reading("payslips_payslip"), q.listing()
     assert AuditEntry.objects.filter(action="payslip.list", actor=people["a"].user).count() == 3
     with django_capture_on_commit_callbacks(execute=True):  # the notifications go out once the publication commits
         publish_rows(people["officer"].user, [row_for(people["a"], period="2026-02")])
@@ -70,9 +69,9 @@ def test_kept_pdf_is_served_from_a_narrow_read(client, published, people):
     slip = Payslip.objects.get(batch=published, employee=people["b"])
     client.force_login(people["b"].user)
     services.payslip_pdf(payslip=slip)  # rendered and kept
-    sql = _sql(client, reverse("payslips:pdf", args=[slip.pk]))
-    reads = [q for q in sql if q.startswith("SELECT") and 'FROM "payslips_payslip"' in q]
-    assert len(reads) == 1 and '"payslips_payslip"."components"' not in reads[0], reads
+    reads = _repeat(client, reverse("payslips:pdf", args=[slip.pk])).reading("payslips_payslip")
+    assert reads and len(reads) <= 1, reads
+    assert not [r for r in reads if '"payslips_payslip"."components"' in r], reads
 
 
 def test_pdf_rendered_from_a_narrow_read_has_the_whole_payslip(published, people, settings):

@@ -2,8 +2,6 @@
 
 import pytest
 from django.contrib.auth import authenticate
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hr.org.models import HRScope
@@ -20,6 +18,7 @@ from tests.ldap_server import (
     USER_PASSWORD,
     uid_dn,
 )
+from tests.query_bounds import queries
 
 pytestmark = [pytest.mark.slapd, pytest.mark.django_db]
 
@@ -231,12 +230,11 @@ class TestLoginCost:
         """The role plan comes from the cache, the account with its fingerprint in one query; nothing is written."""
         backend = DirectoryBackend()
         assert backend.authenticate(None, username="siti", password=USER_PASSWORD) is not None  # applies the entry
-        with CaptureQueriesContext(connection) as ctx:
+        # a local break-glass administrator of that name? the account and its fingerprint
+        with queries(at_most=2) as q:
             user = backend.authenticate(None, username="siti", password=USER_PASSWORD)
         assert user.username == "siti" and user.employee == siti
-        sql = [q["sql"] for q in ctx.captured_queries]
-        assert len(sql) == 2, sql  # a local break-glass administrator of that name? the account and its fingerprint
-        assert not [s for s in sql if "SAVEPOINT" in s or not s.startswith("SELECT")], sql
+        assert not [s for s in q.sql if "SAVEPOINT" in s or not s.startswith("SELECT")], q.listing()
 
     def test_logins_in_a_row_share_one_service_connection(self, ldap_settings, siti, monkeypatch):
         backend = DirectoryBackend()
@@ -258,13 +256,13 @@ class TestLoginCost:
         conn = ldap_server.admin_connection()
         conn.modify(uid_dn("siti"), {"title": [("MODIFY_REPLACE", ["Analis SDM Aparatur"])]})
         try:
-            with CaptureQueriesContext(connection) as ctx:
+            with queries() as q:
                 assert backend.authenticate(None, username="siti", password=USER_PASSWORD) is not None
         finally:
             conn.modify(uid_dn("siti"), {"title": [("MODIFY_REPLACE", ["Analis Kepegawaian"])]})
             conn.unbind()
         assert DirectoryAccount.objects.get(user__username="siti").title == "Analis SDM Aparatur"
-        assert any("SAVEPOINT" in q["sql"] for q in ctx.captured_queries)  # the writes, in one transaction
+        assert any("SAVEPOINT" in s for s in q.sql)  # the writes, in one transaction
 
 
 class TestAccessRules:

@@ -6,21 +6,16 @@ import pytest
 from django.core.checks import run_checks
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from intranet.accounts.ldap.provisioning import SyncAborted
 from intranet.accounts.ldap.sync import run_sync
 from intranet.accounts.models import DirectoryGroupMapping, RoleGrant, User
 from intranet.accounts.roles import Role, has_role
 from intranet.audit.models import AuditEntry
-from tests.intranet.accounts.test_ldap_sync import NIP_A, WRITES, people, tree  # noqa: F401 - fixtures
+from tests.intranet.accounts.test_ldap_sync import NIP_A, people, tree  # noqa: F401 - fixtures
+from tests.query_bounds import queries
 
 pytestmark = [pytest.mark.slapd, pytest.mark.django_db]
-
-
-def writes(ctx) -> list[str]:
-    return [q["sql"] for q in ctx.captured_queries if WRITES.match(q["sql"])]
 
 
 def test_a_mapping_removed_from_the_environment_stops_granting_its_role(people, tree, ldap_settings):  # noqa: F811
@@ -68,10 +63,10 @@ def test_an_unchanged_run_with_a_problem_entry_writes_nothing(tree, org):  # noq
     first = run_sync()
     assert len(first.errors) == 1
     assert AuditEntry.objects.filter(action="directory.sync").count() == 1
-    with CaptureQueriesContext(connection) as ctx:
+    with queries() as q:
         again = run_sync()
     assert again.errors == first.errors and (again.created, again.updated, again.deactivated) == (0, 0, 0)
-    assert writes(ctx) == [], "an unchanged run must write nothing, audit entry included"
+    assert q.writing() == [], "an unchanged run must write nothing, audit entry included"
     assert AuditEntry.objects.filter(action="directory.sync").count() == 1
     tree.add_person("joko", "Joko", "Salah", "999", unit="DIR1")  # a new problem is audited again
     run_sync()

@@ -7,10 +7,10 @@ same lookup."""
 import pytest
 from django.contrib.auth.backends import ModelBackend
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from hr.documents.selectors import find_by_number
 from intranet.accounts.models import User
+from tests.query_bounds import queries
 
 pytestmark = [
     pytest.mark.django_db,
@@ -20,12 +20,12 @@ pytestmark = [
 
 
 def _statement(run, table: str) -> tuple[str, object]:
-    """The SQL (parameters inlined) of the one statement reading `table` that `run` executes, and what `run`
-    returned."""
-    with CaptureQueriesContext(connection) as ctx:
+    """The SQL (parameters inlined) of the case-insensitive lookup reading `table` that `run` executes, and what
+    `run` returned."""
+    with queries() as q:
         result = run()
-    found = [q["sql"] for q in ctx.captured_queries if f'FROM "{table}"' in q["sql"]]
-    assert len(found) == 1, found
+    found = [s for s in q.reading(table) if "UPPER(" in s]
+    assert found, q.listing()
     return found[0], result
 
 

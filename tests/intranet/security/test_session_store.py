@@ -5,14 +5,13 @@ no copy outlives COPY_SECONDS; with Redis stopped, sessions go on from the datab
 import pytest
 import redis
 from django.contrib.sessions.models import Session
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from intranet.security import session_store
 from tests.factories import EmployeeFactory
 from tests.intranet.security.test_faults import RedisServer, needs_redis
+from tests.query_bounds import queries
 
 pytestmark = [pytest.mark.django_db, needs_redis]
 PASSWORD = "Rahasia-Sekali-2026"
@@ -61,9 +60,9 @@ def test_a_signed_in_request_reads_the_copy_kept_a_minute_at_most(redis_sessions
     key = client.cookies["sessionid"].value
     assert Session.objects.filter(session_key=key).exists()  # the database holds the session
     assert client.get("/direktori/").status_code == 200
-    with CaptureQueriesContext(connection) as ctx:
+    with queries() as q:
         assert client.get("/direktori/").status_code == 200
-    assert not [q for q in ctx.captured_queries if "django_session" in q["sql"]]
+    assert not q.touching("django_session"), q.listing()
     assert 0 < _ttl(redis_sessions, key) <= session_store.COPY_SECONDS
 
     # a copy written for the session's whole life (as cached_db would keep it) is still cut to the minute
@@ -96,9 +95,9 @@ def test_with_redis_stopped_sessions_go_on_from_the_database(redis_sessions, per
     client = _signed_in(person)
     assert client.get("/direktori/").status_code == 200
     redis_sessions.stop()
-    with CaptureQueriesContext(connection) as ctx:
+    with queries() as q:
         assert client.get("/direktori/").status_code == 200
-    assert [q for q in ctx.captured_queries if "django_session" in q["sql"]], "read from the database"
+    assert q.reading("django_session"), "read from the database"
     client.post(reverse("accounts:logout"))
     assert client.get("/direktori/").status_code == 302
 
