@@ -11,6 +11,7 @@ from wagtail.search import index
 
 from cms.base.audience import AudienceMixin
 from cms.base.mixins import ContentOwnerMixin
+from cms.base.routing import cached_child
 
 from .dashboard import cached_page, keep_page
 
@@ -43,9 +44,16 @@ class HomePage(ContentOwnerMixin, Page):
         verbose_name = _("home page")
 
     def route(self, request, path_components):
-        """Language fallback: a reader in English gets the Indonesian page where no English translation exists."""
+        """The section a path starts with, from the cache (`routing.cached_child`), then routed on as Wagtail does.
+        Language fallback: a reader in English gets the Indonesian page where no English translation exists."""
         try:
-            return super().route(request, path_components)
+            if not path_components:
+                return super().route(request, path_components)
+            child = cached_child(self, path_components[0])
+            if child is None:
+                raise Http404
+            child._cached_parent_obj = self  # as Page.route: get_url_parts() asks for the parent
+            return child.route(request, path_components[1:])
         except Http404:
             if not path_components or self.locale.language_code == settings.LANGUAGE_CODE:
                 raise

@@ -109,6 +109,18 @@ class NewsIndexPage(ContentOwnerMixin, Page):
             cache_set(key, html, selectors.CACHE_SECONDS)
         return mark_safe(html)  # noqa: S308 - as above
 
+    def route(self, request, path_components):
+        """A news item from the cache or in one query (its specific row) instead of Wagtail's two (the base page, then
+        its specific row); then routed on as Wagtail does (only a live page is served). Anything else (no such news
+        item, a child of another type) is routed as Wagtail does."""
+        from .selectors import news_child
+
+        child = news_child(request, self, path_components[0]) if path_components else None
+        if child is None:
+            return super().route(request, path_components)
+        child._cached_parent_obj = self  # as Page.route: get_url_parts() asks for the parent
+        return child.route(request, path_components[1:])
+
     def serve(self, request, *args, **kwargs):
         response = super().serve(request, *args, **kwargs)
         response.headers["Cache-Control"] = "private, no-cache"

@@ -13,7 +13,7 @@ from wagtail.images import get_image_model
 
 from cms.base.audience import Viewer, audience_q, audience_users, viewer_for
 from cms.base.privacy import PRIVACY_GENERATION_KEY, visible_q
-from cms.base.routing import PAGES_GENERATION_KEY
+from cms.base.routing import PAGES_GENERATION_KEY, cached_child
 from hr.org.signals import ORG_GENERATION_KEY
 from intranet.accounts.roles import role_names
 from intranet.core.caching import cache_get, cache_set, digest, generations, generations_with, near_get, near_set
@@ -185,6 +185,12 @@ def _request_state(request) -> dict:
         }
         request._serambi_news = state
     return state
+
+
+def news_child(request, index, slug: str) -> NewsPage | None:
+    """The news item `slug` under `index`, or None (`cms.base.routing.cached_child`), kept also under the news
+    generation, which a publish bumps the moment it happens."""
+    return cached_child(index, slug, versions=_request_state(request)["versions"], queryset=NewsPage.objects)
 
 
 @dataclass

@@ -28,6 +28,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 log = logging.getLogger(__name__)
+_MISSING = object()
 
 
 OUTAGE_SECONDS = 15
@@ -44,6 +45,9 @@ def _timeout(store, seconds):
 
 
 def cache_get(key: str, default=None, *, outage_copy: bool = True):
+    found = _take_prefetched(key)
+    if found is not _NOT_PREFETCHED:
+        return default if found is _MISSING else found
     try:
         return _store(outage_copy).get(key, default)
     except Exception as exc:  # noqa: BLE001 - any cache failure means "not cached"
@@ -52,15 +56,24 @@ def cache_get(key: str, default=None, *, outage_copy: bool = True):
 
 
 def cache_get_many(keys, *, outage_copy: bool = True) -> dict:
-    """Several values in one round trip; missing keys are left out."""
-    try:
-        return _store(outage_copy).get_many(keys)
-    except Exception as exc:  # noqa: BLE001 - any cache failure means "not cached"
-        log.warning("cache read of %s failed: %s", ", ".join(keys), exc)
-        return {}
+    """Several values in one round trip (values prefetched for this request need none); missing keys are left out."""
+    found, rest = {}, []
+    for key in keys:
+        value = _take_prefetched(key)
+        if value is _NOT_PREFETCHED:
+            rest.append(key)
+        elif value is not _MISSING:
+            found[key] = value
+    if rest:
+        try:
+            found.update(_store(outage_copy).get_many(rest))
+        except Exception as exc:  # noqa: BLE001 - any cache failure means "not cached"
+            log.warning("cache read of %s failed: %s", ", ".join(rest), exc)
+    return found
 
 
 def cache_set(key: str, value, timeout: int | None, *, outage_copy: bool = True) -> None:
+    _take_prefetched(key, forget=True)
     store = _store(outage_copy)
     try:
         store.set(key, value, _timeout(store, timeout))
@@ -69,6 +82,7 @@ def cache_set(key: str, value, timeout: int | None, *, outage_copy: bool = True)
 
 
 def cache_delete(key: str) -> None:
+    _take_prefetched(key, forget=True)
     _outage_copies.delete(key)  # a copy kept during an outage must not outlive its deletion
     try:
         cache.delete(key)
@@ -82,6 +96,7 @@ def cache_delete(key: str) -> None:
 def _start_generation(key: str, outage_copy: bool = True) -> int:
     """The key's generation when the cache does not have it: a clock-based number, stored unless another process
     stored one first (then that one). 1 when the cache is unreachable and nothing is kept per process."""
+    _take_prefetched(key, forget=True)
     fresh = time.time_ns() // 1_000_000
     store = _store(outage_copy)
     try:
@@ -109,6 +124,7 @@ def retire(*, delete=(), bump=()) -> None:
     for key in delete:
         cache_delete(key)
     for key in bump:
+        _take_prefetched(key, forget=True)
         _outage_copies.delete(key)  # this process's copies named by it retire with it (a new number starts)
         try:
             cache.incr(key)
@@ -288,6 +304,51 @@ def request_memo() -> dict | None:
     """A dict that lives for the current HTTP request (None outside one): for values several parts of one page read
     from the shared cache (the view-restriction list), so each costs one cache round trip per request, not several."""
     return getattr(_request_local, "memo", None)
+
+
+# --- One round trip for what every page reads -------------------------------------------------------------------------
+# Apps name the shared-cache keys that (nearly) every page of a logged-in user reads — the Site, the alert banner, the
+# unread count, the user's generation — and `prefetch` reads them all with one get_many at the start of the request
+# (`middleware.CachePrefetchMiddleware`). A prefetched value serves every read of its key in the request, until this
+# process writes, deletes or bumps the key: from then on the key is read from the cache as before.
+_NOT_PREFETCHED = object()
+_prefetchers: list = []
+
+
+def prefetch_on_every_request(keys_for) -> None:
+    """Register `keys_for(user_id or None) -> list of keys` (an app's ready())."""
+    if keys_for not in _prefetchers:
+        _prefetchers.append(keys_for)
+
+
+def prefetch(user_id: int | None, also=()) -> dict:
+    """Read what every page needs for `user_id` in one round trip, and the keys `also` with them (the session's copy):
+    returns the values of `also` that were found. Another call in the same request adds its values to the first's."""
+    memo = request_memo()
+    if memo is None or not _shared_cache_up():  # down: each key is read from this process's copies
+        return {}
+    keys = [key for keys_for in _prefetchers for key in keys_for(user_id)]
+    if not keys and not also:
+        return {}
+    try:
+        found = cache.get_many([*also, *keys])
+    except Exception as exc:  # noqa: BLE001 - each key is then read (or missed) on its own
+        log.warning("cache read of %s failed: %s", ", ".join([*also, *keys]), exc)
+        return {}
+    memo.setdefault("prefetched", {}).update((key, found.get(key, _MISSING)) for key in keys)
+    return {key: found[key] for key in also if key in found}
+
+
+def _take_prefetched(key: str, *, forget: bool = False):
+    memo = request_memo()
+    if memo is None or "prefetched" not in memo:
+        return _NOT_PREFETCHED
+    if forget:
+        return memo["prefetched"].pop(key, _NOT_PREFETCHED)
+    return memo["prefetched"].get(key, _NOT_PREFETCHED)
+
+
+prefetch_on_every_request(lambda user_id: [user_generation_key(user_id)] if user_id else [])
 
 
 def _request_started(**kwargs):

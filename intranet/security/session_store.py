@@ -10,7 +10,9 @@ Without a shared cache (the embedded first-run default) the settings use the pla
 process's memory could not be deleted from another.
 """
 
+from django.conf import settings
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
+from django.core.cache import DEFAULT_CACHE_ALIAS
 
 COPY_SECONDS = 60
 KEY_PREFIX = "serambi.session:"
@@ -46,3 +48,16 @@ class SessionStore(CachedDBStore):
     def __init__(self, session_key=None):
         super().__init__(session_key)
         self._cache = _ShortCopies(self._cache)
+
+    def copy_key(self) -> str | None:
+        """The cache key of this session's copy (None without a session key: there is nothing to read), so the
+        request's first cache round trip can bring it along with what every page reads (`caching.prefetch`)."""
+        if not self.session_key or settings.SESSION_CACHE_ALIAS != DEFAULT_CACHE_ALIAS:  # it reads "default"
+            return None
+        return self.cache_key  # with a session key, cached_db's own key (it creates one only without)
+
+    def take_copy(self, data) -> None:
+        """Use `data`, this session's copy as read from the cache by that round trip, as `load()` would have used
+        it. A missing copy (None) changes nothing: the session is then loaded as usual, from the database."""
+        if isinstance(data, dict) and not hasattr(self, "_session_cache"):
+            self._session_cache = data

@@ -1,11 +1,13 @@
-"""The site header: what is the reader's own (name, CSRF token, return address, unread count) is theirs, and
-everything else follows the audience: language, staff flag, current section."""
+"""The site header is kept rendered per audience (`intranet.core.chrome`); these tests prove that what is the
+reader's own (name, CSRF token, return address, unread count) is never shared, and that everything else still
+follows the audience: language, staff flag, current section."""
 
 import re
 
 import pytest
 from django.urls import reverse
 
+from intranet.core import chrome
 from intranet.notifications import services as notifications
 from tests.factories import EmployeeFactory
 
@@ -24,6 +26,7 @@ def _person(org, first, last="", **user):
 
 
 def test_two_readers_of_one_audience_share_the_copy_and_nothing_of_their_own(client, org):
+    chrome._copies.clear()
     first, second = _person(org, "Siti", "Rahma"), _person(org, "Budi", "Santoso")
     notifications.notify(first, "test.a", "Satu", email=False)
     notifications.notify(first, "test.b", "Dua", email=False)
@@ -41,6 +44,9 @@ def test_two_readers_of_one_audience_share_the_copy_and_nothing_of_their_own(cli
         tokens.append(found[0])
         client.logout()
     assert tokens[0] != tokens[1]
+    assert len(chrome._copies) == 1  # one audience (Indonesian, not staff, directory section): one copy
+    (copy,) = chrome._copies.values()
+    assert "Siti" not in copy and "Budi" not in copy and "csrfmiddlewaretoken" not in copy
 
 
 def test_the_header_csrf_token_is_accepted(org):
@@ -56,7 +62,7 @@ def test_the_header_csrf_token_is_accepted(org):
     assert "Log out" in _header(client)  # the language changed for this reader
 
 
-def test_values_are_escaped(client, org):
+def test_values_are_escaped_and_a_marker_in_them_is_not_filled(client, org):
     user = _person(org, '<b>Ali</b> "serambi-chrome-slot-csrf"')
     client.force_login(user)
     header = _header(client, "/?x=1&y='a'")  # what survives iri_to_uri unencoded must still be escaped
@@ -64,7 +70,8 @@ def test_values_are_escaped(client, org):
     assert '<input name="next" type="hidden" value="/?x=1&amp;y=&#x27;a&#x27;">' in header
 
 
-def test_staff_language_and_section_each_show(client, org):
+def test_staff_language_and_section_each_have_their_own_copy(client, org):
+    chrome._copies.clear()
     clerk, admin = _person(org, "Rina"), _person(org, "Dewi", is_staff=True)
     client.force_login(clerk)
     assert "Administrasi" not in _header(client) and "Keluar" in _header(client)
@@ -75,6 +82,7 @@ def test_staff_language_and_section_each_show(client, org):
     assert 'aria-current="page" data-testid="nav-home"' not in header
     english = _header(client, reverse("org:directory"), HTTP_ACCEPT_LANGUAGE="en")
     assert "Administration" in english and "Log out" in english and 'value="en" selected' in english
+    assert len(chrome._copies) == 4
 
 
 def test_signed_out_pages_show_the_language_switch_only(client, db):

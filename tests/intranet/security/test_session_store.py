@@ -114,3 +114,57 @@ def test_a_login_ends_the_session_it_replaces(redis_sessions, person):
     assert key != before and not Session.objects.filter(session_key=before).exists()
     assert Session.objects.get(session_key=key).get_decoded()["_auth_user_id"] == str(person.pk)
     assert client.get(reverse("security:sessions")).status_code == 200  # signed in with it
+
+
+@pytest.fixture
+def cache_calls(monkeypatch):
+    """Every call the shared cache makes to Redis, as (method, keys)."""
+    from intranet.core.cache import TolerantRedisCache
+
+    calls, call = [], TolerantRedisCache._call
+
+    def recorded(self, method, default, *args, **kwargs):
+        keys = args[0] if args else None
+        calls.append((method, list(keys) if isinstance(keys, (list, tuple, dict)) else [keys]))
+        return call(self, method, default, *args, **kwargs)
+
+    monkeypatch.setattr(TolerantRedisCache, "_call", recorded)
+    return calls
+
+
+def _session_reads(calls, key: str) -> list:
+    return [(method, keys) for method, keys in calls if session_store.KEY_PREFIX + key in keys]
+
+
+def test_the_session_copy_comes_with_what_every_page_reads_in_one_round_trip(redis_sessions, person, cache_calls):
+    client = _signed_in(person)
+    key = client.cookies["sessionid"].value
+    assert client.get("/direktori/").status_code == 200  # this process now knows whose session it is
+    cache_calls.clear()
+    with queries() as q:
+        assert client.get("/direktori/").status_code == 200
+    ((method, keys),) = _session_reads(cache_calls, key)
+    assert method == "get_many" and f"user:{person.pk}:generation" in keys, "the user's values in the same read"
+    assert cache_calls[0] == (method, keys), "the request's first round trip"
+    assert not q.reading("django_session")
+
+
+def test_a_wrong_hint_costs_a_round_trip_and_never_shows_another_users_page(redis_sessions, person, org, cache_calls):
+    from intranet.core import middleware
+
+    other = EmployeeFactory(unit=org["SUB1"]).user
+    client = _signed_in(person)
+    key = client.cookies["sessionid"].value
+    middleware._session_users[key] = other.pk  # as if the key had been another user's (it never can be)
+    cache_calls.clear()
+    response = client.get("/")
+    assert response.status_code == 200 and response.context["user"] == person
+    reads = [keys for method, keys in cache_calls if method == "get_many"]
+    assert f"user:{other.pk}:generation" in reads[0] and f"user:{person.pk}:generation" in reads[1]
+    assert middleware._session_users[key] == person.pk, "corrected for the next request"
+
+    client.post(reverse("accounts:logout"))
+    stolen = Client()
+    stolen.cookies["sessionid"] = key
+    assert stolen.get("/direktori/").status_code == 302, "the hint of an ended session opens nothing"
+    assert key not in middleware._session_users
